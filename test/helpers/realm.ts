@@ -63,6 +63,8 @@ export interface RealmOptions {
   readonly maxRenewableLife?: string
   /** Extra `[libdefaults]` lines for the client krb5.conf. */
   readonly libdefaults?: Readonly<Record<string, string>>
+  /** Extra `[kdcdefaults]` lines for kdc.conf, e.g. `{ kdc_max_dgram_reply_size: '100' }`. */
+  readonly kdcdefaults?: Readonly<Record<string, string>>
   /** How long to wait for the KDC to accept TCP connections; default 5000 ms. */
   readonly startTimeoutMs?: number
 }

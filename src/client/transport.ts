@@ -1,0 +1,36 @@
+/**
+ * The one seam between the pure client and the network: something that delivers a KDC request
+ * for a realm and returns the raw reply. `kerberos-ts/node` implements it over TCP and UDP
+ * (RFC 4120 §7.2); tests and other runtimes plug in their own.
+ *
+ * @module
+ */
+
+/** Options for one {@link Transport.sendToKDC} call. */
+export interface SendToKDCOptions {
+  /** Abort the exchange; the transport rejects with `ERR_KRB_ABORTED` and closes its sockets. */
+  readonly signal?: AbortSignal
+  /** Use TCP first even when the request is small enough for UDP. */
+  readonly preferTCP?: boolean
+}
+
+/**
+ * Delivers a DER-encoded KDC request (AS-REQ, TGS-REQ) to a KDC of `realm` and resolves with the
+ * reply bytes (AS-REP, TGS-REP or KRB-ERROR), undecoded. Framing (the TCP length prefix),
+ * KDC selection, retries and timeouts are the transport's business; a KRB-ERROR is a normal
+ * reply, not a rejection. When no KDC answers it rejects with a `KerberosError` coded
+ * `ERR_KRB_KDC_UNREACHABLE`.
+ *
+ * @example
+ * ```ts
+ * import type { Transport } from 'kerberos-ts'
+ * const fixed: Transport = {
+ *   async sendToKDC(_realm, _request) {
+ *     return cannedReply
+ *   },
+ * }
+ * ```
+ */
+export interface Transport {
+  sendToKDC(realm: string, request: Uint8Array, options?: SendToKDCOptions): Promise<Uint8Array>
+}

@@ -1,0 +1,500 @@
+/**
+ * The Node.js KDC transport (RFC 4120 §7.2): UDP for small requests, TCP with a 4-byte
+ * big-endian length prefix for large ones and whenever a KDC answers KRB_ERR_RESPONSE_TOO_BIG,
+ * every KDC of the realm in turn, a timeout per attempt, an overall deadline, an AbortSignal.
+ *
+ * Order of attempts (as MIT krb5's sendto_kdc): first every KDC over the preferred protocol
+ * (UDP when the request is at most `udp_preference_limit` bytes, else TCP), then every KDC over
+ * the other protocol. A UDP reply that is KRB_ERR_RESPONSE_TOO_BIG is retried over TCP to the
+ * same KDC at once. Unlike MIT, attempts are sequential (no parallel resends), so one attempt
+ * waits at most `attemptTimeoutMs`, and the whole call at most `deadlineMs`.
+ *
+ * @module
+ */
+import { createSocket, type Socket as UDPSocket } from 'node:dgram'
+import { lookup } from 'node:dns/promises'
+import { connect, isIP, type Socket } from 'node:net'
+import type { SendToKDCOptions, Transport } from '../client/transport.js'
+import { ErrorCodes, KerberosError } from '../errors.js'
+import {
+  locateKDCs,
+  type KDCAddress,
+  type KDCDiscoveryConfig,
+  type KDCProtocol,
+  type SRVResolver,
+} from './kdc-discovery.js'
+import { peekKRBErrorCode } from './transport-peek.js'
+
+/** MIT's default `udp_preference_limit`. */
+export const DEFAULT_UDP_PREFERENCE_LIMIT = 1465
+/** MIT caps `udp_preference_limit` here. */
+const HARD_UDP_LIMIT = 32700
+/** Default bound on one TCP reply: 1 MiB. */
+export const DEFAULT_MAX_REPLY_BYTES: number = 1024 * 1024
+/** Default wait for one attempt (connect, send, whole reply). */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 3000
+/** Default bound on the whole `sendToKDC` call, discovery included. */
+export const DEFAULT_DEADLINE_MS = 10_000
+/** KRB_ERR_RESPONSE_TOO_BIG (RFC 4120 §7.5.9). */
+const RESPONSE_TOO_BIG = 52
+
+/** One try at one KDC, as listed in `context.attempts` of ERR_KRB_KDC_UNREACHABLE. */
+export interface KDCAttempt {
+  readonly host: string
+  readonly port: number
+  readonly protocol: KDCProtocol
+  /** `ETIMEDOUT`, `ECONNREFUSED`, `ERR_KRB_TRANSPORT`, `KRB_ERR_RESPONSE_TOO_BIG`, ... */
+  readonly code: string
+  readonly error: string
+  readonly ms: number
+}
+
+/** A trace event: one per attempt start and end. */
+export interface TransportTraceEvent {
+  readonly type: 'attempt' | 'reply' | 'failure'
+  readonly realm: string
+  readonly host: string
+  readonly port: number
+  readonly protocol: KDCProtocol
+  readonly bytes?: number
+  readonly code?: string
+}
+
+/** Options for {@link createNodeTransport}. */
+export interface NodeTransportOptions {
+  /** KDC addresses and DNS settings (krb5.conf as plain values). */
+  readonly config?: KDCDiscoveryConfig
+  /** Replace discovery entirely: return the KDCs of a realm in order. */
+  readonly locate?: (
+    realm: string,
+    options: { readonly signal?: AbortSignal },
+  ) => Promise<readonly KDCAddress[]>
+  /** SRV resolver for discovery (tests point one at a local DNS server). */
+  readonly resolver?: SRVResolver
+  /** Requests larger than this go over TCP first; default `config.udpPreferenceLimit` or 1465. 1 = always TCP. */
+  readonly udpPreferenceLimit?: number
+  /** Wait for one attempt (connect + send + whole reply); default 3000 ms. */
+  readonly attemptTimeoutMs?: number
+  /** Bound on the whole call; default 10000 ms. */
+  readonly deadlineMs?: number
+  /** Largest TCP reply accepted (checked on the length prefix, before allocating); default 1 MiB. */
+  readonly maxReplyBytes?: number
+  /** Called per attempt; for KRB5_TRACE-style diagnostics. */
+  readonly trace?: (event: TransportTraceEvent) => void
+}
+
+/** An attempt failed for a reason that should move on to the next KDC. */
+class AttemptError extends Error {
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+/** Thrown inside an attempt when the caller's signal fired. */
+class Aborted extends Error {}
+
+/** Options for one {@link exchangeTCP} / {@link exchangeUDP}. */
+export interface ExchangeOptions {
+  /** Bound on connect + send + whole reply. */
+  readonly timeoutMs: number
+  readonly signal: AbortSignal | undefined
+  /** Largest TCP reply accepted. */
+  readonly maxReplyBytes: number
+}
+
+/** Run `body` with a timeout and the abort signal; `cleanup` always runs. */
+function guarded<T>(
+  o: ExchangeOptions,
+  what: string,
+  body: (resolve: (v: T) => void, reject: (e: Error) => void) => () => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let cleanup: () => void = () => {}
+    let done = false
+    const finish = (fn: () => void): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      o.signal?.removeEventListener('abort', onAbort)
+      cleanup()
+      fn()
+    }
+    const onAbort = (): void => finish(() => reject(new Aborted()))
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new AttemptError('ETIMEDOUT', `no complete ${what} reply within ${o.timeoutMs} ms`),
+          ),
+        ),
+      o.timeoutMs,
+    )
+    o.signal?.addEventListener('abort', onAbort, { once: true })
+    cleanup = body(
+      (v) => finish(() => resolve(v)),
+      (e) => finish(() => reject(e)),
+    )
+    if (done) cleanup()
+  })
+}
+
+function systemError(err: unknown): AttemptError {
+  const code = (err as { code?: unknown }).code
+  return new AttemptError(
+    typeof code === 'string' ? code : 'EIO',
+    err instanceof Error ? err.message : String(err),
+  )
+}
+
+function frameError(message: string, context: Record<string, unknown>): KerberosError {
+  return new KerberosError(ErrorCodes.TRANSPORT, message, { context })
+}
+
+/** RFC 4120 §7.2.2: 4-byte big-endian length, high bit reserved (must be zero), then the message. */
+function tcpFrame(request: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + request.length)
+  new DataView(out.buffer).setUint32(0, request.length)
+  out.set(request, 4)
+  return out
+}
+
+/** Reassembles one length-prefixed reply from TCP chunks, refusing oversized lengths before allocating. */
+class FrameReader {
+  private readonly header = new Uint8Array(4)
+  private headerFill = 0
+  private body: Uint8Array | undefined
+  private bodyFill = 0
+  private readonly maxBytes: number
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes
+  }
+
+  /** Feed a chunk; returns the complete reply once it is there. */
+  push(chunk: Uint8Array): Uint8Array | undefined {
+    let off = 0
+    if (this.body === undefined) {
+      const take = Math.min(4 - this.headerFill, chunk.length)
+      this.header.set(chunk.subarray(0, take), this.headerFill)
+      this.headerFill += take
+      off = take
+      if (this.headerFill < 4) return undefined
+      this.body = new Uint8Array(this.checkLength())
+    }
+    const take = Math.min(this.body.length - this.bodyFill, chunk.length - off)
+    this.body.set(chunk.subarray(off, off + take), this.bodyFill)
+    this.bodyFill += take
+    return this.bodyFill === this.body.length ? this.body : undefined
+  }
+
+  private checkLength(): number {
+    const len = new DataView(this.header.buffer).getUint32(0)
+    if (len & 0x80000000) {
+      throw frameError('expected a TCP reply length with the reserved high bit clear, got it set', {
+        length: len,
+      })
+    }
+    if (len === 0)
+      throw frameError('expected a TCP reply of at least 1 byte, got a zero length', { length: 0 })
+    if (len > this.maxBytes) {
+      throw frameError(
+        `expected a TCP reply of at most ${this.maxBytes} bytes, got a length of ${len}`,
+        {
+          length: len,
+          max: this.maxBytes,
+        },
+      )
+    }
+    return len
+  }
+
+  describe(): string {
+    return this.body === undefined
+      ? `${this.headerFill} of 4 length bytes`
+      : `${this.bodyFill} of ${this.body.length} bytes`
+  }
+}
+
+/** One request/reply over TCP. */
+export function exchangeTCP(
+  host: string,
+  port: number,
+  request: Uint8Array,
+  o: ExchangeOptions,
+): Promise<Uint8Array> {
+  return guarded<Uint8Array>(o, 'TCP', (resolve, reject) => {
+    const frames = new FrameReader(o.maxReplyBytes)
+    const sock: Socket = connect({ host, port })
+    sock.setNoDelay(true)
+    sock.on('connect', () => sock.write(tcpFrame(request)))
+    sock.on('data', (chunk: Uint8Array) => {
+      try {
+        const reply = frames.push(chunk)
+        if (reply !== undefined) resolve(reply)
+      } catch (e) {
+        reject(e as Error)
+      }
+    })
+    sock.on('error', (e) => reject(systemError(e)))
+    sock.on('close', () =>
+      reject(
+        frameError(`expected a complete TCP reply, the KDC closed after ${frames.describe()}`, {
+          host,
+          port,
+        }),
+      ),
+    )
+    return () => sock.destroy()
+  })
+}
+
+/**
+ * One request/reply over UDP (a connected socket: only the KDC's datagrams count). Host names
+ * are resolved first, inside the same timeout.
+ */
+export function exchangeUDP(
+  host: string,
+  port: number,
+  request: Uint8Array,
+  o: ExchangeOptions,
+): Promise<Uint8Array> {
+  return guarded<Uint8Array>(o, 'UDP', (resolve, reject) => {
+    let sock: UDPSocket | undefined
+    let closed = false
+    const open = (address: string): void => {
+      if (closed) return
+      const s = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4')
+      sock = s
+      s.on('error', (e) => reject(systemError(e)))
+      s.on('message', (msg: Uint8Array) => {
+        if (msg.length === 0)
+          reject(frameError('expected a UDP reply, got an empty datagram', { host, port }))
+        else resolve(new Uint8Array(msg))
+      })
+      s.connect(port, address, () => s.send(request, (e) => e && reject(systemError(e))))
+    }
+    if (isIP(host) !== 0) open(host)
+    else
+      lookup(host).then(
+        ({ address }) => open(address),
+        (e: unknown) => reject(systemError(e)),
+      )
+    return () => {
+      closed = true
+      try {
+        sock?.close()
+      } catch {
+        // already closed
+      }
+    }
+  })
+}
+
+interface Step {
+  readonly kdc: KDCAddress
+  readonly protocol: KDCProtocol
+}
+
+function planSteps(kdcs: readonly KDCAddress[], tcpFirst: boolean): Step[] {
+  const order: KDCProtocol[] = tcpFirst ? ['tcp', 'udp'] : ['udp', 'tcp']
+  const seen = new Set<string>()
+  const steps: Step[] = []
+  for (const protocol of order) {
+    for (const kdc of kdcs) {
+      const key = `${protocol}|${kdc.host}|${kdc.port}`
+      if ((kdc.protocol === undefined || kdc.protocol === protocol) && !seen.has(key)) {
+        seen.add(key)
+        steps.push({ kdc, protocol })
+      }
+    }
+  }
+  return steps
+}
+
+function abortedError(
+  realm: string,
+  signal: AbortSignal | undefined,
+  attempts: readonly KDCAttempt[],
+): KerberosError {
+  return new KerberosError(ErrorCodes.ABORTED, `the request to the KDCs of ${realm} was aborted`, {
+    cause: signal?.reason,
+    context: { realm, attempts },
+  })
+}
+
+/** Everything one sendToKDC call carries around. */
+interface Call {
+  readonly realm: string
+  readonly request: Uint8Array
+  readonly signal: AbortSignal | undefined
+  readonly deadline: number
+  readonly attempts: KDCAttempt[]
+  readonly tried: Set<string>
+}
+
+class NodeTransport implements Transport {
+  private readonly o: NodeTransportOptions
+  constructor(options: NodeTransportOptions) {
+    this.o = options
+  }
+
+  async sendToKDC(
+    realm: string,
+    request: Uint8Array,
+    options: SendToKDCOptions = {},
+  ): Promise<Uint8Array> {
+    if (typeof realm !== 'string' || realm === '')
+      throw new TypeError('expected a non-empty realm name')
+    if (!(request instanceof Uint8Array))
+      throw new TypeError(`expected request to be a Uint8Array, got ${typeof request}`)
+    if (request.length === 0 || request.length > 0x7fffffff) {
+      throw new RangeError(`expected a request of 1 to 2^31-1 bytes, got ${request.length}`)
+    }
+    const call: Call = {
+      realm,
+      request,
+      signal: options.signal,
+      deadline: Date.now() + (this.o.deadlineMs ?? DEFAULT_DEADLINE_MS),
+      attempts: [],
+      tried: new Set(),
+    }
+    if (call.signal?.aborted === true) throw abortedError(realm, call.signal, [])
+    const kdcs = await this.locate(call)
+    if (kdcs.length === 0) {
+      throw new KerberosError(ErrorCodes.KDC_UNREACHABLE, `no KDC is known for realm ${realm}`, {
+        context: { realm, attempts: [] },
+      })
+    }
+    const tcpFirst = options.preferTCP === true || request.length > this.udpLimit()
+    for (const step of planSteps(kdcs, tcpFirst)) {
+      if (Date.now() >= call.deadline) break
+      const reply = await this.tryStep(call, step)
+      if (reply !== undefined) return reply
+    }
+    const last = call.attempts.at(-1)
+    const timedOut =
+      Date.now() >= call.deadline
+        ? ` before the ${this.o.deadlineMs ?? DEFAULT_DEADLINE_MS} ms deadline`
+        : ''
+    throw new KerberosError(
+      ErrorCodes.KDC_UNREACHABLE,
+      `no KDC of realm ${realm} answered${timedOut} (${call.attempts.length} attempts, last: ${last?.code ?? 'none'})`,
+      { context: { realm, attempts: call.attempts } },
+    )
+  }
+
+  private udpLimit(): number {
+    const limit =
+      this.o.udpPreferenceLimit ?? this.o.config?.udpPreferenceLimit ?? DEFAULT_UDP_PREFERENCE_LIMIT
+    return limit < 0 ? DEFAULT_UDP_PREFERENCE_LIMIT : Math.min(limit, HARD_UDP_LIMIT)
+  }
+
+  private async locate(call: Call): Promise<readonly KDCAddress[]> {
+    if (this.o.locate !== undefined) return this.o.locate(call.realm, { signal: call.signal })
+    const loc = await locateKDCs(call.realm, {
+      ...(this.o.config !== undefined ? { config: this.o.config } : {}),
+      ...(this.o.resolver !== undefined ? { resolver: this.o.resolver } : {}),
+      ...(call.signal !== undefined ? { signal: call.signal } : {}),
+    })
+    return loc.kdcs
+  }
+
+  /** One attempt (plus the TCP retry on RESPONSE_TOO_BIG); undefined = move on. */
+  private async tryStep(call: Call, step: Step): Promise<Uint8Array | undefined> {
+    const reply = await this.attempt(call, step.kdc, step.protocol)
+    if (
+      reply === undefined ||
+      step.protocol === 'tcp' ||
+      peekKRBErrorCode(reply) !== RESPONSE_TOO_BIG
+    )
+      return reply
+    this.record(call, step.kdc, 'udp', 'KRB_ERR_RESPONSE_TOO_BIG', 'the KDC asked for TCP', 0)
+    if (step.kdc.protocol === 'udp' || Date.now() >= call.deadline) return undefined
+    return this.attempt(call, step.kdc, 'tcp')
+  }
+
+  private async attempt(
+    call: Call,
+    kdc: KDCAddress,
+    protocol: KDCProtocol,
+  ): Promise<Uint8Array | undefined> {
+    const key = `${protocol}|${kdc.host}|${kdc.port}`
+    if (call.tried.has(key)) return undefined
+    if (call.signal?.aborted === true) throw abortedError(call.realm, call.signal, call.attempts)
+    call.tried.add(key)
+    const started = Date.now()
+    const o: ExchangeOptions = {
+      timeoutMs: Math.max(
+        1,
+        Math.min(this.o.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS, call.deadline - started),
+      ),
+      signal: call.signal,
+      maxReplyBytes: this.o.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
+    }
+    this.trace({ type: 'attempt', realm: call.realm, host: kdc.host, port: kdc.port, protocol })
+    try {
+      const reply =
+        protocol === 'tcp'
+          ? await exchangeTCP(kdc.host, kdc.port, call.request, o)
+          : await exchangeUDP(kdc.host, kdc.port, call.request, o)
+      this.trace({
+        type: 'reply',
+        realm: call.realm,
+        host: kdc.host,
+        port: kdc.port,
+        protocol,
+        bytes: reply.length,
+      })
+      return reply
+    } catch (err) {
+      if (err instanceof Aborted) throw abortedError(call.realm, call.signal, call.attempts)
+      const code =
+        err instanceof AttemptError || err instanceof KerberosError
+          ? err.code
+          : systemError(err).code
+      const message = err instanceof Error ? err.message : String(err)
+      this.record(call, kdc, protocol, code, message, Date.now() - started)
+      return undefined
+    }
+  }
+
+  private record(
+    call: Call,
+    kdc: KDCAddress,
+    protocol: KDCProtocol,
+    code: string,
+    error: string,
+    ms: number,
+  ): void {
+    call.attempts.push({ host: kdc.host, port: kdc.port, protocol, code, error, ms })
+    this.trace({
+      type: 'failure',
+      realm: call.realm,
+      host: kdc.host,
+      port: kdc.port,
+      protocol,
+      code,
+    })
+  }
+
+  private trace(event: TransportTraceEvent): void {
+    this.o.trace?.(event)
+  }
+}
+
+/**
+ * A {@link Transport} over Node's sockets, with KDCs from krb5.conf values or DNS SRV.
+ *
+ * @example
+ * ```ts
+ * import { createNodeTransport } from 'kerberos-ts/node'
+ * const transport = createNodeTransport({
+ *   config: { realms: { 'EXAMPLE.COM': { kdc: ['kdc1.example.com', 'kdc2.example.com'] } } },
+ * })
+ * const reply = await transport.sendToKDC('EXAMPLE.COM', asReqBytes, { signal: AbortSignal.timeout(5000) })
+ * ```
+ */
+export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
+  return new NodeTransport(options)
+}
