@@ -1,0 +1,134 @@
+/**
+ * Checksum types: the keyed ones each enctype requires, RFC 4757's HMAC-MD5 pair, and the
+ * unkeyed md4/md5/sha1.
+ *
+ * @module
+ */
+import { md5, sha1 } from '@noble/hashes/legacy.js'
+import { ErrorCodes, KerberosError } from '../errors.js'
+import { checksumTypeName } from '../iana.js'
+import { constantTimeEqual } from '../internal/bytes.js'
+import type { KerberosKey } from '../key.js'
+import { md4 } from './md4.js'
+import { checkUsage } from './profile.js'
+import { hmacMd5Arcfour } from './rc4-hmac.js'
+import { getCryptoBackend, getProfile, type CryptoOptions } from './registry.js'
+
+/** Keyed checksum type → the enctype whose key it takes. */
+const KEYED: Readonly<Record<number, number>> = { 15: 17, 16: 18, 19: 19, 20: 20, 17: 25, 18: 26 }
+const UNKEYED: Readonly<Record<number, (d: Uint8Array) => Uint8Array>> = {
+  2: md4,
+  7: (d) => md5(d),
+  14: (d) => sha1(d),
+}
+const ETYPE_CHECKSUM: Readonly<Record<number, number>> = {
+  17: 15,
+  18: 16,
+  19: 19,
+  20: 20,
+  23: -138,
+  24: -138,
+  25: 17,
+  26: 18,
+}
+
+function unsupported(cksumtype: number): KerberosError {
+  return new KerberosError(
+    ErrorCodes.UNSUPPORTED_CHECKSUM,
+    `unsupported checksum type ${checksumTypeName(cksumtype)} (${cksumtype})`,
+    { context: { cksumtype } },
+  )
+}
+
+function needKey(cksumtype: number, key: KerberosKey | null): KerberosKey {
+  if (key === null) throw new TypeError(`checksum type ${checksumTypeName(cksumtype)} needs a key`)
+  return key
+}
+
+/**
+ * The mandatory keyed checksum type of an enctype (17→15, 18→16, 19→19, 20→20, 23/24→-138,
+ * 25→17, 26→18).
+ *
+ * @example
+ * ```ts
+ * checksumTypeOf(18) // 16 (hmac-sha1-96-aes256)
+ * ```
+ */
+export function checksumTypeOf(etype: number): number {
+  const c = ETYPE_CHECKSUM[etype]
+  if (c === undefined) getProfile(etype) // throws the right error for DES/unknown
+  return c ?? 0
+}
+
+/** Checksum output length in octets. */
+export function checksumLength(cksumtype: number): number {
+  if (cksumtype === -138 || cksumtype === -137 || cksumtype === 2 || cksumtype === 7) return 16
+  if (cksumtype === 14) return 20
+  const etype = KEYED[cksumtype]
+  if (etype === undefined) throw unsupported(cksumtype)
+  return PROFILE_LENGTHS[etype]!
+}
+const PROFILE_LENGTHS: Readonly<Record<number, number>> = {
+  17: 12,
+  18: 12,
+  19: 16,
+  20: 24,
+  25: 16,
+  26: 16,
+}
+
+/**
+ * Compute a checksum. Keyed types need a key of the matching enctype; -138/-137 need
+ * `allowWeak`; unkeyed types (2, 7, 14) ignore `key` and `usage`.
+ *
+ * @example
+ * ```ts
+ * const mac = makeChecksum(16, key, KeyUsage.KRB_SAFE_CKSUM, data)
+ * ```
+ */
+export function makeChecksum(
+  cksumtype: number,
+  key: KerberosKey | null,
+  usage: number,
+  data: Uint8Array,
+  options?: CryptoOptions,
+): Uint8Array {
+  const unkeyed = UNKEYED[cksumtype]
+  if (unkeyed !== undefined) return unkeyed(data)
+  if (cksumtype === -138 || cksumtype === -137) {
+    const k = needKey(cksumtype, key)
+    getProfile(23, options) // the weak-crypto gate
+    checkUsage(usage)
+    // MIT accepts any key that fits in one MD5 block.
+    if (k.length === 0 || k.length > 64) {
+      throw new RangeError(
+        `expected a 1..64-octet key for ${checksumTypeName(cksumtype)}, got ${k.length}`,
+      )
+    }
+    return hmacMd5Arcfour(getCryptoBackend(options), k.bytes, usage, data, cksumtype === -138)
+  }
+  const etype = KEYED[cksumtype]
+  if (etype === undefined) throw unsupported(cksumtype)
+  const k = needKey(cksumtype, key)
+  return getProfile(etype, options).checksum(k, usage, data, { backend: getCryptoBackend(options) })
+}
+
+/**
+ * Verify a checksum in constant time. A wrong value returns false; an unsupported type or a
+ * key of the wrong kind throws.
+ *
+ * @example
+ * ```ts
+ * if (!verifyChecksum(16, key, 15, data, mac)) throw new Error('bad KRB-SAFE checksum')
+ * ```
+ */
+export function verifyChecksum(
+  cksumtype: number,
+  key: KerberosKey | null,
+  usage: number,
+  data: Uint8Array,
+  checksum: Uint8Array,
+  options?: CryptoOptions,
+): boolean {
+  return constantTimeEqual(makeChecksum(cksumtype, key, usage, data, options), checksum)
+}

@@ -1,0 +1,147 @@
+/**
+ * The one interface every Kerberos encryption type implements, plus shared helpers.
+ *
+ * @module
+ */
+import { ErrorCodes, KerberosError } from '../errors.js'
+import type { KerberosKey } from '../key.js'
+import type { CryptoBackend } from './backend.js'
+
+/** What a profile operation needs besides its arguments. */
+export interface ProfileContext {
+  readonly backend: CryptoBackend
+}
+
+/** Options for {@link EncryptionProfile.stringToKey}. */
+export interface StringToKeyContext extends ProfileContext {
+  /** Accept iteration counts below the enctype default (the RFC test vectors need this). */
+  readonly allowLowIterations?: boolean
+}
+
+/**
+ * An encryption type (RFC 3961 §3): sizes, key generation, encryption, its mandatory checksum and
+ * PRF. Get one with `getProfile(etype)`; the free functions of `kerberos-ts/crypto` call it.
+ *
+ * @example
+ * ```ts
+ * const p = getProfile(18)
+ * p.keyLength // 32
+ * p.overhead // 28 = 16-octet confounder + 12-octet HMAC
+ * ```
+ */
+export interface EncryptionProfile {
+  /** IANA enctype number. */
+  readonly etype: number
+  /** MIT name, e.g. `aes256-cts-hmac-sha1-96`. */
+  readonly name: string
+  /** Key length in octets. */
+  readonly keyLength: number
+  /** Random-to-key input length in octets (also the KRB-FX-CF2 PRF+ output length). */
+  readonly keySeedLength: number
+  /** The mandatory keyed checksum type (RFC 3961 §3 "required checksum mechanism"). */
+  readonly checksumType: number
+  /** Length of that checksum, which is also the integrity tag inside a ciphertext. */
+  readonly checksumLength: number
+  /** Confounder length in octets. */
+  readonly confounderLength: number
+  /** Ciphertext length minus plaintext length (no padding with CTS or RC4). */
+  readonly overhead: number
+  /** PRF output length in octets. */
+  readonly prfLength: number
+  /** The s2kparams used when none are given (null when the enctype has none). */
+  readonly defaultParams: Uint8Array | null
+  /** True for RC4-based types, which need `allowWeak`. */
+  readonly weak: boolean
+  /** RFC 3961 string-to-key. */
+  stringToKey(
+    password: Uint8Array,
+    salt: Uint8Array,
+    params: Uint8Array | undefined,
+    ctx: StringToKeyContext,
+  ): Uint8Array
+  /** RFC 3961 random-to-key (the identity for every supported type). */
+  randomToKey(seed: Uint8Array): Uint8Array
+  /** Encrypt with an explicit confounder (`confounderLength` octets). */
+  encrypt(
+    key: KerberosKey,
+    usage: number,
+    plaintext: Uint8Array,
+    confounder: Uint8Array,
+    ctx: ProfileContext,
+  ): Uint8Array
+  /** Decrypt and check integrity; failures throw ERR_KRB_INTEGRITY. */
+  decrypt(key: KerberosKey, usage: number, ciphertext: Uint8Array, ctx: ProfileContext): Uint8Array
+  /** The mandatory checksum over `data`. */
+  checksum(key: KerberosKey, usage: number, data: Uint8Array, ctx: ProfileContext): Uint8Array
+  /** The RFC 3961 pseudo-random function. */
+  prf(key: KerberosKey, input: Uint8Array, ctx: ProfileContext): Uint8Array
+}
+
+/** The one message every failed integrity check carries: nothing about where or why. */
+export const INTEGRITY_MESSAGE = 'decryption failed: integrity check failed'
+
+/** A fresh ERR_KRB_INTEGRITY error with the fixed message. */
+export function integrityError(): KerberosError {
+  return new KerberosError(ErrorCodes.INTEGRITY, INTEGRITY_MESSAGE)
+}
+
+/** Check a key's enctype and length against the profile (argument misuse → TypeError/RangeError). */
+export function checkKey(profile: EncryptionProfile, key: KerberosKey): void {
+  if (key.enctype !== profile.etype) {
+    throw new TypeError(
+      `expected a ${profile.name} (${profile.etype}) key, got enctype ${key.enctype}`,
+    )
+  }
+  if (key.length !== profile.keyLength) {
+    throw new RangeError(
+      `expected a ${profile.keyLength}-octet ${profile.name} key, got ${key.length} octets`,
+    )
+  }
+}
+
+/** Check a key usage number (0 .. 2^32-1). */
+export function checkUsage(usage: number): void {
+  if (!Number.isInteger(usage) || usage < 0 || usage > 0xffffffff) {
+    throw new RangeError(`expected a key usage in 0..4294967295, got ${usage}`)
+  }
+}
+
+/** Read the 4-octet big-endian iteration count from s2kparams, or use the default. */
+export function iterationsFrom(
+  params: Uint8Array | undefined,
+  defaultCount: number,
+  name: string,
+  allowLow: boolean | undefined,
+): number {
+  if (params === undefined || params === null) return defaultCount
+  if (params.length !== 4) {
+    throw new KerberosError(
+      ErrorCodes.S2K_PARAMS,
+      `expected 4 octets of s2kparams for ${name}, got ${params.length}`,
+      {
+        context: { enctype: name, length: params.length },
+      },
+    )
+  }
+  const count = ((params[0]! << 24) | (params[1]! << 16) | (params[2]! << 8) | params[3]!) >>> 0
+  // RFC 3962 §4: an iteration count of 0 means 2^32, which nobody can afford; refuse it.
+  if (count === 0 || (count < defaultCount && allowLow !== true)) {
+    throw new KerberosError(
+      ErrorCodes.S2K_PARAMS,
+      `expected at least ${defaultCount} string-to-key iterations for ${name}, got ${count}`,
+      { context: { enctype: name, iterations: count } },
+    )
+  }
+  return count
+}
+
+/** Concatenate byte strings. */
+export function concat(...parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
