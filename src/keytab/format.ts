@@ -105,7 +105,12 @@ function readVersion(bytes: Uint8Array): KeytabVersion {
   const v = r.u16be('file format version')
   if (v !== KeytabVersion.V1 && v !== KeytabVersion.V2) {
     const hex = '0x' + v.toString(16).padStart(4, '0')
-    r.fail(`unknown keytab version ${hex}, expected 0x0501 or 0x0502`, { version: v })
+    readerFor(bytes, KeytabVersion.V2, 0).fail(
+      `unknown keytab version ${hex}, expected 0x0501 or 0x0502`,
+      {
+        version: v,
+      },
+    )
   }
   return v as KeytabVersion
 }
