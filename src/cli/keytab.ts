@@ -1,0 +1,258 @@
+/**
+ * `kerberos-ts keytab list|add|remove|merge`: inspect and edit keytab files. `list` prints what
+ * MIT's `klist -k [-t] [-K] [-e]` prints, in the same layout.
+ *
+ * @module
+ */
+import { KerberosError, ErrorCodes } from '../errors.js'
+import { encTypeName } from '../iana.js'
+import { formatPrincipal, parsePrincipal } from '../principal.js'
+import type { Principal } from '../principal.js'
+import {
+  addKeytabEntries,
+  createKeytab,
+  makeKeytabEntry,
+  mergeKeytabs,
+  removeKeytabEntries,
+} from '../keytab/index.js'
+import type { Keytab } from '../keytab/index.js'
+import { adComputerSalt, adUserSalt, defaultSalt, stringToKey } from '../crypto/index.js'
+import { parseEncTypeList, readLibDefaults } from '../config/index.js'
+import { toHex } from '../internal/bytes.js'
+import { loadConfig } from '../node/config.js'
+import { resolveKeytabName, splitTypedName } from '../node/env.js'
+import { keytabPath, readKeytab, writeKeytab } from '../node/files.js'
+import {
+  KLIST_TIME_WIDTH,
+  UsageError,
+  err,
+  formatKlistTime,
+  optionValue,
+  out,
+  parseArgs,
+  readPassword,
+} from './util.js'
+
+const usage = `usage: kerberos-ts keytab list [-t] [-K] [-e] [FILE]
+       kerberos-ts keytab add -p PRINCIPAL [-k KVNO] [-e ENCTYPE[,ENCTYPE...]] [-s SALT | --ad-user | --ad-computer [--domain DNSDOMAIN]] FILE
+       kerberos-ts keytab remove -p PRINCIPAL [-k KVNO|old] [-e ENCTYPE] FILE
+       kerberos-ts keytab merge OUT IN...
+The password for add is read from the terminal without echo, or from the first line of stdin.`
+
+/**
+ * MIT klist's etype_string (1.20): the enctype name, `DEPRECATED:` before des3 and arcfour
+ * names, or "unsupported encryption type N" for what MIT no longer knows (single DES).
+ */
+export function klistEncTypeName(enctype: number): string {
+  if (enctype === 1 || enctype === 2 || enctype === 3)
+    return `unsupported encryption type ${enctype}`
+  const name = encTypeName(enctype)
+  if (name.startsWith('enctype-')) return `unsupported encryption type ${enctype}`
+  return enctype === 16 || enctype === 23 || enctype === 24 ? `DEPRECATED:${name}` : name
+}
+
+/** What {@link formatKeytabListing} shows, as klist's -t, -K and -e flags. */
+export interface KeytabListingOptions {
+  readonly times?: boolean
+  readonly keys?: boolean
+  readonly enctypes?: boolean
+}
+
+/** The name klist prints: `TYPE:residual`, plain paths as `FILE:path`. */
+export function displayName(name: string): string {
+  const { type, residual } = splitTypedName(name)
+  return `${type}:${residual}`
+}
+
+function listingHeader(times: boolean): string {
+  if (!times) return 'KVNO Principal\n---- ' + '-'.repeat(74) + '\n'
+  const fill = ' '.repeat(KLIST_TIME_WIDTH - 'Timestamp'.length + 1)
+  return `KVNO Timestamp${fill}Principal\n---- ${'-'.repeat(KLIST_TIME_WIDTH)} ${'-'.repeat(78 - KLIST_TIME_WIDTH - 5)}\n`
+}
+
+/**
+ * A keytab listing exactly as MIT `klist -k` lays it out.
+ *
+ * @example
+ * ```ts
+ * formatKeytabListing('FILE:/etc/krb5.keytab', kt, { times: true, enctypes: true })
+ * ```
+ */
+export function formatKeytabListing(
+  name: string,
+  keytab: Keytab,
+  options: KeytabListingOptions = {},
+): string {
+  let text = `Keytab name: ${displayName(name)}\n` + listingHeader(options.times === true)
+  for (const e of keytab.entries) {
+    let line = `${String(e.kvno).padStart(4)} `
+    if (options.times === true) line += `${formatKlistTime(e.timestamp)} `
+    line += formatPrincipal(e.principal)
+    if (options.enctypes === true) line += ` (${klistEncTypeName(e.enctype)}) `
+    if (options.keys === true) line += ` (0x${toHex(e.key.bytes)})`
+    text += line + '\n'
+  }
+  return text
+}
+
+async function list(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { '-t': false, '-K': false, '-e': false })
+  if (args.operands.length > 1) throw new UsageError('list takes at most one keytab')
+  const name = args.operands[0] ?? resolveKeytabName()
+  const keytab = await readKeytab(name)
+  out(
+    formatKeytabListing(name, keytab, {
+      times: args.options.has('-t'),
+      keys: args.options.has('-K'),
+      enctypes: args.options.has('-e'),
+    }),
+  )
+  return 0
+}
+
+async function principalArg(text: string | undefined): Promise<Principal> {
+  if (text === undefined) throw new UsageError('-p PRINCIPAL is required')
+  if (text.includes('@')) return parsePrincipal(text, { requireRealm: true })
+  const realm = readLibDefaults(await loadConfig()).defaultRealm
+  if (realm === undefined)
+    throw new UsageError(`principal ${text} has no realm and krb5.conf sets no default_realm`)
+  return parsePrincipal(text, { defaultRealm: realm })
+}
+
+function kvnoArg(text: string | undefined, fallback: number | undefined): number | undefined {
+  if (text === undefined) return fallback
+  if (!/^[0-9]+$/.test(text) || Number(text) > 0xffffffff)
+    throw new UsageError(`invalid kvno ${JSON.stringify(text)}`)
+  return Number(text)
+}
+
+function enctypesArg(text: string | undefined): number[] {
+  const list = parseEncTypeList(text ?? 'aes256-cts-hmac-sha1-96,aes128-cts-hmac-sha1-96', {
+    allowWeak: true,
+  })
+  if (list.length === 0) throw new UsageError(`no known enctype in ${JSON.stringify(text)}`)
+  return list
+}
+
+function saltArg(args: ReturnType<typeof parseArgs>, principal: Principal): Uint8Array {
+  const explicit = optionValue(args, '-s')
+  const adUser = args.options.has('--ad-user')
+  const adComputer = args.options.has('--ad-computer')
+  if ([explicit !== undefined, adUser, adComputer].filter(Boolean).length > 1) {
+    throw new UsageError('use only one of -s, --ad-user, --ad-computer')
+  }
+  if (explicit !== undefined) return new TextEncoder().encode(explicit)
+  const first = principal.components[0] ?? ''
+  if (adUser) return adUserSalt(principal.realm, first)
+  if (adComputer)
+    return adComputerSalt(principal.realm, first, optionValue(args, '--domain') ?? principal.realm)
+  return defaultSalt(principal)
+}
+
+async function readExisting(name: string): Promise<Keytab | undefined> {
+  try {
+    return await readKeytab(name)
+  } catch (e) {
+    if (e instanceof KerberosError && e.code === ErrorCodes.NO_CREDENTIALS) return undefined
+    throw e
+  }
+}
+
+async function add(argv: readonly string[]): Promise<number> {
+  const spec = {
+    '-p': true,
+    '-k': true,
+    '-e': true,
+    '-s': true,
+    '--ad-user': false,
+    '--ad-computer': false,
+    '--domain': true,
+  }
+  const args = parseArgs(argv, spec)
+  if (args.operands.length !== 1) throw new UsageError('add takes exactly one keytab')
+  const file = args.operands[0]!
+  keytabPath(file)
+  const principal = await principalArg(optionValue(args, '-p'))
+  const kvno = kvnoArg(optionValue(args, '-k'), 1)!
+  const enctypes = enctypesArg(optionValue(args, '-e'))
+  const salt = saltArg(args, principal)
+  const password = await readPassword(`Password for ${formatPrincipal(principal)}: `)
+  const timestamp = Math.floor(Date.now() / 1000)
+  const entries = enctypes.map((etype) =>
+    makeKeytabEntry({
+      principal,
+      kvno,
+      timestamp,
+      key: stringToKey(etype, password, salt, { allowWeak: true }),
+    }),
+  )
+  const keytab = (await readExisting(file)) ?? createKeytab()
+  await writeKeytab(file, addKeytabEntries(keytab, entries))
+  return 0
+}
+
+async function remove(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { '-p': true, '-k': true, '-e': true })
+  if (args.operands.length !== 1) throw new UsageError('remove takes exactly one keytab')
+  const file = args.operands[0]!
+  const principal = await principalArg(optionValue(args, '-p'))
+  const kvnoText = optionValue(args, '-k')
+  const kvno = kvnoText === 'old' ? 'old' : kvnoArg(kvnoText, undefined)
+  const etypeText = optionValue(args, '-e')
+  const enctype = etypeText === undefined ? undefined : enctypesArg(etypeText)[0]
+  const keytab = await readKeytab(file)
+  const next = removeKeytabEntries(keytab, {
+    principal,
+    ...(kvno === undefined ? {} : { kvno }),
+    ...(enctype === undefined ? {} : { enctype }),
+  })
+  const removed = keytab.entries.length - next.entries.length
+  if (removed === 0) {
+    err('keytab', `no entry of ${formatPrincipal(principal)} matches in ${file}`)
+    return 1
+  }
+  await writeKeytab(file, next)
+  return 0
+}
+
+async function merge(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, {})
+  const [target, ...inputs] = args.operands
+  if (target === undefined || inputs.length === 0)
+    throw new UsageError('merge needs OUT and at least one IN')
+  // Like ktutil's wkt, an existing OUT keeps its entries and gains the new ones.
+  let result = (await readExisting(target)) ?? createKeytab()
+  for (const input of inputs) result = mergeKeytabs(result, await readKeytab(input))
+  await writeKeytab(target, result)
+  return 0
+}
+
+const subcommands: Readonly<Record<string, (argv: readonly string[]) => Promise<number>>> = {
+  list,
+  add,
+  remove,
+  merge,
+}
+
+/** Entry point of `kerberos-ts keytab`. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv
+  if (sub === undefined || sub === '-h' || sub === '--help') {
+    out(usage + '\n')
+    return sub === undefined ? 2 : 0
+  }
+  const command = subcommands[sub]
+  if (command === undefined) {
+    err('keytab', `unknown sub-command ${JSON.stringify(sub)}\n${usage}`)
+    return 2
+  }
+  try {
+    return await command(rest)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err('keytab', `${e.message}\n${usage}`)
+      return 2
+    }
+    throw e
+  }
+}

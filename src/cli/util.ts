@@ -1,0 +1,210 @@
+/**
+ * Shared helpers for the `kerberos-ts` sub-commands: getopt-style argument parsing, MIT's
+ * timestamp layout, and password input that never comes from argv (the terminal without echo,
+ * or the first line of stdin when it is not a terminal).
+ *
+ * @module
+ */
+
+/** Thrown for bad command lines; the dispatcher prints the message and usage. */
+export class UsageError extends Error {
+  override get name(): string {
+    return 'UsageError'
+  }
+}
+
+/** What each option takes: `true` = a value, `false` = a flag. Keys are `-x` or `--long`. */
+export type OptionSpec = Readonly<Record<string, boolean>>
+
+/** The result of {@link parseArgs}: option values (flags are `true`; repeated values keep the last) and operands. */
+export interface ParsedArgs {
+  readonly options: ReadonlyMap<string, string | true>
+  readonly operands: readonly string[]
+}
+
+function takeLong(
+  arg: string,
+  spec: OptionSpec,
+  argv: readonly string[],
+  i: number,
+  out: Map<string, string | true>,
+): number {
+  const eq = arg.indexOf('=')
+  const name = eq < 0 ? arg : arg.slice(0, eq)
+  const wantsValue = spec[name]
+  if (wantsValue === undefined) throw new UsageError(`unknown option ${name}`)
+  if (!wantsValue) {
+    if (eq >= 0) throw new UsageError(`option ${name} takes no value`)
+    out.set(name, true)
+    return i
+  }
+  if (eq >= 0) {
+    out.set(name, arg.slice(eq + 1))
+    return i
+  }
+  const value = argv[i + 1]
+  if (value === undefined) throw new UsageError(`option ${name} needs a value`)
+  out.set(name, value)
+  return i + 1
+}
+
+function takeShort(
+  arg: string,
+  spec: OptionSpec,
+  argv: readonly string[],
+  i: number,
+  out: Map<string, string | true>,
+): number {
+  for (let j = 1; j < arg.length; j++) {
+    const name = `-${arg[j]}`
+    const wantsValue = spec[name]
+    if (wantsValue === undefined) throw new UsageError(`unknown option ${name}`)
+    if (!wantsValue) {
+      out.set(name, true)
+      continue
+    }
+    const inline = arg.slice(j + 1)
+    if (inline !== '') {
+      out.set(name, inline)
+      return i
+    }
+    const value = argv[i + 1]
+    if (value === undefined) throw new UsageError(`option ${name} needs a value`)
+    out.set(name, value)
+    return i + 1
+  }
+  return i
+}
+
+/**
+ * Parse `argv` getopt style: clustered short flags (`-tKe`), `-c VALUE` / `-cVALUE`,
+ * `--long VALUE` / `--long=VALUE`, `--` ends options. Options may follow operands.
+ *
+ * @example
+ * ```ts
+ * parseArgs(['-tK', 'a.keytab'], { '-t': false, '-K': false }).operands // ['a.keytab']
+ * ```
+ */
+export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs {
+  const options = new Map<string, string | true>()
+  const operands: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') {
+      operands.push(...argv.slice(i + 1))
+      break
+    }
+    if (arg.startsWith('--')) i = takeLong(arg, spec, argv, i, options)
+    else if (arg.startsWith('-') && arg.length > 1) i = takeShort(arg, spec, argv, i, options)
+    else operands.push(arg)
+  }
+  return { options, operands }
+}
+
+/** A string option's value, or `undefined`. */
+export function optionValue(args: ParsedArgs, name: string): string | undefined {
+  const v = args.options.get(name)
+  return typeof v === 'string' ? v : undefined
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0')
+
+/**
+ * A timestamp as MIT's klist prints it in the C locale (`%x %X`): `MM/DD/YY HH:MM:SS`, local time.
+ *
+ * @example
+ * ```ts
+ * formatKlistTime(0) // '01/01/70 00:00:00' with TZ=UTC
+ * ```
+ */
+export function formatKlistTime(seconds: number): string {
+  const d = new Date(seconds * 1000)
+  const date = `${pad2(d.getMonth() + 1)}/${pad2(d.getDate())}/${pad2(d.getFullYear() % 100)}`
+  return `${date} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
+}
+
+/** Width of {@link formatKlistTime}'s output (MIT's `timestamp_width` in the C locale). */
+export const KLIST_TIME_WIDTH = 17
+
+/** Where a password comes from; tests inject streams. */
+export interface PasswordSource {
+  readonly input?: NodeJS.ReadStream
+  readonly output?: NodeJS.WriteStream
+}
+
+/** Read one line from a non-terminal stream, stopping at the first newline or the end. */
+function readLine(input: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    const done = (value: string): void => {
+      input.off('data', onData)
+      input.off('end', onEnd)
+      input.off('error', reject)
+      input.pause()
+      resolve(value)
+    }
+    const onData = (chunk: Buffer | string): void => {
+      text += chunk.toString()
+      const nl = text.indexOf('\n')
+      if (nl >= 0) done(text.slice(0, nl).replace(/\r$/, ''))
+    }
+    const onEnd = (): void => done(text.replace(/\r?\n?$/, ''))
+    input.on('data', onData)
+    input.once('end', onEnd)
+    input.once('error', reject)
+    input.resume()
+  })
+}
+
+/** Read a line from the terminal in raw mode without echo; Ctrl-C / Ctrl-D abort. */
+function readHidden(
+  input: NodeJS.ReadStream,
+  output: NodeJS.WriteStream,
+  prompt: string,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    output.write(prompt)
+    let text = ''
+    const finish = (err?: Error): void => {
+      input.off('data', onData)
+      input.setRawMode(false)
+      input.pause()
+      output.write('\n')
+      if (err) reject(err)
+      else resolve(text)
+    }
+    const onData = (chunk: Buffer | string): void => {
+      for (const ch of chunk.toString()) {
+        if (ch === '\r' || ch === '\n') return finish()
+        if (ch === '\u0003' || ch === '\u0004')
+          return finish(new UsageError('password entry cancelled'))
+        if (ch === '\u007f' || ch === '\b') text = [...text].slice(0, -1).join('')
+        else text += ch
+      }
+    }
+    input.setRawMode(true)
+    input.on('data', onData)
+    input.resume()
+  })
+}
+
+/**
+ * Read a password: from the terminal without echo (prompt on stderr), or the first line of
+ * stdin when stdin is not a terminal. Never from argv.
+ */
+export async function readPassword(prompt: string, source: PasswordSource = {}): Promise<string> {
+  const input = source.input ?? process.stdin
+  const output = source.output ?? process.stderr
+  if (input.isTTY === true) return readHidden(input, output, prompt)
+  return readLine(input)
+}
+
+/** Write to stdout. */
+export function out(text: string): void {
+  process.stdout.write(text)
+}
+
+/** Write an error line for `command` to stderr. */
+export function err(command: string, text: string): void {
+  process.stderr.write(`kerberos-ts ${command}: ${text}\n`)
+}
