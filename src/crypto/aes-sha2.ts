@@ -9,7 +9,7 @@ import { constantTimeEqual, utf8 } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import type { CryptoBackend, PreparedCipher, PreparedMac } from './backend.js'
 import { cached } from './cache.js'
-import { ctsDecrypt, ctsEncrypt } from './cts.js'
+import { ctsDecrypt, ctsEncryptPadded } from './cts.js'
 import { kdfHmacSha2, usageConstant } from './kdf.js'
 import {
   checkKey,
@@ -86,8 +86,13 @@ function makeProfile(
       checkKey(profile, key)
       checkUsage(usage)
       const { ke, ki } = usageKeys(key, usage, ctx.backend)
-      const c = ctsEncrypt(ke, ZERO_IV, concat(confounder, plaintext))
-      return concat(c, mac(ki, ZERO_IV, c))
+      const n = 16 + plaintext.length
+      const padded = new Uint8Array(Math.ceil(n / 16) * 16)
+      padded.set(confounder)
+      padded.set(plaintext, 16)
+      const out = ctsEncryptPadded(ke, ZERO_IV, padded, n, macLength)
+      out.set(mac(ki, ZERO_IV, out.subarray(0, n)), n)
+      return out
     },
 
     decrypt(key, usage, ciphertext, ctx) {
@@ -100,7 +105,7 @@ function makeProfile(
       // Encrypt-then-MAC: check before decrypting.
       if (!constantTimeEqual(mac(ki, ZERO_IV, c), ciphertext.subarray(split)))
         throw integrityError()
-      return ctsDecrypt(ke, ZERO_IV, c).slice(16)
+      return ctsDecrypt(ke, ZERO_IV, c).subarray(16)
     },
 
     checksum(key, usage, data, ctx) {

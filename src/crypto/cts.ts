@@ -25,22 +25,46 @@ function checkLength(n: number): void {
 export function ctsEncrypt(cipher: PreparedCipher, iv: Uint8Array, input: Uint8Array): Uint8Array {
   const n = input.length
   checkLength(n)
-  if (n === 16) return cipher.encryptCBC(iv, input)
   const m = Math.ceil(n / 16) * 16
   let padded = input
   if (m !== n) {
     padded = new Uint8Array(m)
     padded.set(input)
   }
-  // CBC over the zero-padded input gives C1..Cn; CTS sends C1..C(n-2), Cn, then C(n-1) cut short.
+  return ctsEncryptPadded(cipher, iv, padded, n, 0)
+}
+
+/**
+ * CBC-CTS of the first `n` octets of `padded` (whose length is `n` rounded up to whole blocks,
+ * zero-filled after `n`). Returns `n + extra` octets, the last `extra` left zero for the caller's
+ * MAC — so the hot path copies the message once on the way in and once on the way out.
+ */
+export function ctsEncryptPadded(
+  cipher: PreparedCipher,
+  iv: Uint8Array,
+  padded: Uint8Array,
+  n: number,
+  extra: number,
+): Uint8Array {
+  checkLength(n)
+  const m = padded.length
+  if (m !== Math.ceil(n / 16) * 16)
+    throw new RangeError(`expected ${Math.ceil(n / 16) * 16} padded octets, got ${m}`)
   const c = cipher.encryptCBC(iv, padded)
+  const out = new Uint8Array(n + extra)
+  if (n === 16) {
+    out.set(c)
+    return out
+  }
+  // CBC over the zero-padded input gives C1..Cn; CTS sends C1..C(n-2), Cn, then C(n-1) cut short.
   const last = n - (m - 16)
-  const out = new Uint8Array(n)
   out.set(c.subarray(0, m - 32))
   out.set(c.subarray(m - 16, m), m - 32)
   out.set(c.subarray(m - 32, m - 32 + last), m - 16)
   return out
 }
+
+const EMPTY = new Uint8Array(0)
 
 /**
  * Decrypt CBC-CTS `input` (≥ 16 octets).
@@ -56,16 +80,19 @@ export function ctsDecrypt(cipher: PreparedCipher, iv: Uint8Array, input: Uint8A
   if (n === 16) return cipher.decryptCBC(iv, input)
   const m = Math.ceil(n / 16) * 16
   const last = n - (m - 16)
-  // D = (Pn || 0…) XOR C(n-1): its tail restores the stolen octets of C(n-1).
-  const d = cipher.decryptCBC(ZERO_IV, input.subarray(m - 32, m - 16))
-  const buf = new Uint8Array(m - 16)
-  buf.set(input.subarray(0, m - 32))
-  buf.set(input.subarray(m - 16, n), m - 32)
-  buf.set(d.subarray(last), m - 32 + last)
-  const p = cipher.decryptCBC(iv, buf)
+  const prefix = m - 32
+  // D = (Pn || 0…) XOR C(n-1): its tail restores the octets of C(n-1) that were stolen.
+  const d = cipher.decryptCBC(ZERO_IV, input.subarray(prefix, prefix + 16))
+  const cPrev = new Uint8Array(16)
+  cPrev.set(input.subarray(prefix + 16, n))
+  cPrev.set(d.subarray(last), last)
+  // C1..C(n-2) decrypt straight from the input; C(n-1) chains on C(n-2) (or the IV).
+  const head = prefix > 0 ? cipher.decryptCBC(iv, input.subarray(0, prefix)) : EMPTY
+  const pPrev = cipher.decryptCBC(prefix > 0 ? input.subarray(prefix - 16, prefix) : iv, cPrev)
   const out = new Uint8Array(n)
-  out.set(p)
-  for (let i = 0; i < last; i++) out[m - 16 + i] = d[i]! ^ buf[m - 32 + i]!
+  out.set(head)
+  out.set(pPrev, prefix)
+  for (let i = 0; i < last; i++) out[prefix + 16 + i] = d[i]! ^ cPrev[i]!
   return out
 }
 

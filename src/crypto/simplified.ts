@@ -11,7 +11,7 @@ import { constantTimeEqual, utf8 } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import type { CryptoBackend, PreparedCipher } from './backend.js'
 import { cached } from './cache.js'
-import { ctsDecrypt, ctsEncrypt } from './cts.js'
+import { ctsDecrypt, ctsEncryptPadded } from './cts.js'
 import { CMAC, dr, kdfFeedbackCmac, usageConstant } from './kdf.js'
 import {
   checkKey,
@@ -136,9 +136,13 @@ function makeProfile(
       checkKey(profile, key)
       checkUsage(usage)
       const { ke, ki } = usageKeys(key, usage, ctx.backend)
-      const data = concat(confounder, plaintext)
-      const c = ctsEncrypt(ke, ZERO_IV, data)
-      return concat(c, ki.digest(data))
+      const n = 16 + plaintext.length
+      const padded = new Uint8Array(Math.ceil(n / 16) * 16)
+      padded.set(confounder)
+      padded.set(plaintext, 16)
+      const out = ctsEncryptPadded(ke, ZERO_IV, padded, n, fam.macLength)
+      out.set(ki.digest(padded.subarray(0, n)), n)
+      return out
     },
 
     decrypt(key, usage, ciphertext, ctx: ProfileContext) {
@@ -149,7 +153,8 @@ function makeProfile(
       const split = ciphertext.length - fam.macLength
       const data = ctsDecrypt(ke, ZERO_IV, ciphertext.subarray(0, split))
       if (!constantTimeEqual(ki.digest(data), ciphertext.subarray(split))) throw integrityError()
-      return data.slice(16)
+      // A view past the confounder: no copy of what may be a large message.
+      return data.subarray(16)
     },
 
     checksum(key, usage, data, ctx: ProfileContext) {
