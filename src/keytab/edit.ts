@@ -19,7 +19,7 @@ export interface CreateKeytabOptions {
  *
  * @example
  * ```ts
- * const kt = createKeytab(await keytabEntriesFromPassword({ principal, password, kvno: 3 }))
+ * const kt = createKeytab(keytabEntriesFromPassword({ principal, password, kvno: 3 }))
  * await writeFile('svc.keytab', serializeKeytab(kt))
  * ```
  */

@@ -38,3 +38,9 @@ export {
   type KeytabEntryFilter,
   type NewKeytabEntry,
 } from './edit.js'
+export {
+  keytabEntriesFromPassword,
+  passwordSalt,
+  type KeytabPasswordOptions,
+  type PasswordSalt,
+} from './password.js'
