@@ -131,3 +131,4 @@ export {
   ApplicationTagNames,
   type KerberosMessage,
 } from './message.js'
+export { dumpASN1, type DumpASN1Options } from './dump.js'
