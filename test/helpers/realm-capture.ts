@@ -6,7 +6,13 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { MIT_BIN, startRealm, type Realm } from './realm.js'
-import { messageType, startRecordingProxy, type RecordedMessage } from './realm-net.js'
+import {
+  messageType,
+  onFrame,
+  startRecordingProxy,
+  startTCPServer,
+  type RecordedMessage,
+} from './realm-net.js'
 
 /** What one capture run produced. */
 export interface CapturedExchange {
@@ -25,6 +31,7 @@ export const CAPTURE_NAMES: readonly string[] = [
   'as-rep',
   'tgs-req',
   'tgs-rep',
+  'as-req-principal-unknown',
   'krb-error-principal-unknown',
 ]
 
@@ -47,6 +54,7 @@ function nameMessages(msgs: readonly RecordedMessage[]): Record<string, Uint8Arr
   }
   put('as-req-no-preauth', asReqs[0])
   put('as-req-enc-timestamp', asReqs[1])
+  put('as-req-principal-unknown', asReqs[2])
   put('krb-error-preauth-required', errors[0])
   put('krb-error-principal-unknown', errors.at(-1) !== errors[0] ? errors.at(-1) : undefined)
   put(
@@ -93,6 +101,35 @@ export async function captureMITExchange(existing?: Realm): Promise<CapturedExch
     await proxy.close()
     if (existing === undefined) await realm.stop()
   }
+}
+
+/**
+ * An AS-REQ from MIT `kinit principal` that no KDC has seen yet: kinit talks to a recorder that
+ * keeps the first frame and hangs up (kinit then fails, which is expected). Fresh bytes matter:
+ * MIT's KDC answers a repeated request from its lookaside cache, and krb5kdc 1.20 segfaults when
+ * such a cached reply is larger than `kdc_max_dgram_reply_size` and the repeat came over UDP.
+ */
+export async function captureFreshASReq(realm: Realm, principal: string): Promise<Uint8Array> {
+  let first: Uint8Array | undefined
+  const recorder = await startTCPServer((s) =>
+    onFrame(s, (req) => {
+      first ??= req
+      s.destroy()
+    }),
+  )
+  try {
+    const env = { KRB5_CONFIG: writeProxyConf(realm, recorder.port, 'krb5-recorder.conf') }
+    const cc = realm.path('fresh.cc')
+    await realm.run(MIT_BIN.kinit, ['-c', cc, realm.qualify(principal)], {
+      input: 'x\n',
+      env,
+      allowFailure: true,
+    })
+  } finally {
+    await recorder.close()
+  }
+  if (first === undefined) throw new Error(`kinit ${principal} sent no AS-REQ to the recorder`)
+  return first
 }
 
 /** Capture and write `<name>.der` files into `dir`; returns the names written. */

@@ -98,6 +98,8 @@ export async function startTCPServer(
   const server = createServer((s) => {
     s.on('error', () => {})
     onConnection(s)
+    // A socket nobody reads from never notices the peer closing: keep reading.
+    if (s.listenerCount('data') === 0) s.resume()
   })
   const { close } = track(server)
   const port = await listen(server)

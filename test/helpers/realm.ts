@@ -359,6 +359,9 @@ function kdcConf(dir: string, realm: string, port: number, o: RealmOptions): str
     '[kdcdefaults]',
     `  kdc_listen = 127.0.0.1:${port}`,
     `  kdc_tcp_listen = 127.0.0.1:${port}`,
+    ...Object.entries(o.kdcdefaults ?? {}).map(([k, v]) => `  ${k} = ${v}`),
+    // Debian's CVE-2025-3576 backport reads allow_rc4 from [libdefaults] (the KDC's profile is
+    // kdc.conf + krb5.conf); [kdcdefaults] and the realm also get it in case a build moves it.
     ...(o.allowRc4 === true
       ? ['  allow_rc4 = true', '', '[libdefaults]', '  allow_rc4 = true']
       : []),
