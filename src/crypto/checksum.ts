@@ -99,8 +99,12 @@ export function makeChecksum(
     const k = needKey(cksumtype, key)
     getProfile(23, options) // the weak-crypto gate
     checkUsage(usage)
-    // MIT accepts any key that fits in one MD5 block.
-    if (k.length === 0 || k.length > 64) {
+    // MIT accepts any key that fits in one MD5 block; an RC4 key must still be 16 octets.
+    if (
+      k.length === 0 ||
+      k.length > 64 ||
+      ((k.enctype === 23 || k.enctype === 24) && k.length !== 16)
+    ) {
       throw new RangeError(
         `expected a 1..64-octet key for ${checksumTypeName(cksumtype)}, got ${k.length}`,
       )
