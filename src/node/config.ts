@@ -11,6 +11,7 @@ import { KerberosError, ErrorCodes } from '../errors.js'
 import { loadConfigFiles } from '../config/index.js'
 import type { ConfigReader, Krb5Config } from '../config/index.js'
 import type { EnvOptions } from './env.js'
+import { throwIfAborted } from './files.js'
 
 /** MIT's default profile path on Linux distributions (sysconfdir = /etc). */
 export const DEFAULT_CONFIG_PATHS: readonly string[] = Object.freeze(['/etc/krb5.conf'])
@@ -87,7 +88,7 @@ export interface LoadConfigOptions extends EnvOptions {
  * ```
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Krb5Config> {
-  options.signal?.throwIfAborted()
+  throwIfAborted(options.signal)
   const paths = options.paths ?? configPaths(options)
   const { maxIncludeDepth } = options
   return loadConfigFiles(
