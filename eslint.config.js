@@ -3,7 +3,13 @@ import tseslint from 'typescript-eslint'
 
 // The sans-I/O rule: only src/node and src/cli may import node:* at run time or touch Buffer.
 const nodeImports = {
-  patterns: [{ group: ['node:*'], message: 'The core is sans-I/O: node:* belongs in src/node or src/cli', allowTypeImports: true }],
+  patterns: [
+    {
+      group: ['node:*'],
+      message: 'The core is sans-I/O: node:* belongs in src/node or src/cli',
+      allowTypeImports: true,
+    },
+  ],
 }
 
 export default tseslint.config(
@@ -20,7 +26,10 @@ export default tseslint.config(
   },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
 )

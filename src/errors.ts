@@ -178,10 +178,7 @@ export class KDCError extends KerberosError {
 
 /** Why a keytab lookup (or an acceptor's key search) found no usable key. */
 export type KeytabLookupReason =
-  | 'principal-not-found'
-  | 'kvno-not-found'
-  | 'enctype-not-found'
-  | 'cannot-decrypt'
+  'principal-not-found' | 'kvno-not-found' | 'enctype-not-found' | 'cannot-decrypt'
 
 /** One key the keytab holds, as listed in a {@link KeytabLookupError}. */
 export interface KeytabKeyInfo {

@@ -7,7 +7,6 @@
 import { describeEncType } from './iana.js'
 import { constantTimeEqual } from './internal/bytes.js'
 
-
 /**
  * An encryption key (RFC 4120 EncryptionKey: keytype + keyvalue). The bytes are reachable only
  * through {@link KerberosKey.bytes}; every printable form shows the enctype and length only.
@@ -27,7 +26,8 @@ export class KerberosKey {
 
   /** Wraps `bytes` without copying; pass a copy if the caller keeps using the buffer. */
   constructor(enctype: number, bytes: Uint8Array) {
-    if (!Number.isInteger(enctype)) throw new TypeError(`expected an integer enctype, got ${enctype}`)
+    if (!Number.isInteger(enctype))
+      throw new TypeError(`expected an integer enctype, got ${enctype}`)
     if (!(bytes instanceof Uint8Array)) throw new TypeError('expected key bytes as a Uint8Array')
     this.enctype = enctype
     this.#bytes = bytes

@@ -32,9 +32,13 @@ export interface ParsePrincipalOptions {
 }
 
 function malformed(text: string, why: string): never {
-  throw new KerberosError(ErrorCodes.PRINCIPAL_FORMAT, `malformed principal name ${JSON.stringify(text)}: ${why}`, {
-    context: { principal: text },
-  })
+  throw new KerberosError(
+    ErrorCodes.PRINCIPAL_FORMAT,
+    `malformed principal name ${JSON.stringify(text)}: ${why}`,
+    {
+      context: { principal: text },
+    },
+  )
 }
 
 const UNESCAPE: Readonly<Record<string, string>> = { n: '\n', t: '\t', b: '\b', '0': '\0' }
@@ -87,7 +91,8 @@ function inferNameType(components: readonly string[]): number {
  * ```
  */
 export function parsePrincipal(text: string, options: ParsePrincipalOptions = {}): Principal {
-  if (typeof text !== 'string') throw new TypeError(`expected a principal name string, got ${typeof text}`)
+  if (typeof text !== 'string')
+    throw new TypeError(`expected a principal name string, got ${typeof text}`)
   if (text.length === 0) malformed(text, 'empty name')
   const { components, realm } = splitEscaped(text)
   if (options.hostBased && components.length === 1 && realm !== undefined) {
@@ -190,6 +195,7 @@ export function principalEquals(
 ): boolean {
   if (!options.ignoreRealm && a.realm !== b.realm) return false
   if (a.components.length !== b.components.length) return false
-  for (let i = 0; i < a.components.length; i++) if (a.components[i] !== b.components[i]) return false
+  for (let i = 0; i < a.components.length; i++)
+    if (a.components[i] !== b.components[i]) return false
   return true
 }

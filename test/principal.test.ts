@@ -5,7 +5,11 @@ import { KerberosError } from '../src/errors.js'
 
 test('parses service principals keeping case and realm', () => {
   const p = parsePrincipal('HTTP/Web.Example.com@EXAMPLE.COM')
-  assert.deepEqual(p, { nameType: 1, components: ['HTTP', 'Web.Example.com'], realm: 'EXAMPLE.COM' })
+  assert.deepEqual(p, {
+    nameType: 1,
+    components: ['HTTP', 'Web.Example.com'],
+    realm: 'EXAMPLE.COM',
+  })
 })
 
 test('infers MIT name types for krbtgt and WELLKNOWN', () => {

@@ -12,7 +12,10 @@ import {
 import { KerberosError } from '../../src/errors.js'
 
 test('reader reads labelled values and reports absolute offsets', () => {
-  const r = new ByteReader(fromHex('0102 00000003 ffffffff 41'), { code: 'ERR_KRB_KEYTAB_FORMAT', what: 'keytab' })
+  const r = new ByteReader(fromHex('0102 00000003 ffffffff 41'), {
+    code: 'ERR_KRB_KEYTAB_FORMAT',
+    what: 'keytab',
+  })
   assert.equal(r.u16('version'), 0x0102)
   const sub = r.sub(4, 'record')
   assert.equal(sub.u32('n'), 3)
