@@ -8,6 +8,7 @@
  */
 import { Resolver } from 'node:dns/promises'
 import { isIP } from 'node:net'
+import type { Krb5Config } from '../config/config.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 
 /** The default Kerberos port (RFC 4120 §7.2.3). */
@@ -279,13 +280,6 @@ export async function locateKDCs(
   return { realm, kdcs: [...udp.kdcs, ...tcp.kdcs], dns: [udp.lookup, tcp.lookup] }
 }
 
-/** The lookups {@link discoveryConfigFromProfile} needs from a parsed krb5.conf. */
-export interface ProfileView {
-  get(section: string, ...path: string[]): string | undefined
-  getAll(section: string, ...path: string[]): readonly string[]
-  subsections(section: string, ...path: string[]): readonly string[]
-}
-
 function profileBoolean(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined
   const v = value.trim().toLowerCase()
@@ -295,11 +289,20 @@ function profileBoolean(value: string | undefined): boolean | undefined {
 }
 
 /**
- * Build a {@link KDCDiscoveryConfig} from a parsed krb5.conf (the `Krb5Config` of
- * `kerberos-ts/config`, or anything with the same lookups). MIT reads `dns_lookup_kdc`, falling
- * back to `dns_fallback`, default true.
+ * Build a {@link KDCDiscoveryConfig} from a parsed krb5.conf (`Krb5Config` of
+ * `kerberos-ts/config`; only `get`, `getAll` and `subsections` are used). MIT reads
+ * `dns_lookup_kdc`, falling back to `dns_fallback`, default true. Only the relations discovery
+ * needs are read, so a bad value elsewhere in `[libdefaults]` does not stop it.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from 'kerberos-ts/node'
+ * const transport = createNodeTransport({ config: discoveryConfigFromKrb5Config(await loadConfig()) })
+ * ```
  */
-export function discoveryConfigFromProfile(conf: ProfileView): KDCDiscoveryConfig {
+export function discoveryConfigFromKrb5Config(
+  conf: Pick<Krb5Config, 'get' | 'getAll' | 'subsections'>,
+): KDCDiscoveryConfig {
   const realms: Record<string, RealmKDCConfig> = {}
   for (const name of conf.subsections('realms'))
     realms[name] = { kdc: conf.getAll('realms', name, 'kdc') }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { Resolver } from 'node:dns/promises'
 import fc from 'fast-check'
 import {
-  discoveryConfigFromProfile,
+  discoveryConfigFromKrb5Config,
   locateKDCs,
   orderSRVRecords,
   parseKDCAddress,
@@ -192,20 +192,36 @@ test('locateKDCs: an AbortSignal stops a hanging DNS lookup', async () => {
   }
 })
 
-test('discoveryConfigFromProfile reads realms, dns_lookup_kdc / dns_fallback, udp_preference_limit', () => {
-  const values: Record<string, string[]> = {
-    'realms/A.TEST/kdc': ['kdc1', 'kdc2:88'],
-    'libdefaults/dns_fallback': ['no'],
-    'libdefaults/udp_preference_limit': ['1'],
-  }
-  const view = {
-    get: (...p: string[]) => values[p.join('/')]?.[0],
-    getAll: (...p: string[]) => values[p.join('/')] ?? [],
-    subsections: (...p: string[]) => (p.join('/') === 'realms' ? ['A.TEST', 'B.TEST'] : []),
-  }
-  assert.deepEqual(discoveryConfigFromProfile(view), {
-    realms: { 'A.TEST': { kdc: ['kdc1', 'kdc2:88'] }, 'B.TEST': { kdc: [] } },
+test('discoveryConfigFromKrb5Config reads realms, dns_lookup_kdc / dns_fallback, udp_preference_limit', async () => {
+  const { parseConfig } = await import('../../src/config/config.js')
+  const conf = parseConfig(
+    [
+      '[libdefaults]',
+      ' dns_fallback = no',
+      ' udp_preference_limit = 1',
+      ' permitted_enctypes = not-an-enctype',
+      '[realms]',
+      ' A.TEST = {',
+      '  kdc = kdc1',
+      '  kdc = tcp/[::1]:88',
+      ' }',
+      ' B.TEST = {',
+      '  admin_server = adm',
+      ' }',
+    ].join('\n'),
+  )
+  const dc = discoveryConfigFromKrb5Config(conf)
+  assert.deepEqual(dc, {
+    realms: { 'A.TEST': { kdc: ['kdc1', 'tcp/[::1]:88'] }, 'B.TEST': { kdc: [] } },
     dnsLookupKdc: false,
     udpPreferenceLimit: 1,
   })
+  const loc = await locateKDCs('A.TEST', { config: dc })
+  assert.deepEqual(loc.kdcs[1], { host: '::1', port: 88, protocol: 'tcp', source: 'config' })
+  assert.equal(
+    discoveryConfigFromKrb5Config(
+      parseConfig('[libdefaults]\n dns_lookup_kdc = true\n dns_fallback = no\n'),
+    ).dnsLookupKdc,
+    true,
+  )
 })

@@ -12,6 +12,7 @@ import {
 import { peekKRBErrorCode } from '../../src/node/transport-peek.js'
 import type { KDCAddress } from '../../src/node/kdc-discovery.js'
 import { KerberosError } from '../../src/errors.js'
+import { decodeKRBError } from '../../src/asn1/error.js'
 import { fixturePath } from '../helpers/paths.js'
 import { findFreePort } from '../helpers/realm.js'
 import {
@@ -116,6 +117,12 @@ test('peekKRBErrorCode: captured MIT messages, hand-built errors, never throws o
     if (files.includes(name))
       assert.equal(peekKRBErrorCode(readFileSync(`${dir}/${name}`)), code, name)
   }
+  // The peek agrees with the full decoder from src/asn1.
+  for (const name of files.filter((f) => f.startsWith('krb-error-') && f.endsWith('.der'))) {
+    const bytes = readFileSync(`${dir}/${name}`)
+    assert.equal(peekKRBErrorCode(bytes), decodeKRBError(bytes).errorCode, name)
+  }
+  assert.equal(decodeKRBError(krbError(52)).errorCode, 52)
   assert.equal(peekKRBErrorCode(krbError(52)), 52)
   assert.equal(peekKRBErrorCode(krbError(0x7f)), 127)
   assert.equal(peekKRBErrorCode(new Uint8Array(0)), undefined)
