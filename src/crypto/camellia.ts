@@ -158,6 +158,7 @@ const toWords = (xs: readonly bigint[]): Int32Array => {
 export interface CamelliaKey {
   /** Encryption order: kw1 kw2 | k1..kN | ke1..keM | kw3 kw4 (each 64-bit as two words). */
   readonly enc: { readonly kw: Int32Array; readonly k: Int32Array; readonly ke: Int32Array }
+  /** Decryption order: the same subkeys reversed (RFC 3713 §2.3.2). */
   readonly dec: { readonly kw: Int32Array; readonly k: Int32Array; readonly ke: Int32Array }
 }
 

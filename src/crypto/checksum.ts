@@ -9,6 +9,7 @@ import { ErrorCodes, KerberosError } from '../errors.js'
 import { checksumTypeName } from '../iana.js'
 import { constantTimeEqual } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
+import { assertUsable } from './cache.js'
 import { md4 } from './md4.js'
 import { checkUsage } from './profile.js'
 import { hmacMd5Arcfour } from './rc4-hmac.js'
@@ -42,6 +43,7 @@ function unsupported(cksumtype: number): KerberosError {
 
 function needKey(cksumtype: number, key: KerberosKey | null): KerberosKey {
   if (key === null) throw new TypeError(`checksum type ${checksumTypeName(cksumtype)} needs a key`)
+  assertUsable(key)
   return key
 }
 

@@ -6,6 +6,7 @@
 import { ErrorCodes, KerberosError } from '../errors.js'
 import type { KerberosKey } from '../key.js'
 import type { CryptoBackend } from './backend.js'
+import { assertUsable } from './cache.js'
 
 /** What a profile operation needs besides its arguments. */
 export interface ProfileContext {
@@ -87,6 +88,7 @@ export function integrityError(): KerberosError {
 
 /** Check a key's enctype and length against the profile (argument misuse → TypeError/RangeError). */
 export function checkKey(profile: EncryptionProfile, key: KerberosKey): void {
+  assertUsable(key)
   if (key.enctype !== profile.etype) {
     throw new TypeError(
       `expected a ${profile.name} (${profile.etype}) key, got enctype ${key.enctype}`,

@@ -6,11 +6,12 @@
  *
  * @module
  */
-import { md5 } from '@noble/hashes/legacy.js'
-import { sha1 } from '@noble/hashes/legacy.js'
+import { md5, sha1 } from '@noble/hashes/legacy.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { constantTimeEqual, fromUtf8, utf8 } from '../internal/bytes.js'
+import type { KerberosKey } from '../key.js'
 import type { CryptoBackend } from './backend.js'
+import { cached } from './cache.js'
 import { md4 } from './md4.js'
 import { checkKey, checkUsage, concat, integrityError, type EncryptionProfile } from './profile.js'
 import { rc4 } from './rc4.js'
@@ -51,18 +52,20 @@ function makeProfile(etype: number, name: string, exportable: boolean): Encrypti
   const hmacMd5 = (backend: CryptoBackend, key: Uint8Array, ...data: Uint8Array[]): Uint8Array =>
     backend.hmac('md5', key).digest(...data)
 
-  /** K1 (for K3) and K2 (for the checksum), RFC 4757 §5. */
+  /** K1 (for K3) and K2 (for the checksum), RFC 4757 §5; cached per (key, backend, usage). */
   function usageKeys(
     backend: CryptoBackend,
-    key: Uint8Array,
+    key: KerberosKey,
     usage: number,
   ): { k1: Uint8Array; k2: Uint8Array } {
-    const t = le32(arcfourUsage(usage))
-    const k2 = hmacMd5(backend, key, exportable ? concat(FORTYBITS, t) : t)
-    const k1 = k2.slice()
-    // The exportable variant keeps only 40 bits of the RC4 key.
-    if (exportable) k1.fill(0xab, 7, 16)
-    return { k1, k2 }
+    return cached(key, backend, `e${usage}`, () => {
+      const t = le32(arcfourUsage(usage))
+      const k2 = hmacMd5(backend, key.bytes, exportable ? concat(FORTYBITS, t) : t)
+      const k1 = k2.slice()
+      // The exportable variant keeps only 40 bits of the RC4 key.
+      if (exportable) k1.fill(0xab, 7, 16)
+      return { k1, k2 }
+    })
   }
 
   const profile: EncryptionProfile = {
@@ -91,7 +94,7 @@ function makeProfile(etype: number, name: string, exportable: boolean): Encrypti
     encrypt(key, usage, plaintext, confounder, ctx) {
       checkKey(profile, key)
       checkUsage(usage)
-      const { k1, k2 } = usageKeys(ctx.backend, key.bytes, usage)
+      const { k1, k2 } = usageKeys(ctx.backend, key, usage)
       const data = concat(confounder, plaintext)
       const checksum = hmacMd5(ctx.backend, k2, data)
       const k3 = hmacMd5(ctx.backend, k1, checksum)
@@ -102,7 +105,7 @@ function makeProfile(etype: number, name: string, exportable: boolean): Encrypti
       checkKey(profile, key)
       checkUsage(usage)
       if (ciphertext.length < 24) throw integrityError()
-      const { k1, k2 } = usageKeys(ctx.backend, key.bytes, usage)
+      const { k1, k2 } = usageKeys(ctx.backend, key, usage)
       const checksum = ciphertext.subarray(0, 16)
       const k3 = hmacMd5(ctx.backend, k1, checksum)
       const data = rc4(k3, ciphertext.subarray(16))

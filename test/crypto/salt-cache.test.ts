@@ -114,6 +114,11 @@ describe('derived-key cache', () => {
       assert.throws(() => encrypt(key, 3, new Uint8Array(1), { backend }), TypeError)
       assert.equal(derivedKeyCount(key), 0)
     }
+    const rc4 = new KerberosKey(23, new Uint8Array(16).fill(5))
+    const ct = encrypt(rc4, 3, new Uint8Array(20), { allowWeak: true })
+    rc4.wipe()
+    assert.throws(() => decrypt(rc4, 3, ct, { allowWeak: true }), TypeError)
+    assert.throws(() => makeChecksum(-138, rc4, 3, ct, { allowWeak: true }), TypeError)
   })
 
   it('distinct key objects with equal bytes give equal results (the cache is per object, not stale)', () => {
