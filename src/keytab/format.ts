@@ -20,7 +20,7 @@ import { ByteReader, ByteWriter } from '../internal/bytes.js'
 import { KerberosKey } from '../key.js'
 import { NameType } from '../iana.js'
 import type { Principal } from '../principal.js'
-import { principalFromParts, principalParts, type RawName } from './names.js'
+import { NameDecoder, principalFromParts, principalParts, type RawName } from './names.js'
 import { OpaqueBytes } from './opaque.js'
 
 /** Keytab file format versions: 0x0501 (native byte order, DCE-compatible) and 0x0502. */
@@ -131,9 +131,12 @@ function readVersion(bytes: Uint8Array): KeytabVersion {
 export function parseKeytab(bytes: Uint8Array): Keytab {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('expected keytab bytes as a Uint8Array')
   const version = readVersion(bytes)
-  const r = readerFor(bytes, version, 0)
+  // One private copy of the file: keys, holes and tails are views of it (one allocation, and
+  // nothing aliases the caller's buffer).
+  const r = readerFor(bytes.slice(), version, 0)
   r.skip(2, 'file format version')
   const entries: KeytabEntry[] = []
+  const names = new NameDecoder()
   let holes: OpaqueBytes[] = []
   let end: OpaqueBytes | undefined
   while (r.remaining >= 4) {
@@ -141,50 +144,107 @@ export function parseKeytab(bytes: Uint8Array): Keytab {
     const size = r.i32('record length')
     if (size === 0) {
       // MIT stops at a zero length; keep it and anything after it for the round trip.
-      end = new OpaqueBytes(bytes.slice(at))
+      end = new OpaqueBytes(r.bytes.subarray(at))
       break
     }
     if (size === -0x80000000) r.fail('record length INT32_MIN is invalid', { recordOffset: at })
     if (size < 0) {
       if (-size > r.remaining) r.fail(`hole of ${-size} bytes runs past the end of the file`)
-      holes.push(new OpaqueBytes(r.bytesCopy(-size, 'hole')))
+      holes.push(new OpaqueBytes(r.bytesView(-size, 'hole')))
       continue
     }
     if (size > r.remaining) r.fail(`record of ${size} bytes runs past the end of the file`)
-    entries.push(readEntry(r.sub(size, 'record'), version, holes))
+    entries.push(readEntry(r, r.position + size, version, holes, names))
     holes = []
   }
-  if (!end && r.remaining > 0) end = new OpaqueBytes(r.bytesCopy(r.remaining, 'end'))
+  if (!end && r.remaining > 0) end = new OpaqueBytes(r.bytesView(r.remaining, 'end'))
   if (holes.length === 0 && end === undefined) return { version, entries }
   return { version, entries, trailer: end ? { holes, end } : { holes } }
 }
 
-function readEntry(r: ByteReader, version: KeytabVersion, holes: OpaqueBytes[]): KeytabEntry {
+/** Read one entry from `r`, which must not pass `end` (the end of its record). */
+function readEntry(
+  r: ByteReader,
+  end: number,
+  version: KeytabVersion,
+  holes: OpaqueBytes[],
+  names: NameDecoder,
+): KeytabEntry {
   let count = r.u16('component count')
   if (version === KeytabVersion.V1) count -= 1 // 0x0501 counts the realm too
   if (count <= 0) r.fail('principal has no components')
-  if (count * 2 > r.remaining) r.fail(`component count ${count} exceeds the record`)
-  const realm = r.bytesView(r.u16('realm length'), 'realm')
-  const parts: Uint8Array[] = new Array<Uint8Array>(count)
-  for (let i = 0; i < count; i++) parts[i] = r.bytesView(r.u16('component length'), 'component')
+  if (count * 2 > end - r.position) r.fail(`component count ${count} exceeds the record`)
+  const name = readName(r, end, count, names)
   const nameType = version === KeytabVersion.V1 ? NameType.PRINCIPAL : r.u32('name type')
   const timestamp = r.u32('timestamp')
   const kvno8 = r.u8('kvno')
   const enctype = r.u16('enctype')
-  const key = new KerberosKey(enctype, r.bytesCopy(r.u16('key length'), 'key'))
+  const keyLength = r.u16('key length')
+  if (keyLength > end - r.position)
+    r.fail(`key of ${keyLength} bytes runs past the end of its record`)
+  const key = new KerberosKey(enctype, r.bytesView(keyLength, 'key'))
+  if (r.position > end) r.fail('entry runs past the end of its record')
   // MIT: the 32-bit kvno counts only when 4 bytes remain and it is non-zero.
-  const kvno32 = r.remaining >= 4 ? r.u32('kvno32') : undefined
-  const flags = kvno32 !== undefined && r.remaining >= 4 ? r.u32('flags') : undefined
-  const tail = r.remaining > 0 ? new OpaqueBytes(r.bytesCopy(r.remaining, 'tail')) : undefined
-  const { principal, raw } = principalFromParts(nameType, realm, parts)
+  const kvno32 = end - r.position >= 4 ? r.u32('kvno32') : undefined
+  const flags = kvno32 !== undefined && end - r.position >= 4 ? r.u32('flags') : undefined
+  const tail = end > r.position ? new OpaqueBytes(r.bytesView(end - r.position, 'tail')) : undefined
+  const principal: Principal = { nameType, components: name.components, realm: name.realm }
   const wire: { -readonly [K in keyof KeytabEntryWire]: KeytabEntryWire[K] } = { kvno8 }
   if (kvno32 !== undefined) wire.kvno32 = kvno32
   if (flags !== undefined) wire.flags = flags
   if (tail) wire.tail = tail
   if (holes.length > 0) wire.holesBefore = holes
-  if (raw) wire.rawName = raw
+  if (name.raw) wire.rawName = name.raw
   const kvno = kvno32 ? kvno32 : kvno8
   return { principal, timestamp, kvno, enctype, key, wire }
+}
+
+interface ReadName {
+  readonly realm: string
+  readonly components: string[]
+  readonly raw: RawName | undefined
+}
+
+/** Realm and components, decoded in place; raw bytes kept only when some part is not UTF-8. */
+function readName(r: ByteReader, end: number, count: number, names: NameDecoder): ReadName {
+  const bytes = r.bytes
+  const part = (label: string, lengthLabel: string): string | null => {
+    const n = r.u16(lengthLabel)
+    if (n > end - r.position) r.fail(`${label} of ${n} bytes runs past the end of its record`)
+    const at = r.position
+    r.skip(n, label)
+    return names.decode(bytes, at, at + n)
+  }
+  const start = r.position
+  const realm = part('realm', 'realm length')
+  const components: string[] = new Array<string>(count)
+  let lossy = realm === null
+  for (let i = 0; i < count; i++) {
+    const c = part('component', 'component length')
+    if (c === null) lossy = true
+    components[i] = c ?? ''
+  }
+  if (!lossy) return { realm: realm!, components, raw: undefined }
+  return rereadLossy(bytes, start, count, r.options.littleEndian === true)
+}
+
+/** Slow path for names that are not valid UTF-8: keep every part's bytes. */
+function rereadLossy(
+  bytes: Uint8Array,
+  start: number,
+  count: number,
+  littleEndian: boolean,
+): ReadName {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const parts: Uint8Array[] = []
+  let at = start
+  for (let i = 0; i <= count; i++) {
+    const n = view.getUint16(at, littleEndian)
+    parts.push(bytes.subarray(at + 2, at + 2 + n))
+    at += 2 + n
+  }
+  const { principal, raw } = principalFromParts(0, parts[0]!, parts.slice(1))
+  return { realm: principal.realm, components: [...principal.components], raw }
 }
 
 /** Options for {@link serializeKeytab}. */

@@ -13,14 +13,48 @@ const encoder = new TextEncoder()
 
 /** Decode a counted string: ASCII fast path, then strict UTF-8; `null` when not valid UTF-8. */
 export function decodeNameBytes(bytes: Uint8Array): string | null {
-  let ascii = true
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i]! >= 0x80) {
-      ascii = false
-      break
-    }
+  return decodeNameAt(bytes, 0, bytes.length)
+}
+
+/** {@link decodeNameBytes} on `bytes[start..end)`, without making a view. */
+export function decodeNameAt(bytes: Uint8Array, start: number, end: number): string | null {
+  // Names are short and almost always ASCII: build the string directly (no decoder call).
+  let s = ''
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!
+    if (c >= 0x80) return decodeNonAscii(bytes.subarray(start, end))
+    s += String.fromCharCode(c)
   }
-  if (ascii) return bytes.length <= 64 ? String.fromCharCode(...bytes) : loose.decode(bytes)
+  return s
+}
+
+/**
+ * Decodes repeated names once per parse: keytabs repeat the realm and service names in every
+ * entry. Keyed by a hash of the bytes; a hit is confirmed by comparing the bytes.
+ */
+export class NameDecoder {
+  #map = new Map<number, { readonly bytes: Uint8Array; readonly text: string }>()
+
+  /** Like {@link decodeNameAt}, with memory. */
+  decode(bytes: Uint8Array, start: number, end: number): string | null {
+    let h = 0x811c9dc5 ^ (end - start)
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193)
+    const hit = this.#map.get(h)
+    if (hit && sameBytes(hit.bytes, bytes, start, end)) return hit.text
+    const text = decodeNameAt(bytes, start, end)
+    if (text !== null && this.#map.size < 4096)
+      this.#map.set(h, { bytes: bytes.subarray(start, end), text })
+    return text
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[start + i]) return false
+  return true
+}
+
+function decodeNonAscii(bytes: Uint8Array): string | null {
   try {
     return strict.decode(bytes)
   } catch {
