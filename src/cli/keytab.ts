@@ -58,10 +58,10 @@ export interface KeytabListingOptions {
   readonly enctypes?: boolean
 }
 
-/** The name klist prints: `TYPE:residual`, plain paths as `FILE:path`. */
+/** The name klist prints: `TYPE:residual`; plain paths and `WRFILE:` print as `FILE:path`. */
 export function displayName(name: string): string {
   const { type, residual } = splitTypedName(name)
-  return `${type}:${residual}`
+  return `${type === 'WRFILE' ? 'FILE' : type}:${residual}`
 }
 
 function listingHeader(times: boolean): string {

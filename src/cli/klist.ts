@@ -6,7 +6,7 @@
 import { KerberosError, ErrorCodes } from '../errors.js'
 import { formatPrincipal } from '../principal.js'
 import { decodeTicket } from '../asn1/index.js'
-import { isConfigEntry, ticketFlagLetters } from '../ccache/index.js'
+import { isConfigEntry, readConfigEntry, ticketFlagLetters } from '../ccache/index.js'
 import type { CCache, Credential } from '../ccache/index.js'
 import { resolveCCacheName, resolveKeytabName } from '../node/env.js'
 import { readKeytab } from '../node/files.js'
@@ -43,11 +43,40 @@ function ticketEnctype(cred: Credential): string {
   }
 }
 
+/** MIT print_config_data: printable bytes as is, others as \ooo, lines wrapped past column 72. */
+function configValue(startCol: number, value: Uint8Array): string {
+  let text = ''
+  let col = startCol
+  for (const b of value) {
+    if (col < 8) {
+      text += ' '.repeat(8 - col)
+      col = 8
+    }
+    const piece =
+      b > 0x20 && b < 0x7f ? String.fromCharCode(b) : '\\' + b.toString(8).padStart(3, '0')
+    text += piece
+    col += piece.length
+    if (col > 72) {
+      text += '\n'
+      col = 0
+    }
+  }
+  return col > 0 ? text + '\n' : text
+}
+
+/** A configuration entry as klist -C shows it: `config: key(principal) = value`. */
+function configLine(cred: Credential): string {
+  const entry = readConfigEntry(cred)!
+  const head = `config: ${entry.key}${entry.principal === undefined ? '' : `(${entry.principal})`} = `
+  return head + configValue(head.length, entry.value)
+}
+
 function credentialLines(
   cred: Credential,
   defaultName: string,
   options: CCacheListingOptions,
 ): string {
+  if (isConfigEntry(cred)) return configLine(cred)
   const start = cred.starttime !== 0 ? cred.starttime : cred.authtime
   let text = `${formatKlistTime(start)}  ${formatKlistTime(cred.endtime)}  ${formatPrincipal(cred.server)}\n`
   let extra = 0
