@@ -1,0 +1,158 @@
+/**
+ * The GSS-API krb5 authenticator checksum (RFC 4121 §4.1.1, checksum type 0x8003): channel
+ * bindings hash, context flags and an optional delegated credential (KRB-CRED). It lives in
+ * `protocol/` because the acceptor reads delegated credentials from it; `gssapi/` re-exports it.
+ *
+ * @module
+ */
+import { decodeEncKrbCredPart, decodeKRBCred } from '../asn1/index.js'
+import type { EncKrbCredPart, KRBCred } from '../asn1/index.js'
+import { decrypt, type CryptoOptions } from '../crypto/index.js'
+import { ErrorCodes, KerberosError } from '../errors.js'
+import { KeyUsage } from '../iana.js'
+import type { KerberosKey } from '../key.js'
+
+/** GSS context flags (RFC 2744 §3.9 numbering, as carried in the checksum). */
+export const GSSFlags = {
+  DELEG: 1,
+  MUTUAL: 2,
+  REPLAY: 4,
+  SEQUENCE: 8,
+  CONF: 16,
+  INTEG: 32,
+  ANON: 64,
+  PROT_READY: 128,
+  TRANS: 256,
+  DCE_STYLE: 0x1000,
+  IDENTIFY: 0x2000,
+  EXTENDED_ERROR: 0x4000,
+} as const
+export type GSSFlags = (typeof GSSFlags)[keyof typeof GSSFlags]
+
+/** The decoded 0x8003 checksum. */
+export interface GSSChecksum {
+  /** MD5 of the channel bindings, or 16 zero octets for none. */
+  readonly bindings: Uint8Array
+  /** Requested context flags ({@link GSSFlags}). */
+  readonly flags: number
+  /** The delegated credential (a KRB-CRED), when DELEG is set and one was sent. */
+  readonly delegation?: Uint8Array
+  /** Extension bytes after the delegation (RFC 4121 "Exts"), kept raw. */
+  readonly extensions?: Uint8Array
+}
+
+/** The checksum type number of {@link GSSChecksum}. */
+export const GSS_CHECKSUM_TYPE = 0x8003
+
+function gssError(message: string, context: Readonly<Record<string, unknown>> = {}): KerberosError {
+  return new KerberosError(ErrorCodes.GSS_TOKEN, message, { context })
+}
+
+/**
+ * Encode the checksum value (little-endian fields, RFC 4121 §4.1.1).
+ *
+ * @example
+ * ```ts
+ * encodeGSSChecksum({ bindings: new Uint8Array(16), flags: GSSFlags.MUTUAL | GSSFlags.INTEG })
+ * ```
+ */
+export function encodeGSSChecksum(c: GSSChecksum): Uint8Array {
+  if (c.bindings.length !== 16)
+    throw new RangeError(`expected a 16-octet bindings hash, got ${c.bindings.length}`)
+  const deleg = c.delegation
+  const ext = c.extensions ?? new Uint8Array(0)
+  const flags = deleg === undefined ? c.flags & ~GSSFlags.DELEG : c.flags | GSSFlags.DELEG
+  const len = 24 + (deleg === undefined ? 0 : 4 + deleg.length) + ext.length
+  const out = new Uint8Array(len)
+  const dv = new DataView(out.buffer)
+  dv.setUint32(0, 16, true)
+  out.set(c.bindings, 4)
+  dv.setUint32(20, flags >>> 0, true)
+  let at = 24
+  if (deleg !== undefined) {
+    if (deleg.length > 0xffff) throw new RangeError('delegated credential longer than 65535 octets')
+    dv.setUint16(24, 1, true)
+    dv.setUint16(26, deleg.length, true)
+    out.set(deleg, 28)
+    at = 28 + deleg.length
+  }
+  out.set(ext, at)
+  return out
+}
+
+/**
+ * Decode the checksum value. Throws ERR_KRB_GSS_TOKEN when it is shorter than 24 octets, Lgth
+ * is not 16, or the delegation field runs past the end.
+ *
+ * @example
+ * ```ts
+ * const { flags, delegation } = decodeGSSChecksum(authenticator.cksum.checksum)
+ * ```
+ */
+export function decodeGSSChecksum(b: Uint8Array): GSSChecksum {
+  if (b.length < 24) throw gssError(`GSS checksum of ${b.length} octets is shorter than 24`)
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength)
+  const lgth = dv.getUint32(0, true)
+  if (lgth !== 16) throw gssError(`GSS checksum Lgth is ${lgth}, expected 16`)
+  const bindings = b.slice(4, 20)
+  const flags = dv.getUint32(20, true)
+  const out: { -readonly [K in keyof GSSChecksum]: GSSChecksum[K] } = { bindings, flags }
+  let at = 24
+  if ((flags & GSSFlags.DELEG) !== 0 && b.length >= 28) {
+    const dlgOpt = dv.getUint16(24, true)
+    const dlgth = dv.getUint16(26, true)
+    if (dlgOpt !== 1) throw gssError(`GSS checksum DlgOpt is ${dlgOpt}, expected 1`)
+    if (28 + dlgth > b.length)
+      throw gssError(`GSS checksum delegation of ${dlgth} octets runs past the end`)
+    out.delegation = b.slice(28, 28 + dlgth)
+    at = 28 + dlgth
+  }
+  if (at < b.length) out.extensions = b.slice(at)
+  return out
+}
+
+/** A delegated credential, decrypted. */
+export interface DelegatedCredential {
+  /** The KRB-CRED as sent (tickets inside). */
+  readonly cred: KRBCred
+  /** Its decrypted part: session keys, names and times of each ticket. */
+  readonly info: EncKrbCredPart
+  /** The KRB-CRED bytes. */
+  readonly raw: Uint8Array
+}
+
+/**
+ * Decrypt a delegated KRB-CRED (key usage 14). Like MIT's krb5_rd_cred it tries the
+ * authenticator subkey, then the session key; Windows may send it unencrypted (etype 0).
+ *
+ * @example
+ * ```ts
+ * const { info } = readDelegatedCredential(checksum.delegation, [subkey, sessionKey])
+ * ```
+ */
+export function readDelegatedCredential(
+  raw: Uint8Array,
+  keys: readonly (KerberosKey | undefined)[],
+  options?: CryptoOptions,
+): DelegatedCredential {
+  const cred = decodeKRBCred(raw)
+  if (cred.encPart.etype === 0)
+    return { cred, info: decodeEncKrbCredPart(cred.encPart.cipher), raw }
+  for (const key of keys) {
+    if (key === undefined || key.enctype !== cred.encPart.etype) continue
+    let plain: Uint8Array
+    try {
+      plain = decrypt(key, KeyUsage.KRB_CRED_ENCPART, cred.encPart.cipher, options)
+    } catch {
+      continue
+    }
+    return { cred, info: decodeEncKrbCredPart(plain), raw }
+  }
+  throw new KerberosError(
+    ErrorCodes.AP_ERROR,
+    'delegated credential does not decrypt with the subkey or the session key',
+    {
+      context: { reason: 'delegation', enctype: cred.encPart.etype },
+    },
+  )
+}
