@@ -151,7 +151,8 @@ export function decodeEncryptedData(bytes: Uint8Array): EncryptedData {
 export function readEncryptionKey(r: DerReader): KerberosKey {
   const s = r.enter(Tag.SEQUENCE, r.label)
   const keytype = s.field(0, 'keytype', rInt32)
-  const keyvalue = s.field(1, 'keyvalue', rOctets)
+  // Key bytes are copied so that wiping the key never touches the caller's buffer.
+  const keyvalue = s.field(1, 'keyvalue', rOctets).slice()
   s.done()
   return new KerberosKey(keytype, keyvalue)
 }

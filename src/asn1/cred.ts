@@ -85,7 +85,7 @@ function readSafeBody(r: DerReader): KRBSafeBody {
   const start = r.pos
   const s = r.enter(Tag.SEQUENCE, r.label)
   const v = readSafeFields(s, true) as KRBSafeBody
-  return withRaw(v, r.buf.slice(start, r.pos))
+  return withRaw(v, r.buf.subarray(start, r.pos))
 }
 
 function writeSafeBody(w: DerWriter, v: KRBSafeBody): void {

@@ -218,10 +218,13 @@ export class DerReader {
     return v >>> 0
   }
 
-  /** OCTET STRING, copied out of the input. */
+  /**
+   * OCTET STRING, as a view into the input (no copy: decoded values share the caller's buffer,
+   * as {@link ByteReader} reads do).
+   */
   octets(): Uint8Array {
     const end = this.next(Tag.OCTET_STRING)
-    return this.buf.slice(this.valueStart, end)
+    return this.buf.subarray(this.valueStart, end)
   }
 
   /** KerberosString (GeneralString); see {@link decodeKerberosStringBytes}. */
@@ -265,34 +268,42 @@ export class DerReader {
     return v
   }
 
-  /** The complete encoding (header and contents) of the next element, copied; any tag. */
+  /** The complete encoding (header and contents) of the next element, as a view; any tag. */
   rawElement(): Uint8Array {
     const start = this.pos
     if (start >= this.end) this.fail('expected an element, found end of data')
     const end = this.next(this.buf[start]!)
-    return this.buf.slice(start, end)
+    return this.buf.subarray(start, end)
   }
+}
+
+/** Two ASCII digits at `i` as a number, or NaN. */
+function twoDigits(buf: Uint8Array, i: number): number {
+  const a = buf[i]! - 0x30
+  const b = buf[i + 1]! - 0x30
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN
 }
 
 /** Parse `YYYYMMDDHHMMSSZ` from `buf[start:end]`, or `undefined` when it is not exactly that. */
 export function parseKerberosTime(buf: Uint8Array, start: number, end: number): Date | undefined {
   if (end - start !== 15 || buf[start + 14] !== 0x5a) return undefined
-  const digit = (i: number): number => {
-    const c = buf[start + i]! - 0x30
-    return c >= 0 && c <= 9 ? c : NaN
-  }
-  const two = (i: number): number => digit(i) * 10 + digit(i + 1)
-  const year = two(0) * 100 + two(2)
-  const month = two(4)
-  const day = two(6)
-  const hour = two(8)
-  const min = two(10)
-  const sec = two(12)
-  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && min <= 59 && sec <= 59))
+  const year = twoDigits(buf, start) * 100 + twoDigits(buf, start + 2)
+  const month = twoDigits(buf, start + 4)
+  const day = twoDigits(buf, start + 6)
+  const hour = twoDigits(buf, start + 8)
+  const min = twoDigits(buf, start + 10)
+  const sec = twoDigits(buf, start + 12)
+  if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && min <= 59 && sec <= 59))
     return undefined
-  const d = new Date(0)
-  d.setUTCFullYear(year, month - 1, day)
-  d.setUTCHours(hour, min, sec, 0)
+  let d: Date
+  if (year >= 100) {
+    d = new Date(Date.UTC(year, month - 1, day, hour, min, sec))
+  } else {
+    // Date.UTC maps years 0..99 to 1900..1999.
+    d = new Date(0)
+    d.setUTCFullYear(year, month - 1, day)
+    d.setUTCHours(hour, min, sec, 0)
+  }
   // Reject days past the end of the month (Date would roll them over).
   if (d.getUTCDate() !== day) return undefined
   return d
@@ -328,11 +339,9 @@ export function decodeKerberosStringBytes(buf: Uint8Array, start: number, end: n
   while (i < end) {
     const b = buf[i]!
     if (b < 0x80) {
-      // ASCII run: the common case for principal names and realms.
-      let j = i + 1
-      while (j < end && buf[j]! < 0x80) j++
-      out += String.fromCharCode.apply(null, Array.from(buf.subarray(i, j)))
-      i = j
+      // ASCII: the common case for principal names and realms.
+      out += String.fromCharCode(b)
+      i++
       continue
     }
     const cp = utf8Sequence(buf, i, end)

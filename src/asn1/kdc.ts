@@ -82,7 +82,7 @@ export function readKDCReqBody(r: DerReader): KDCReqBody {
   if (addresses !== undefined) v.addresses = addresses
   if (encAuthorizationData !== undefined) v.encAuthorizationData = encAuthorizationData
   if (additionalTickets !== undefined) v.additionalTickets = additionalTickets
-  return withRaw(v, r.buf.slice(start, r.pos))
+  return withRaw(v, r.buf.subarray(start, r.pos))
 }
 
 export function writeKDCReqBody(w: DerWriter, v: KDCReqBody): void {

@@ -71,7 +71,7 @@ export function readTicket(r: DerReader): Ticket {
   const encPart = s.field(3, 'enc-part', readEncryptedData)
   s.done()
   a.done()
-  return withRaw({ tktVno, realm, sname, encPart }, r.buf.slice(start, r.pos))
+  return withRaw({ tktVno, realm, sname, encPart }, r.buf.subarray(start, r.pos))
 }
 
 export function writeTicket(w: DerWriter, v: Ticket): void {
