@@ -16,7 +16,7 @@
  * See /work/shared/KDC-NOTES.md for the MIT pitfalls this works around.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { createSocket } from 'node:dgram'
 import { tmpdir } from 'node:os'
@@ -200,6 +200,11 @@ export interface RealmPairOptions {
   readonly crossPassword?: string
   /** Options applied to both realms (minus `realm`). */
   readonly common?: Omit<RealmOptions, 'realm'>
+  /**
+   * Whether the clients' krb5.conf maps the other realm's domain (default true). False leaves
+   * that to the KDCs, so clients must use referrals (RFC 6806).
+   */
+  readonly clientDomainRealm?: boolean
 }
 
 /** Two realms that trust each other both ways. Hosts `*.alpha.test` map to A, `*.beta.test` to B. */
@@ -300,6 +305,17 @@ export async function tcpAccepts(port: number, timeoutMs = 500): Promise<boolean
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+function countReadyLines(logPath: string): number {
+  if (!existsSync(logPath)) return 0
+  return readFileSync(logPath, 'utf8').split('commencing operation').length - 1
+}
+
+/** KDCs still running: killed when the test process exits, even if a test forgot stop(). */
+const liveKDCs = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of liveKDCs) child.kill('SIGKILL')
+})
 
 // ---------------------------------------------------------------------------------------------
 // Config files
@@ -479,6 +495,8 @@ interface Layout {
   readonly port: number
   readonly options: RealmOptions
   readonly krb5ConfText: string
+  /** A different krb5.conf for the KDC itself (its domain_realm drives referrals). */
+  readonly kdcKrb5ConfText?: string
 }
 
 class RealmImpl implements Realm {
@@ -489,6 +507,7 @@ class RealmImpl implements Realm {
   readonly kdcConfPath: string
   readonly env: Readonly<Record<string, string>>
   private readonly options: RealmOptions
+  private readonly kdcEnv: Readonly<Record<string, string>>
   private kdc: ChildProcess | undefined
   private stopped = false
 
@@ -508,6 +527,12 @@ class RealmImpl implements Realm {
       KRB5RCACHEDIR: l.dir,
     }
     writeFileSync(this.krb5ConfPath, l.krb5ConfText)
+    this.kdcEnv = this.env
+    if (l.kdcKrb5ConfText !== undefined) {
+      const kdcKrb5 = join(l.dir, 'kdc-krb5.conf')
+      writeFileSync(kdcKrb5, l.kdcKrb5ConfText)
+      this.kdcEnv = { ...this.env, KRB5_CONFIG: kdcKrb5 }
+    }
     writeFileSync(this.kdcConfPath, kdcConf(l.dir, l.realm, l.port, l.options))
     writeFileSync(join(l.dir, 'kadm5.acl'), `*/admin@${l.realm} *\n`)
   }
@@ -605,8 +630,11 @@ class RealmImpl implements Realm {
 
   async startKDC(): Promise<void> {
     if (this.kdc !== undefined) return
+    // "commencing operation" is logged after the sockets are bound: count it so a restart
+    // waits for the new process, and a port taken by someone else is not mistaken for ours.
+    const ready = countReadyLines(this.path('kdc.log'))
     const child = spawn(MIT_BIN.krb5kdc, ['-n', '-r', this.realm], {
-      env: cleanEnv(this.env),
+      env: cleanEnv(this.kdcEnv),
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     let stderr = ''
@@ -615,15 +643,19 @@ class RealmImpl implements Realm {
     child.once('exit', () => (exited = true))
     child.once('error', () => (exited = true))
     this.kdc = child
+    liveKDCs.add(child)
+    child.once('exit', () => liveKDCs.delete(child))
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 5000)
-    while (Date.now() < deadline) {
-      if (exited) break
-      if (await tcpAccepts(this.kdcPort, 200)) return
-      await sleep(30)
+    while (Date.now() < deadline && !exited) {
+      if (countReadyLines(this.path('kdc.log')) > ready && (await tcpAccepts(this.kdcPort, 200))) {
+        if (!exited) return
+      }
+      await sleep(20)
     }
+    const log = existsSync(this.path('kdc.log')) ? readFileSync(this.path('kdc.log'), 'utf8') : ''
     await this.stopKDC()
     throw new Error(
-      `krb5kdc for ${this.realm} on port ${this.kdcPort} did not start: ${stderr.trim()}`,
+      `krb5kdc for ${this.realm} on port ${this.kdcPort} did not start: ${stderr.trim()} ${log.split('\n').slice(-4).join(' ')}`,
     )
   }
 
@@ -668,11 +700,13 @@ async function createRealm(
   realm: string,
   port: number,
   options: RealmOptions,
-  confFor: (dir: string) => string,
+  krb5ConfText: string,
+  kdcKrb5ConfText?: string,
 ): Promise<RealmImpl> {
   const dir = mkdtempSync(join(tmpdir(), `krbts-realm-${realm.toLowerCase()}-`))
   try {
-    const r = new RealmImpl({ realm, dir, port, options, krb5ConfText: confFor(dir) })
+    const layout: Layout = { realm, dir, port, options, krb5ConfText }
+    const r = new RealmImpl(kdcKrb5ConfText === undefined ? layout : { ...layout, kdcKrb5ConfText })
     await r.init()
     return r
   } catch (e) {
@@ -711,7 +745,10 @@ async function startWithRetry(make: (port: number) => Promise<RealmImpl>): Promi
 export async function startRealm(options: RealmOptions = {}): Promise<Realm> {
   const realm = options.realm ?? 'KRBTS.TEST'
   return startWithRetry((port) =>
-    createRealm(realm, port, options, () =>
+    createRealm(
+      realm,
+      port,
+      options,
       krb5Conf({
         defaultRealm: realm,
         realms: [{ name: realm, port }],
@@ -722,53 +759,81 @@ export async function startRealm(options: RealmOptions = {}): Promise<Realm> {
   )
 }
 
-/**
- * Two realms with cross-realm trust both ways (`krbtgt/B@A` and `krbtgt/A@B`, same password and
- * enctypes in both databases), `[capaths]` direct paths and `[domain_realm]` mapping
- * `.alpha.test`-style domains (the realm name lowercased) to each realm. A client of A can
- * `kvno host/x.beta.test@BETA.TEST` or, by the domain mapping, get a referral.
- */
-export async function startRealmPair(options: RealmPairOptions = {}): Promise<RealmPair> {
-  const nameA = options.realmA ?? 'ALPHA.TEST'
-  const nameB = options.realmB ?? 'BETA.TEST'
+function pairConf(
+  def: string,
+  names: readonly [string, string],
+  ports: readonly [number, number],
+  common: RealmOptions,
+  mapOther: boolean,
+): string {
+  const domainRealm: Record<string, string> = { localhost: def }
+  for (const name of names) {
+    if (name !== def && !mapOther) continue
+    domainRealm[`.${name.toLowerCase()}`] = name
+    domainRealm[name.toLowerCase()] = name
+  }
+  const [a, b] = names
+  return krb5Conf({
+    defaultRealm: def,
+    realms: names.map((name, i) => ({ name, port: ports[i]! })),
+    domainRealm,
+    capaths: { [a]: { [b]: '.' }, [b]: { [a]: '.' } },
+    options: common,
+  })
+}
+
+async function createPair(options: RealmPairOptions, ports: [number, number]): Promise<RealmPair> {
+  const names: [string, string] = [options.realmA ?? 'ALPHA.TEST', options.realmB ?? 'BETA.TEST']
   const common = options.common ?? {}
-  const portA = await findFreePort()
-  let portB = await findFreePort()
-  for (let i = 0; i < 10 && portB === portA; i++) portB = await findFreePort()
-  const conf = (def: string): string =>
-    krb5Conf({
-      defaultRealm: def,
-      realms: [
-        { name: nameA, port: portA },
-        { name: nameB, port: portB },
-      ],
-      domainRealm: {
-        [`.${nameA.toLowerCase()}`]: nameA,
-        [nameA.toLowerCase()]: nameA,
-        [`.${nameB.toLowerCase()}`]: nameB,
-        [nameB.toLowerCase()]: nameB,
-        localhost: def,
-      },
-      capaths: { [nameA]: { [nameB]: '.' }, [nameB]: { [nameA]: '.' } },
-      options: common,
-    })
-  const a = await createRealm(nameA, portA, { ...common, realm: nameA }, () => conf(nameA))
-  let b: RealmImpl | undefined
+  const mapOther = options.clientDomainRealm !== false
+  const made: RealmImpl[] = []
   try {
-    b = await createRealm(nameB, portB, { ...common, realm: nameB }, () => conf(nameB))
+    for (const [i, name] of names.entries()) {
+      const client = pairConf(name, names, ports, common, mapOther)
+      const kdc = mapOther ? undefined : pairConf(name, names, ports, common, true)
+      made.push(await createRealm(name, ports[i]!, { ...common, realm: name }, client, kdc))
+    }
     const pw = options.crossPassword ?? 'cross-realm-secret'
     const ks = ['aes256-cts-hmac-sha1-96', 'aes128-cts-hmac-sha1-96']
-    for (const r of [a, b]) {
-      await r.addPrincipal(`krbtgt/${nameB}@${nameA}`, { password: pw, enctypes: ks })
-      await r.addPrincipal(`krbtgt/${nameA}@${nameB}`, { password: pw, enctypes: ks })
+    for (const r of made) {
+      await r.addPrincipal(`krbtgt/${names[1]}@${names[0]}`, { password: pw, enctypes: ks })
+      await r.addPrincipal(`krbtgt/${names[0]}@${names[1]}`, { password: pw, enctypes: ks })
     }
-    await a.startKDC()
-    await b.startKDC()
+    for (const r of made) await r.startKDC()
   } catch (e) {
-    await a.stop()
-    await b?.stop()
+    for (const r of made) await r.stop()
     throw e
   }
-  const bb = b
-  return { a, b: bb, stop: async () => void (await Promise.all([a.stop(), bb.stop()])) }
+  const [a, b] = made as [RealmImpl, RealmImpl]
+  return { a, b, stop: async () => void (await Promise.all([a.stop(), b.stop()])) }
+}
+
+/**
+ * Two realms with cross-realm trust both ways (`krbtgt/B@A` and `krbtgt/A@B`, same password and
+ * aes-sha1 keys in both databases) and `[capaths]` direct paths. Host names under the
+ * lowercased realm name (`web.beta.test`) belong to that realm: the KDCs always know this
+ * (`[domain_realm]` in their krb5.conf); clients know it too unless `clientDomainRealm: false`,
+ * in which case a client of A must follow the KDC's referral to reach `host/web.beta.test`.
+ *
+ * @example
+ * ```ts
+ * const { a, b, stop } = await startRealmPair()
+ * await b.addPrincipal('host/web.beta.test')
+ * // a client of ALPHA.TEST: kvno host/web.beta.test@BETA.TEST
+ * await stop()
+ * ```
+ */
+export async function startRealmPair(options: RealmPairOptions = {}): Promise<RealmPair> {
+  let lastError: unknown
+  for (let i = 0; i < 3; i++) {
+    const portA = await findFreePort()
+    let portB = await findFreePort()
+    for (let j = 0; j < 10 && portB === portA; j++) portB = await findFreePort()
+    try {
+      return await createPair(options, [portA, portB])
+    } catch (e) {
+      lastError = e
+    }
+  }
+  throw lastError
 }

@@ -21,6 +21,8 @@ test('single realm: password kinit, ktadd + kinit -k, kvno bump, stop cleans up'
 
     await assert.rejects(realm.kinit('alice', { password: 'wrong', ccache: cc }))
     await assert.rejects(realm.kadmin('addprinc -pw x alice'), /already exists/)
+    await assert.rejects(realm.kadmin('getprinc nobody'), /does not exist/)
+    await assert.rejects(realm.kadmin('frobnicate'), /Command not found/)
 
     await realm.addPrincipal('svc/localhost')
     assert.equal(await realm.getKvno('svc/localhost'), 1)
@@ -93,4 +95,39 @@ test('realm pair: a client of A gets a ticket for a service in B', async (t) => 
     await pair.stop()
   }
   assert.equal(existsSync(pair.a.dir) || existsSync(pair.b.dir), false)
+})
+
+test('realm pair without client domain mapping: MIT kvno follows the KDC referral', async (t) => {
+  if (!requireMIT(t)) return
+  const pair = await startRealmPair({ clientDomainRealm: false })
+  try {
+    const { a, b } = pair
+    await a.addPrincipal('dave', { password: 'pw' })
+    await b.addPrincipal('HTTP/api.beta.test')
+    const cc = a.path('dave.cc')
+    await a.kinit('dave', { password: 'pw', ccache: cc })
+    await a.run(MIT_BIN.kvno, ['-c', cc, '-S', 'HTTP', 'api.beta.test'])
+    const list = await a.run(MIT_BIN.klist, ['-c', cc])
+    // MIT stores the ticket under the referral (empty) realm and names the real server.
+    assert.match(list.stdout, new RegExp(`Ticket server: HTTP/api\\.beta\\.test@${b.realm}`))
+    const log = await a.run('/bin/cat', [a.path('kdc.log')])
+    // A answered the TGS-REQ for HTTP/api.beta.test with a referral TGT to B.
+    assert.match(log.stdout, new RegExp(`TGS_REQ .* ISSUE: .* for krbtgt/${b.realm}@${a.realm}`))
+  } finally {
+    await pair.stop()
+  }
+})
+
+test('restart: the KDC comes back on the same port and answers', async (t) => {
+  if (!requireMIT(t)) return
+  const a = await startRealm()
+  try {
+    assert.ok(await tcpAccepts(a.kdcPort))
+    await a.restart()
+    assert.ok(await tcpAccepts(a.kdcPort))
+    await a.addPrincipal('erin', { password: 'pw' })
+    await a.kinit('erin', { password: 'pw', ccache: a.path('erin.cc') })
+  } finally {
+    await a.stop()
+  }
 })
