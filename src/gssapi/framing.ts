@@ -31,7 +31,7 @@ export const TokenId = {
 export type TokenId = (typeof TokenId)[keyof typeof TokenId]
 
 /** Most octets a framed token may have (bounds hostile input; tickets with big PACs stay far below). */
-export const MAX_TOKEN_LENGTH = 1 << 20
+export const MAX_TOKEN_LENGTH: number = 1 << 20
 
 function gssError(message: string, context: Readonly<Record<string, unknown>> = {}): KerberosError {
   return new KerberosError(ErrorCodes.GSS_TOKEN, message, { context })
