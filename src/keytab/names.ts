@@ -67,9 +67,15 @@ export function decodeNameLossy(bytes: Uint8Array): string {
   return loose.decode(bytes)
 }
 
-/** UTF-8 encode. */
+/** UTF-8 encode (ASCII without a TextEncoder call: names are short and mostly ASCII). */
 export function encodeName(text: string): Uint8Array {
-  return encoder.encode(text)
+  const out = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0x80) return encoder.encode(text)
+    out[i] = c
+  }
+  return out
 }
 
 /**
