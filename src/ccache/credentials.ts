@@ -214,7 +214,7 @@ export function hasTicketFlag(ticketFlags: number, bit: number): boolean {
  *
  * @example
  * ```ts
- * ticketFlagLetters(0x50e10000) // 'FRIAT' for forwardable, renewable, initial, pre-authent, transited-policy-checked
+ * ticketFlagLetters(0x40e00000) // 'FRIA': forwardable, renewable, initial, pre-authent
  * ```
  */
 export function ticketFlagLetters(ticketFlags: number): string {

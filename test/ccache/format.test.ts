@@ -255,3 +255,8 @@ test('a KerberosKey with enctype 0 and no bytes is what config entries carry', (
   assert.ok(c.key instanceof KerberosKey)
   assert.equal(c.key.length, 0)
 })
+
+test('ticketFlagLetters follows klist -f', () => {
+  assert.equal(ticketFlagLetters(0x40e00000), 'FRIA')
+  assert.equal(ticketFlagLetters(0), '')
+})
