@@ -1,0 +1,26 @@
+/**
+ * The Kerberos client: {@link KerberosClient} (login, service tickets, renewal) over a
+ * {@link Transport}, and credentials to and from ccaches.
+ *
+ * @module
+ */
+export type { Transport, SendToKDCOptions } from './transport.js'
+export {
+  KerberosClient,
+  type KerberosClientOptions,
+  type ClientTraceEvent,
+  type LoginCommonOptions,
+  type PasswordLoginOptions,
+  type KeytabLoginOptions,
+  type ServiceTicketOptions,
+} from './client.js'
+export {
+  credentialsToCCache,
+  credentialsFromCCache,
+  credentialsToCCacheEntry,
+  credentialsFromCCacheEntry,
+  isLocalTGT,
+  type CredentialsToCCacheOptions,
+} from './credentials.js'
+export { clientSettings, isKrb5Config, type ClientConfig, type ClientSettings } from './settings.js'
+export type { Credentials } from '../protocol/kdc-rep.js'

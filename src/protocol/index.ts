@@ -1,0 +1,18 @@
+/**
+ * Sans-I/O protocol steps: the AS exchange (preauth hints, PA-ENC-TIMESTAMP, reply checks), the
+ * TGS exchange (PA-TGS-REQ, referrals, renewal) and making AP-REQs. Nothing here sends bytes;
+ * `kerberos-ts`'s `KerberosClient` drives these over a `Transport`.
+ *
+ * @example
+ * ```ts
+ * import { buildASReq, readASReply, makeNonce } from 'kerberos-ts/protocol'
+ * const req = buildASReq({ client, etypes: [18, 17], now: new Date(), nonce: makeNonce() })
+ * const out = readASReply(await transport.sendToKDC(client.realm, req.bytes), { request: req, keys })
+ * ```
+ *
+ * @module
+ */
+export * from './kdc-rep.js'
+export * from './as.js'
+export * from './tgs.js'
+export * from './ap-req.js'

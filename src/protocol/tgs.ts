@@ -1,0 +1,245 @@
+/**
+ * The TGS exchange (RFC 4120 §3.3), sans I/O: build a TGS-REQ whose PA-TGS-REQ carries an AP-REQ
+ * with a checksum over the request body, and read and check the TGS-REP, recognising referral
+ * TGTs (RFC 6806 §8). The loop that follows referrals lives in `client/`.
+ *
+ * @module
+ */
+import {
+  encodeKDCReqBody,
+  encodeTGSReq,
+  principalFromName,
+  principalToName,
+} from '../asn1/index.js'
+import type { EncKDCRepPart, KDCRep, KDCReq, KDCReqBody, KRBError, Ticket } from '../asn1/index.js'
+import { checksumTypeOf, randomKey } from '../crypto/index.js'
+import { KeyUsage, PADataType } from '../iana.js'
+import { randomBytes, type RandomSource } from '../internal/bytes.js'
+import type { KerberosKey } from '../key.js'
+import type { KDCError } from '../errors.js'
+import { formatPrincipal, isTGSPrincipal, principalEquals, type Principal } from '../principal.js'
+import { makeAPReq } from './ap-req.js'
+import {
+  checkKDCRepPart,
+  credentialsFromReply,
+  decryptKDCRepPart,
+  parseKDCReply,
+  replyFailure,
+  type Credentials,
+} from './kdc-rep.js'
+
+/** Options for {@link buildTGSReq}. */
+export interface TGSRequestOptions {
+  /** The TGT (or, for renewal, the ticket to renew) and its session key. */
+  readonly tgt: Credentials
+  /**
+   * The server asked for. The request goes to the realm of the TGT's TGS (`krbtgt/REALM@...`),
+   * and the body's realm is that realm whatever `server.realm` says.
+   */
+  readonly server: Principal
+  /** KDCOptions bits (see `kdcOptionsFor`). */
+  readonly kdcOptions?: number
+  readonly etypes: readonly number[]
+  readonly nonce: number
+  /** Client clock (already corrected by a known KDC offset). */
+  readonly now: Date
+  /** Requested lifetime in seconds; default: up to the TGT's end time. */
+  readonly lifetime?: number
+  /** Requested end time; wins over `lifetime` (renewal asks past the old end time). */
+  readonly till?: Date
+  /** Requested renew-till, for RENEWABLE requests. */
+  readonly rtime?: Date
+  /** Send a subkey in the authenticator: `true` = a fresh random key of the session key's etype. */
+  readonly subkey?: KerberosKey | boolean
+  /** Tickets for `additional-tickets` (user-to-user, S4U2Proxy). */
+  readonly additionalTickets?: readonly Ticket[]
+  readonly random?: RandomSource
+  readonly allowWeak?: boolean
+}
+
+/** A built TGS request: bytes, the realm to send it to, and what the reply is checked against. */
+export interface TGSRequest {
+  readonly bytes: Uint8Array
+  readonly req: KDCReq
+  /** The realm whose KDC gets the request (the TGT's TGS realm). */
+  readonly realm: string
+  readonly nonce: number
+  readonly server: Principal
+  readonly till: Date
+  readonly rtime?: Date
+  readonly subkey?: KerberosKey
+  readonly tgt: Credentials
+}
+
+/** The realm whose TGS a TGT is for: `krbtgt/THAT@ISSUER` → `THAT`. */
+export function tgsRealmOf(tgt: Credentials): string {
+  const s = tgt.server
+  return isTGSPrincipal(s) ? s.components[1]! : s.realm
+}
+
+/**
+ * Build a TGS-REQ (RFC 4120 §5.4.1, §7.2): the body, then an authenticator with a checksum over
+ * the encoded body (usage 6, the session key etype's checksum type) encrypted with usage 7.
+ *
+ * @example
+ * ```ts
+ * const req = buildTGSReq({ tgt, server: parsePrincipal('HTTP/web.example.com@EXAMPLE.COM'),
+ *   etypes: [18, 17], nonce: makeNonce(), now: new Date() })
+ * const reply = await transport.sendToKDC(req.realm, req.bytes)
+ * ```
+ */
+export function buildTGSReq(o: TGSRequestOptions): TGSRequest {
+  if (o.etypes.length === 0) throw new RangeError('expected at least one etype for the TGS-REQ')
+  const realm = tgsRealmOf(o.tgt)
+  const random = o.random ?? randomBytes
+  const nowMs = o.now.getTime()
+  const tgtEnd = o.tgt.endtime.getTime()
+  const tillMs =
+    o.till !== undefined
+      ? o.till.getTime()
+      : o.lifetime !== undefined
+        ? Math.min(nowMs + o.lifetime * 1000, tgtEnd)
+        : tgtEnd
+  const till = new Date(Math.floor(tillMs / 1000) * 1000)
+  const body: KDCReqBody = {
+    kdcOptions: (o.kdcOptions ?? 0) >>> 0,
+    realm,
+    sname: principalToName(o.server).name,
+    till,
+    ...(o.rtime !== undefined ? { rtime: o.rtime } : {}),
+    nonce: o.nonce,
+    etype: [...o.etypes],
+    ...(o.additionalTickets !== undefined && o.additionalTickets.length > 0
+      ? { additionalTickets: o.additionalTickets }
+      : {}),
+  }
+  const bodyBytes = encodeKDCReqBody(body)
+  const subkey = subkeyFor(o, random)
+  const ap = makeAPReq({
+    ticket: o.tgt.ticket,
+    sessionKey: o.tgt.sessionKey,
+    client: o.tgt.client,
+    checksumData: bodyBytes,
+    checksumUsage: KeyUsage.TGS_REQ_AUTH_CKSUM,
+    checksumType: checksumTypeOf(o.tgt.sessionKey.enctype),
+    ...(subkey !== undefined ? { subkey } : {}),
+    usage: KeyUsage.TGS_REQ_AUTH,
+    now: o.now,
+    random,
+    ...(o.allowWeak !== undefined ? { allowWeak: o.allowWeak } : {}),
+  })
+  const req: KDCReq = {
+    pvno: 5,
+    msgType: 12,
+    padata: [{ padataType: PADataType.TGS_REQ, padataValue: ap.bytes }],
+    // The body is sent as the very bytes the checksum covers.
+    reqBody: withRaw(body, bodyBytes),
+  }
+  return {
+    bytes: encodeTGSReq(req),
+    req,
+    realm,
+    nonce: o.nonce,
+    server: { ...o.server, realm },
+    till,
+    ...(o.rtime !== undefined ? { rtime: o.rtime } : {}),
+    ...(subkey !== undefined ? { subkey } : {}),
+    tgt: o.tgt,
+  }
+}
+
+function withRaw(body: KDCReqBody, raw: Uint8Array): KDCReqBody {
+  return Object.defineProperty({ ...body }, 'raw', { value: raw, enumerable: false })
+}
+
+function subkeyFor(o: TGSRequestOptions, random: RandomSource): KerberosKey | undefined {
+  if (o.subkey === undefined || o.subkey === false) return undefined
+  if (o.subkey === true) {
+    return randomKey(o.tgt.sessionKey.enctype, { random, allowWeak: o.allowWeak === true })
+  }
+  return o.subkey
+}
+
+/** Options for {@link readTGSReply}. */
+export interface ReadTGSReplyOptions {
+  readonly request: TGSRequest
+  /** We asked for canonicalization: accept a different server name or a referral TGT. */
+  readonly canonicalize?: boolean
+  /** Seconds of skew allowed; default 300. */
+  readonly clockskew?: number
+  readonly allowWeak?: boolean
+}
+
+/** A checked TGS-REP (maybe a referral), or the KRB-ERROR the KDC sent. */
+export type TGSReplyOutcome =
+  | {
+      readonly kind: 'ok'
+      readonly credentials: Credentials
+      readonly rep: KDCRep
+      readonly encPart: EncKDCRepPart
+      /**
+       * Set when we asked for a non-krbtgt server and got `krbtgt/OTHER@THIS`: a referral
+       * (RFC 6806 §8) to follow at `OTHER` with these credentials as the TGT.
+       */
+      readonly referralRealm?: string
+    }
+  | { readonly kind: 'error'; readonly error: KRBError; readonly kdcError: KDCError }
+
+/**
+ * Read a TGS reply: decrypt with the subkey (usage 9) when one was sent, else the TGT session key
+ * (usage 8); check nonce, client (must be the TGT's), server (the one asked, a referral TGT, or a
+ * closer TGT on a cross-realm path), times. Failed checks throw `ERR_KRB_KDC_REPLY`.
+ */
+export function readTGSReply(bytes: Uint8Array, o: ReadTGSReplyOptions): TGSReplyOutcome {
+  const reply = parseKDCReply(bytes, 13)
+  if (reply.kind === 'error') return reply
+  const rep = reply.rep
+  const req = o.request
+  const client = principalFromName(rep.cname, rep.crealm)
+  if (!principalEquals(client, req.tgt.client)) {
+    replyFailure(
+      `TGS-REP is for client ${formatPrincipal(client)}, expected ${formatPrincipal(req.tgt.client)}`,
+      { client: formatPrincipal(client) },
+    )
+  }
+  const key = req.subkey ?? req.tgt.sessionKey
+  const usage =
+    req.subkey !== undefined ? KeyUsage.TGS_REP_ENCPART_SUBKEY : KeyUsage.TGS_REP_ENCPART_SESSKEY
+  const { value: encPart } = decryptKDCRepPart(rep, key, usage, { allowWeak: o.allowWeak === true })
+  checkKDCRepPart(rep, encPart, {
+    nonce: req.nonce,
+    clockskew: o.clockskew ?? 300,
+    till: req.till,
+    ...(req.rtime !== undefined ? { rtime: req.rtime } : {}),
+  })
+  const referralRealm = checkTGSServer(rep, o)
+  return {
+    kind: 'ok',
+    credentials: credentialsFromReply(rep, encPart),
+    rep,
+    encPart,
+    ...(referralRealm !== undefined ? { referralRealm } : {}),
+  }
+}
+
+/** Returns the referral realm when the reply is a referral TGT. */
+function checkTGSServer(rep: KDCRep, o: ReadTGSReplyOptions): string | undefined {
+  const got = principalFromName(rep.ticket.sname, rep.ticket.realm)
+  const want = o.request.server
+  if (principalEquals(got, want)) return undefined
+  const issuer = o.request.realm
+  if (isTGSPrincipal(got) && got.realm === issuer) {
+    // A TGT for another realm: a referral for a service, or a hop on a cross-realm path.
+    if (!isTGSPrincipal(want) && o.canonicalize !== true) {
+      replyFailure(
+        `TGS-REP is a referral to ${got.components[1]!} but no canonicalization was asked`,
+      )
+    }
+    return isTGSPrincipal(want) ? undefined : got.components[1]!
+  }
+  if (o.canonicalize === true && !isTGSPrincipal(want)) return undefined
+  return replyFailure(
+    `TGS-REP ticket is for ${formatPrincipal(got)}, expected ${formatPrincipal(want)}`,
+    { server: formatPrincipal(got) },
+  )
+}
