@@ -41,12 +41,18 @@ export function entryMatchesPrincipal(entry: KeytabEntry, p: PrincipalLike): boo
   return principalEquals(entry.principal, principal, { ignoreRealm: anyRealm })
 }
 
+/** MIT's `ts_after`: 32-bit timestamps compared with wraparound (y2038-safe). */
+function tsAfter(a: number, b: number): boolean {
+  return ((a - b) | 0) > 0
+}
+
 /**
  * MIT's `more_recent`: a small kvno (< 128) written no earlier than a large one (> 240) is taken
- * to have wrapped around and so is newer.
+ * to have wrapped around and so is newer (and the other way round); otherwise the higher kvno.
  */
 export function isMoreRecent(a: KeytabEntry, b: KeytabEntry): boolean {
-  if (a.timestamp >= b.timestamp && a.kvno < 128 && b.kvno > 240) return true
+  if (!tsAfter(b.timestamp, a.timestamp) && a.kvno < 128 && b.kvno > 240) return true
+  if (!tsAfter(a.timestamp, b.timestamp) && a.kvno > 240 && b.kvno < 128) return false
   return a.kvno > b.kvno
 }
 

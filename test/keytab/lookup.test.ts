@@ -78,6 +78,11 @@ describe('keytab lookup (MIT rules)', () => {
     assert.equal(findKeytabEntry(kt, { principal: 'svc@R' }).kvno, 3)
     const older = createKeytab([entry8(250, 18, 100), entry8(3, 18, 50)])
     assert.equal(findKeytabEntry(older, { principal: 'svc@R' }).kvno, 250)
+    // Order does not matter: a large kvno written no later than a small one stays older.
+    const reversed = createKeytab([entry8(3, 18, 200), entry8(250, 18, 100)])
+    assert.equal(findKeytabEntry(reversed, { principal: 'svc@R' }).kvno, 3)
+    const same = createKeytab([entry8(3, 18, 100), entry8(250, 18, 100)])
+    assert.equal(findKeytabEntry(same, { principal: 'svc@R' }).kvno, 3)
   })
   test('kvno-0 entries match any kvno', () => {
     const kt = createKeytab([entry(0)])
