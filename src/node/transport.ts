@@ -40,7 +40,10 @@ const RESPONSE_TOO_BIG = 52
 
 /** One try at one KDC, as listed in `context.attempts` of ERR_KRB_KDC_UNREACHABLE. */
 export interface KDCAttempt {
+  /** The KDC as configured (host name or IP literal). */
   readonly host: string
+  /** The IP address tried, when the host name resolved. */
+  readonly address?: string
   readonly port: number
   readonly protocol: KDCProtocol
   /** `ETIMEDOUT`, `ECONNREFUSED`, `ERR_KRB_TRANSPORT`, `KRB_ERR_RESPONSE_TOO_BIG`, ... */
@@ -79,6 +82,11 @@ export interface NodeTransportOptions {
   readonly deadlineMs?: number
   /** Largest TCP reply accepted (checked on the length prefix, before allocating); default 1 MiB. */
   readonly maxReplyBytes?: number
+  /**
+   * Resolve a KDC host name to IP addresses (each is tried in turn, as MIT does); default
+   * `node:dns` lookup (getaddrinfo) with `all: true`.
+   */
+  readonly lookupHost?: (host: string) => Promise<readonly string[]>
   /** Called per attempt; for KRB5_TRACE-style diagnostics. */
   readonly trace?: (event: TransportTraceEvent) => void
 }
@@ -291,25 +299,59 @@ export function exchangeUDP(
   })
 }
 
-interface Step {
+/** A KDC with one of its addresses. */
+interface Target {
   readonly kdc: KDCAddress
+  readonly address: string
+}
+
+interface Step {
+  readonly target: Target
   readonly protocol: KDCProtocol
 }
 
-function planSteps(kdcs: readonly KDCAddress[], tcpFirst: boolean): Step[] {
+function planSteps(targets: readonly Target[], tcpFirst: boolean): Step[] {
   const order: KDCProtocol[] = tcpFirst ? ['tcp', 'udp'] : ['udp', 'tcp']
   const seen = new Set<string>()
   const steps: Step[] = []
   for (const protocol of order) {
-    for (const kdc of kdcs) {
-      const key = `${protocol}|${kdc.host}|${kdc.port}`
-      if ((kdc.protocol === undefined || kdc.protocol === protocol) && !seen.has(key)) {
+    for (const target of targets) {
+      const key = `${protocol}|${target.address}|${target.kdc.port}`
+      if (
+        (target.kdc.protocol === undefined || target.kdc.protocol === protocol) &&
+        !seen.has(key)
+      ) {
         seen.add(key)
-        steps.push({ kdc, protocol })
+        steps.push({ target, protocol })
       }
     }
   }
   return steps
+}
+
+async function defaultLookupHost(host: string): Promise<readonly string[]> {
+  const found = await lookup(host, { all: true })
+  return found.map((a) => a.address)
+}
+
+/** Thrown by {@link raceCall} when the deadline passed first. */
+class DeadlinePassed extends Error {}
+
+/** Wait for `p`, but no longer than the call's deadline, and not past an abort. */
+async function raceCall<T>(call: Call, p: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let onAbort: (() => void) | undefined
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlinePassed()), Math.max(0, call.deadline - Date.now()))
+    onAbort = () => reject(new Aborted())
+    call.signal?.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([p, stop])
+  } finally {
+    clearTimeout(timer)
+    call.signal?.removeEventListener('abort', onAbort!)
+  }
 }
 
 function abortedError(
@@ -360,17 +402,23 @@ class NodeTransport implements Transport {
       tried: new Set(),
     }
     if (call.signal?.aborted === true) throw abortedError(realm, call.signal, [])
-    const kdcs = await this.locate(call)
-    if (kdcs.length === 0) {
-      throw new KerberosError(ErrorCodes.KDC_UNREACHABLE, `no KDC is known for realm ${realm}`, {
-        context: { realm, attempts: [] },
-      })
-    }
     const tcpFirst = options.preferTCP === true || request.length > this.udpLimit()
-    for (const step of planSteps(kdcs, tcpFirst)) {
-      if (Date.now() >= call.deadline) break
-      const reply = await this.tryStep(call, step)
-      if (reply !== undefined) return reply
+    try {
+      const kdcs = await raceCall(call, this.locate(call))
+      if (kdcs.length === 0) {
+        throw new KerberosError(ErrorCodes.KDC_UNREACHABLE, `no KDC is known for realm ${realm}`, {
+          context: { realm, attempts: [] },
+        })
+      }
+      const targets = await this.resolve(call, kdcs, tcpFirst ? 'tcp' : 'udp')
+      for (const step of planSteps(targets, tcpFirst)) {
+        if (Date.now() >= call.deadline) break
+        const reply = await this.tryStep(call, step)
+        if (reply !== undefined) return reply
+      }
+    } catch (err) {
+      if (err instanceof Aborted) throw abortedError(realm, call.signal, call.attempts)
+      if (!(err instanceof DeadlinePassed)) throw err
     }
     const last = call.attempts.at(-1)
     const timedOut =
@@ -400,26 +448,53 @@ class NodeTransport implements Transport {
     return loc.kdcs
   }
 
+  /** Host names to addresses (IP literals as they are); a name that does not resolve is an attempt. */
+  private async resolve(
+    call: Call,
+    kdcs: readonly KDCAddress[],
+    first: KDCProtocol,
+  ): Promise<Target[]> {
+    const targets: Target[] = []
+    for (const kdc of kdcs) {
+      if (isIP(kdc.host) !== 0) {
+        targets.push({ kdc, address: kdc.host })
+        continue
+      }
+      const started = Date.now()
+      try {
+        const addresses = await raceCall(call, (this.o.lookupHost ?? defaultLookupHost)(kdc.host))
+        for (const address of addresses) targets.push({ kdc, address })
+      } catch (err) {
+        if (err instanceof Aborted || err instanceof DeadlinePassed) throw err
+        const e = systemError(err)
+        const target = { kdc, address: '' }
+        this.record(call, target, kdc.protocol ?? first, e.code, e.message, Date.now() - started)
+      }
+    }
+    return targets
+  }
+
   /** One attempt (plus the TCP retry on RESPONSE_TOO_BIG); undefined = move on. */
   private async tryStep(call: Call, step: Step): Promise<Uint8Array | undefined> {
-    const reply = await this.attempt(call, step.kdc, step.protocol)
+    const reply = await this.attempt(call, step.target, step.protocol)
     if (
       reply === undefined ||
       step.protocol === 'tcp' ||
       peekKRBErrorCode(reply) !== RESPONSE_TOO_BIG
     )
       return reply
-    this.record(call, step.kdc, 'udp', 'KRB_ERR_RESPONSE_TOO_BIG', 'the KDC asked for TCP', 0)
-    if (step.kdc.protocol === 'udp' || Date.now() >= call.deadline) return undefined
-    return this.attempt(call, step.kdc, 'tcp')
+    this.record(call, step.target, 'udp', 'KRB_ERR_RESPONSE_TOO_BIG', 'the KDC asked for TCP', 0)
+    if (step.target.kdc.protocol === 'udp' || Date.now() >= call.deadline) return undefined
+    return this.attempt(call, step.target, 'tcp')
   }
 
   private async attempt(
     call: Call,
-    kdc: KDCAddress,
+    target: Target,
     protocol: KDCProtocol,
   ): Promise<Uint8Array | undefined> {
-    const key = `${protocol}|${kdc.host}|${kdc.port}`
+    const { kdc, address } = target
+    const key = `${protocol}|${address}|${kdc.port}`
     if (call.tried.has(key)) return undefined
     if (call.signal?.aborted === true) throw abortedError(call.realm, call.signal, call.attempts)
     call.tried.add(key)
@@ -436,8 +511,8 @@ class NodeTransport implements Transport {
     try {
       const reply =
         protocol === 'tcp'
-          ? await exchangeTCP(kdc.host, kdc.port, call.request, o)
-          : await exchangeUDP(kdc.host, kdc.port, call.request, o)
+          ? await exchangeTCP(address, kdc.port, call.request, o)
+          : await exchangeUDP(address, kdc.port, call.request, o)
       this.trace({
         type: 'reply',
         realm: call.realm,
@@ -454,20 +529,22 @@ class NodeTransport implements Transport {
           ? err.code
           : systemError(err).code
       const message = err instanceof Error ? err.message : String(err)
-      this.record(call, kdc, protocol, code, message, Date.now() - started)
+      this.record(call, target, protocol, code, message, Date.now() - started)
       return undefined
     }
   }
 
   private record(
     call: Call,
-    kdc: KDCAddress,
+    target: Target,
     protocol: KDCProtocol,
     code: string,
     error: string,
     ms: number,
   ): void {
-    call.attempts.push({ host: kdc.host, port: kdc.port, protocol, code, error, ms })
+    const { kdc, address } = target
+    const where = address !== '' && address !== kdc.host ? { address } : {}
+    call.attempts.push({ host: kdc.host, ...where, port: kdc.port, protocol, code, error, ms })
     this.trace({
       type: 'failure',
       realm: call.realm,

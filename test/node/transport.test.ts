@@ -378,3 +378,59 @@ test('argument errors', async () => {
   await assert.rejects(t.sendToKDC('', REQUEST), TypeError)
   await assert.rejects(t.sendToKDC('R', [1, 2] as unknown as Uint8Array), TypeError)
 })
+
+test('host names: every address is tried; a name that does not resolve is a recorded attempt', async () => {
+  const down = await findFreePort()
+  const kdc = await startTCPServer((s) => onFrame(s, () => s.write(frame(REPLY))))
+  await withServers([kdc], async () => {
+    const lookups: string[] = []
+    const lookupHost = async (host: string): Promise<string[]> => {
+      lookups.push(host)
+      if (host === 'gone.example.test')
+        throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })
+      return ['127.0.0.1']
+    }
+    const kdcs: KDCAddress[] = [
+      { host: 'gone.example.test', port: 88, source: 'config' },
+      { host: 'kdc.example.test', port: down, protocol: 'tcp', source: 'config' },
+      { host: 'kdc.example.test', port: kdc.port, protocol: 'tcp', source: 'config' },
+    ]
+    const events: string[] = []
+    const t = transport(kdcs, {
+      lookupHost,
+      trace: (e) => e.type === 'failure' && events.push(`${e.host}:${e.code}`),
+    })
+    assert.deepEqual(await t.sendToKDC('R', REQUEST), REPLY)
+    assert.deepEqual(lookups, ['gone.example.test', 'kdc.example.test', 'kdc.example.test'])
+    assert.deepEqual(events, ['gone.example.test:ENOTFOUND', 'kdc.example.test:ECONNREFUSED'])
+    // The real resolver: localhost is in /etc/hosts.
+    assert.deepEqual(
+      await transport([
+        { host: 'localhost', port: kdc.port, protocol: 'tcp', source: 'config' },
+      ]).sendToKDC('R', REQUEST),
+      REPLY,
+    )
+  })
+})
+
+test('a hanging host lookup or discovery is bounded by the deadline and by the signal', async () => {
+  const hang = (): Promise<never> => new Promise(() => {})
+  const kdcs: KDCAddress[] = [{ host: 'slow.example.test', port: 88, source: 'config' }]
+  let t0 = Date.now()
+  const attempts = await unreachable(
+    transport(kdcs, { lookupHost: hang, deadlineMs: 200 }).sendToKDC('R', REQUEST),
+  )
+  assert.ok(Date.now() - t0 < 600)
+  assert.deepEqual(attempts, [])
+  t0 = Date.now()
+  await unreachable(createNodeTransport({ locate: hang, deadlineMs: 200 }).sendToKDC('R', REQUEST))
+  assert.ok(Date.now() - t0 < 600)
+  t0 = Date.now()
+  await assert.rejects(
+    createNodeTransport({ locate: hang }).sendToKDC('R', REQUEST, {
+      signal: AbortSignal.timeout(50),
+    }),
+    { code: 'ERR_KRB_ABORTED' },
+  )
+  assert.ok(Date.now() - t0 < 600)
+})
