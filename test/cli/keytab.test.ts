@@ -38,7 +38,7 @@ test('keytab list -t -K -e matches MIT klist -k -t -K -e on every fixture', () =
 test('keytab list flag combinations match live MIT klist -k', (t) => {
   if (!needMit(t, '/usr/bin/klist')) return
   const kt = fixturePath('keytab', 'kadmin-rotated.keytab')
-  for (const flags of [[], ['-t'], ['-e'], ['-K'], ['-t', '-e'], ['-K', '-e']]) {
+  for (const flags of [[], ['-t'], ['-e'], ['-K']]) {
     const ours = runCli(['keytab', 'list', ...flags, kt])
     const mit = runMit('/usr/bin/klist', ['-k', ...flags, kt])
     assert.equal(ours.stdout, mit.stdout, flags.join(' '))

@@ -43,7 +43,7 @@ test('klist flag combinations and crafted caches match live MIT klist', (t) => {
     writeCache('crafted', crafted),
   ]
   for (const p of paths) {
-    for (const flags of [[], ['-e'], ['-f'], ['-C'], ['-e', '-f', '-C']]) {
+    for (const flags of [[], ['-f'], ['-e', '-f', '-C']]) {
       const ours = runCli(['klist', ...flags, p])
       const mit = runMit('/usr/bin/klist', [...flags, p])
       assert.equal(ours.stdout, mit.stdout, `${p} ${flags.join(' ')}`)

@@ -139,6 +139,51 @@ test('MIT kinit -l and parseDuration accept the same durations', (t) => {
   }
 })
 
+test('MIT and we agree on edge-case snippets', (t) => {
+  if (!mitTools(t)) return
+  const snippets = [
+    '[s]\n a = {\n  b = 1\n',
+    '[s]\n\tinclude = x\n',
+    '[s]\n a = 1\n}*\n',
+    '[s]\n a* b = 1\n',
+    '[s]*x\n',
+    '[s]* \n a = 1\n',
+    '[s]\n a = {\n }junk\n',
+    '[s]\n a = {\n }* trailing\n',
+    '[s]\n a =\n\n',
+    '[s]\n a =\n   { anything\n }\n',
+    '[s]\n a = "unterminated\n',
+    '[s]\n a = "x\\\n',
+    '[s]\n  [t]\n',
+    '[s\n',
+    '[]\n a = 1\n',
+    '[s]\n =\n',
+    '[s]\n a=\tb\n',
+    '[s]\n a b\n',
+    '  [s]\n a b\n',
+    'x = 1\n}\n[s]\n',
+    '[s]\n a = {\n[t]\n',
+    '[s]\n\t# c\n\t; c\n a = 1 ; not a comment\n',
+    '[s]\r\n a = 1\r\n',
+    '[s]\n a = {}\n',
+    '[s]\n a = { \t\n }\n',
+    '[s]\n a==b\n',
+    '[s]\n *a = 1\n',
+  ]
+  snippets.forEach((text, i) => {
+    const path = join(tmp, `snippet-${i}.conf`)
+    writeFileSync(path, text)
+    let ours = true
+    try {
+      parseProfile(text, { path })
+    } catch (e) {
+      if (!(e instanceof KerberosError)) throw e
+      ours = false
+    }
+    assert.equal(ours, mitAccepts(path), JSON.stringify(text))
+  })
+})
+
 test('the fixture reader sees what MIT sees (sanity)', () => {
   assert.ok(readFileSync(fixturePath('config', 'basic.conf'), 'utf8').includes('[libdefaults]'))
 })
