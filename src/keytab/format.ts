@@ -180,6 +180,7 @@ function readEntry(
   const kvno8 = r.u8('kvno')
   const enctype = r.u16('enctype')
   const keyLength = r.u16('key length')
+  if (keyLength === 0) r.fail('empty key')
   if (keyLength > end - r.position)
     r.fail(`key of ${keyLength} bytes runs past the end of its record`)
   const key = new KerberosKey(enctype, r.bytesView(keyLength, 'key'))
@@ -210,6 +211,8 @@ function readName(r: ByteReader, end: number, count: number, names: NameDecoder)
   const bytes = r.bytes
   const part = (label: string, lengthLabel: string): string | null => {
     const n = r.u16(lengthLabel)
+    // MIT stops reading at an empty realm or component (krb5_ktfileint_internal_read_entry).
+    if (n === 0) r.fail(`empty ${label} in principal name`)
     if (n > end - r.position) r.fail(`${label} of ${n} bytes runs past the end of its record`)
     const at = r.position
     r.skip(n, label)
@@ -299,6 +302,12 @@ function writeEntry(w: ByteWriter, entry: KeytabEntry, version: KeytabVersion): 
   if (p.components.length === 0)
     throw new RangeError('expected a principal with at least one component')
   const parts = principalParts(p, entry.wire?.rawName)
+  if (parts.some((part) => part.length === 0)) {
+    throw new RangeError(
+      'expected a principal with a non-empty realm and components (MIT cannot read empty ones)',
+    )
+  }
+  if (entry.key.length === 0) throw new RangeError('expected a non-empty key')
   const lengthAt = w.length
   w.i32(0)
   const start = w.length

@@ -224,6 +224,20 @@ describe('keytab format details', () => {
     assert.equal(kt2.entries[0]!.principal.components[0], '\ufeffce')
     assert.deepEqual(serializeKeytab(kt2), bomBytes)
   })
+  test('empty names or keys are refused when writing', () => {
+    const e = sample().entries[0]!
+    assert.throws(
+      () =>
+        serializeKeytab(
+          createKeytab([{ ...e, principal: { ...e.principal, components: ['a', ''] } }]),
+        ),
+      RangeError,
+    )
+    assert.throws(
+      () => serializeKeytab(createKeytab([{ ...e, key: new KerberosKey(18, new Uint8Array(0)) }])),
+      RangeError,
+    )
+  })
   test('an empty keytab is just the version', () => {
     assert.deepEqual(serializeKeytab(createKeytab()), Uint8Array.of(5, 2))
     assert.deepEqual(parseKeytab(Uint8Array.of(5, 2)).entries, [])

@@ -43,6 +43,12 @@ describe('hostile keytabs give ERR_KRB_KEYTAB_FORMAT with an offset', () => {
     formatError(u8(5, 1, 4, 0, 0, 0, 1, 0, 0, 0), 8, /no components/)
     formatError(u8(5, 2, 0, 0, 0, 4, 0xff, 0xff, 0, 0), 8, /component count 65535 exceeds/)
   })
+  test('empty realm, component or key (MIT refuses them too)', () => {
+    formatError(u8(5, 2, 0, 0, 0, 6, 0, 1, 0, 0, 0, 0), 10, /empty realm/)
+    formatError(u8(5, 2, 0, 0, 0, 7, 0, 1, 0, 1, 82, 0, 0), 13, /empty component/)
+    const noKey = [0, 1, 0, 1, 82, 0, 1, 97, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 17, 0, 0]
+    formatError(u8(5, 2, 0, 0, 0, noKey.length, ...noKey), 6 + noKey.length, /empty key/)
+  })
   test('an entry longer than its record', () => {
     formatError(
       u8(5, 2, 0, 0, 0, 6, 0, 1, 0, 1, 82, 0),
