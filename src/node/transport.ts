@@ -140,10 +140,15 @@ function guarded<T>(
       o.timeoutMs,
     )
     o.signal?.addEventListener('abort', onAbort, { once: true })
-    cleanup = body(
-      (v) => finish(() => resolve(v)),
-      (e) => finish(() => reject(e)),
-    )
+    try {
+      cleanup = body(
+        (v) => finish(() => resolve(v)),
+        (e) => finish(() => reject(e)),
+      )
+    } catch (e) {
+      // e.g. net.connect throwing on an invalid port: fail this attempt, release the timer.
+      finish(() => reject(systemError(e)))
+    }
     if (done) cleanup()
   })
 }

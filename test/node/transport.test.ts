@@ -434,3 +434,17 @@ test('a hanging host lookup or discovery is bounded by the deadline and by the s
   )
   assert.ok(Date.now() - t0 < 600)
 })
+
+test('an invalid address from a custom locate fails that attempt only', async () => {
+  const kdc = await startTCPServer((s) => onFrame(s, () => s.write(frame(REPLY))))
+  await withServers([kdc], async () => {
+    const kdcs: KDCAddress[] = [at(70000, 'tcp'), at(kdc.port, 'tcp')]
+    const failures: string[] = []
+    const t = transport(kdcs, {
+      trace: (e) => e.type === 'failure' && failures.push(`${e.port}:${e.code}`),
+    })
+    assert.deepEqual(await t.sendToKDC('R', REQUEST), REPLY)
+    assert.equal(failures.length, 1)
+    assert.match(failures[0]!, /^70000:/)
+  })
+})
