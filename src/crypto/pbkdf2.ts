@@ -1,6 +1,6 @@
 /**
  * PBKDF2 (RFC 8018 §5.2) for the pure backend. HMAC-SHA1 (the AES-SHA1 string-to-key, the one
- * that runs on most logins) and HMAC-SHA256 (aes128-sha2, camellia) have their own loops: the HMAC
+ * that runs on most logins) and HMAC-SHA256 (aes128-sha2) have their own loops: the HMAC
  * inner and outer states are computed once, and each iteration is exactly two compressions on
  * 32-bit words with no allocation. SHA-384 uses @noble/hashes' PBKDF2 (which also precomputes the
  * HMAC states).
@@ -190,7 +190,7 @@ function compress256(init: Int32Array, w: Int32Array, out: Int32Array, k: Int32A
   out[7] = (init[7]! + hh) | 0
 }
 
-/** The same loop as {@link pbkdf2Sha1} for SHA-256 (aes128-sha2 and camellia string-to-key). */
+/** The same loop as {@link pbkdf2Sha1} for SHA-256 (aes128-cts-hmac-sha256-128 string-to-key). */
 function pbkdf2Sha256(
   password: Uint8Array,
   salt: Uint8Array,

@@ -108,6 +108,9 @@ export function checkUsage(usage: number): void {
   }
 }
 
+/** MIT's upper limit on PBKDF2 iterations (exclusive). */
+export const MAX_ITERATIONS = 0x1000000
+
 /** Read the 4-octet big-endian iteration count from s2kparams, or use the default. */
 export function iterationsFrom(
   params: Uint8Array | undefined,
@@ -126,11 +129,12 @@ export function iterationsFrom(
     )
   }
   const count = ((params[0]! << 24) | (params[1]! << 16) | (params[2]! << 8) | params[3]!) >>> 0
-  // RFC 3962 §4: an iteration count of 0 means 2^32, which nobody can afford; refuse it.
-  if (count === 0 || (count < defaultCount && allowLow !== true)) {
+  // RFC 3962 §4: 0 means 2^32. MIT refuses counts of 2^24 and more (a KDC could make every
+  // login burn minutes of CPU), so do we; and below the default unless asked.
+  if (count === 0 || count >= MAX_ITERATIONS || (count < defaultCount && allowLow !== true)) {
     throw new KerberosError(
       ErrorCodes.S2K_PARAMS,
-      `expected at least ${defaultCount} string-to-key iterations for ${name}, got ${count}`,
+      `expected ${defaultCount}..${MAX_ITERATIONS - 1} string-to-key iterations for ${name}, got ${count === 0 ? 2 ** 32 : count}`,
       { context: { enctype: name, iterations: count } },
     )
   }

@@ -121,8 +121,8 @@ function makeProfile(
       const iterations = iterationsFrom(params, fam.defaultIterations, name, ctx.allowLowIterations)
       // RFC 3962 §4 uses the salt as is; RFC 6803 §4 prefixes the enctype name and a zero octet.
       const saltp = fam.cipher === 'aes' ? salt : concat(utf8(name), new Uint8Array(1), salt)
-      const hash = fam.cipher === 'aes' ? 'sha1' : 'sha256'
-      const tkey = ctx.backend.pbkdf2(hash, password, saltp, iterations, keyLength)
+      // Both use PBKDF2-HMAC-SHA1 (RFC 6803 §4 keeps RFC 3962's PRF; MIT agrees).
+      const tkey = ctx.backend.pbkdf2('sha1', password, saltp, iterations, keyLength)
       return derive(fam, prepare(fam, ctx.backend, tkey), KERBEROS, keyLength)
     },
 

@@ -148,6 +148,15 @@ describe('crypto policy', () => {
           stringToKey(etype, 'pw', 's', { params: new Uint8Array(4), allowLowIterations: true }),
         code('ERR_KRB_S2K_PARAMS'),
       )
+      // 2^24 and more: refused even with allowLowIterations (MIT's limit).
+      assert.throws(
+        () =>
+          stringToKey(etype, 'pw', 's', {
+            params: new Uint8Array([1, 0, 0, 0]),
+            allowLowIterations: true,
+          }),
+        code('ERR_KRB_S2K_PARAMS'),
+      )
       const k = stringToKey(etype, 'pw', 's', {
         params: new Uint8Array([0, 0, 0, 2]),
         allowLowIterations: true,
