@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TicketFlagLetters } from '../iana.js'
+import { NameType, TicketFlagLetters } from '../iana.js'
 import { KerberosKey } from '../key.js'
 import { parsePrincipal, principalEquals, type Principal } from '../principal.js'
 import { CCacheVersion, type CCache, type CCacheHeaderField, type Credential } from './format.js'
@@ -61,7 +61,7 @@ export function makeConfigEntry(
     principal === undefined ? [CONFIG_COMPONENT, key] : [CONFIG_COMPONENT, key, principal]
   return {
     client,
-    server: { nameType: 0, components, realm: CONFIG_REALM },
+    server: { nameType: NameType.PRINCIPAL, components, realm: CONFIG_REALM },
     key: new KerberosKey(0, new Uint8Array(0)),
     authtime: 0,
     starttime: 0,

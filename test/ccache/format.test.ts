@@ -87,6 +87,18 @@ describe('ccache fixtures from MIT kinit/kvno', () => {
     assert.equal(new TextDecoder().decode(conf[1]!.value), '2')
     assert.equal(readConfigEntry(listCredentials(cc)[0]!), undefined)
   })
+  test('makeConfigEntry builds the same bytes MIT kinit wrote', () => {
+    const cc = parseCCache(load('v4-alice'))
+    const mit = cc.credentials.filter(isConfigEntry)
+    const ours = mit.map((c) => {
+      const info = readConfigEntry(c)!
+      return makeConfigEntry(cc.defaultPrincipal, info.key, info.value, info.principal)
+    })
+    assert.deepEqual(
+      serializeCCache({ ...cc, credentials: ours }),
+      serializeCCache({ ...cc, credentials: mit }),
+    )
+  })
   test('v4 header: the KDC time offset', () => {
     const cc = parseCCache(load('v4-alice'))
     assert.deepEqual(kdcTimeOffset(cc), { seconds: 0, microseconds: 0 })
