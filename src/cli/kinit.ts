@@ -1,0 +1,162 @@
+/**
+ * `kerberos-ts kinit`: log in with a password (read from the terminal without echo, or from
+ * stdin; never from argv) or a keytab, and store the TGT in a credential cache.
+ *
+ * @module
+ */
+import { KerberosClient } from '../client/client.js'
+import type { Credentials } from '../client/index.js'
+import { parseDuration, type Krb5Config } from '../config/index.js'
+import { encTypeName } from '../iana.js'
+import { loadConfig } from '../node/config.js'
+import { resolveClientKeytabName, resolveKeytabName } from '../node/env.js'
+import { readKeytab } from '../node/files.js'
+import { readCCache, writeCCache } from '../node/ccache-store.js'
+import { discoveryConfigFromKrb5Config } from '../node/kdc-discovery.js'
+import { createNodeTransport } from '../node/transport.js'
+import { formatPrincipal } from '../principal.js'
+import {
+  UsageError,
+  err,
+  formatKlistTime,
+  optionValue,
+  out,
+  parseArgs,
+  readPassword,
+} from './util.js'
+
+const usage = `usage: kerberos-ts kinit [-k [-t KEYTAB] | -i] [-c CCACHE] [-l LIFETIME] [-r RENEW] [-f|-F] [-p|-P] [-C] [-V] [PRINCIPAL]
+  -k  use a key from a keytab (default KRB5_KTNAME)   -i  use the client keytab (KRB5_CLIENT_KTNAME)
+  -t  keytab path                                     -c  credential cache (default KRB5CCNAME)
+  -l  ticket lifetime (10h, 1d, 3600)                 -r  renewable lifetime
+  -f/-F  forwardable / not     -p/-P  proxiable / not     -C  canonicalize     -V  verbose`
+
+const spec = {
+  '-k': false,
+  '-i': false,
+  '-t': true,
+  '-c': true,
+  '-l': true,
+  '-r': true,
+  '-f': false,
+  '-F': false,
+  '-p': false,
+  '-P': false,
+  '-C': false,
+  '-V': false,
+  '-h': false,
+  '--help': false,
+} as const
+
+/** A client for the CLI: krb5.conf from KRB5_CONFIG, KDCs from it, trace to stderr with -V. */
+export async function createCLIClient(
+  options: { readonly verbose?: boolean; readonly config?: Krb5Config } = {},
+): Promise<{ client: KerberosClient; config: Krb5Config }> {
+  const config = options.config ?? (await loadConfig())
+  const transport = createNodeTransport({ config: discoveryConfigFromKrb5Config(config) })
+  const client = new KerberosClient({
+    config,
+    transport,
+    ...(options.verbose === true
+      ? {
+          trace: (e) =>
+            process.stderr.write(
+              `[trace] ${e.type} ${e.realm}${e.client ? ' ' + e.client : ''}${e.server ? ' ' + e.server : ''}${e.etype !== undefined ? ' ' + encTypeName(e.etype) : ''}${e.errorName ? ' ' + e.errorName : ''}\n`,
+            ),
+        }
+      : {}),
+  })
+  return { client, config }
+}
+
+function duration(args: ReturnType<typeof parseArgs>, name: string): number | undefined {
+  const v = optionValue(args, name)
+  if (v === undefined) return undefined
+  try {
+    return parseDuration(v)
+  } catch {
+    throw new UsageError(`bad lifetime for ${name}: ${JSON.stringify(v)}`)
+  }
+}
+
+function flag(args: ReturnType<typeof parseArgs>, on: string, off: string): boolean | undefined {
+  if (args.options.has(off)) return false
+  return args.options.has(on) ? true : undefined
+}
+
+async function defaultPrincipal(ccache: string | undefined): Promise<string | undefined> {
+  try {
+    return formatPrincipal((await readCCache(ccache)).defaultPrincipal)
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME
+  }
+}
+
+/** Describe the new TGT in one line per fact (for -V). */
+export function describeCredentials(c: Credentials): string {
+  return [
+    `client:  ${formatPrincipal(c.client)}`,
+    `server:  ${formatPrincipal(c.server)}`,
+    `enctype: ${encTypeName(c.sessionKey.enctype)} (session), ${c.replyEtype !== undefined ? encTypeName(c.replyEtype) : '?'} (reply)`,
+    `valid:   ${formatKlistTime(Math.floor((c.starttime ?? c.authtime).getTime() / 1000))} .. ${formatKlistTime(Math.floor(c.endtime.getTime() / 1000))}`,
+    ...(c.renewTill
+      ? [`renew:   until ${formatKlistTime(Math.floor(c.renewTill.getTime() / 1000))}`]
+      : []),
+  ].join('\n')
+}
+
+/** Run `kerberos-ts kinit`. */
+export async function run(argv: readonly string[]): Promise<number> {
+  let args
+  try {
+    args = parseArgs(argv, spec)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err('kinit', `${e.message}\n${usage}`)
+      return 2
+    }
+    throw e
+  }
+  if (args.options.has('-h') || args.options.has('--help')) {
+    out(usage + '\n')
+    return 0
+  }
+  if (args.operands.length > 1) {
+    err('kinit', `expected at most one principal\n${usage}`)
+    return 2
+  }
+  const ccache = optionValue(args, '-c')
+  const verbose = args.options.has('-V')
+  const { client } = await createCLIClient({ verbose })
+  const principal = args.operands[0] ?? (await defaultPrincipal(ccache))
+  if (principal === undefined) {
+    err('kinit', 'no principal given and none found')
+    return 2
+  }
+  const common = {
+    principal,
+    ...opt('lifetime', duration(args, '-l')),
+    ...opt('renewLifetime', duration(args, '-r')),
+    ...opt('forwardable', flag(args, '-f', '-F')),
+    ...opt('proxiable', flag(args, '-p', '-P')),
+    ...(args.options.has('-C') ? { canonicalize: true } : {}),
+  }
+  const useKeytab = args.options.has('-k') || args.options.has('-i') || args.options.has('-t')
+  let tgt: Credentials
+  if (useKeytab) {
+    const name =
+      optionValue(args, '-t') ??
+      (args.options.has('-i') ? resolveClientKeytabName() : resolveKeytabName())
+    tgt = await client.login({ ...common, keytab: await readKeytab(name) })
+  } else {
+    const password = await readPassword(`Password for ${principal}: `)
+    tgt = await client.login({ ...common, password })
+  }
+  const written = await writeCCache(ccache, client.toCCache())
+  if (verbose) out(`${describeCredentials(tgt)}\nstored in ${written}\n`)
+  return 0
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}

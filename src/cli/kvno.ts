@@ -1,0 +1,77 @@
+/**
+ * `kerberos-ts kvno`: get service tickets with the ccache's TGT, store them in the ccache and
+ * print `SPN: kvno = N` as MIT's kvno does.
+ *
+ * @module
+ */
+import { credentialsToCCacheEntry } from '../client/credentials.js'
+import { storeCredential } from '../ccache/index.js'
+import { encTypeName } from '../iana.js'
+import { readCCache, writeCCache } from '../node/ccache-store.js'
+import { formatPrincipal } from '../principal.js'
+import { KerberosError } from '../errors.js'
+import { createCLIClient } from './kinit.js'
+import { UsageError, err, optionValue, out, parseArgs } from './util.js'
+
+const usage = `usage: kerberos-ts kvno [-c CCACHE] [-e ENCTYPE] [-q] [-V] SPN...
+  SPN is HTTP/host@REALM, HTTP/host (default realm) or HTTP@host (host-based, realm from [domain_realm])
+  -c  credential cache (default KRB5CCNAME)   -e  session key enctype
+  -q  print nothing on success                -V  trace`
+
+const spec = {
+  '-c': true,
+  '-e': true,
+  '-q': false,
+  '-V': false,
+  '-h': false,
+  '--help': false,
+} as const
+
+/** Run `kerberos-ts kvno`. */
+export async function run(argv: readonly string[]): Promise<number> {
+  let args
+  try {
+    args = parseArgs(argv, spec)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err('kvno', `${e.message}\n${usage}`)
+      return 2
+    }
+    throw e
+  }
+  if (args.options.has('-h') || args.options.has('--help')) {
+    out(usage + '\n')
+    return 0
+  }
+  if (args.operands.length === 0) {
+    err('kvno', `expected at least one service principal\n${usage}`)
+    return 2
+  }
+  const name = optionValue(args, '-c')
+  let cc = await readCCache(name)
+  const { client } = await createCLIClient({ verbose: args.options.has('-V') })
+  client.fromCCache(cc)
+  const etype = optionValue(args, '-e')
+  let failed = 0
+  for (const spn of args.operands) {
+    try {
+      const st = await client.getServiceTicket(spn, etype ? { etypes: [enctypeNumber(etype)] } : {})
+      cc = storeCredential(cc, credentialsToCCacheEntry(st))
+      if (!args.options.has('-q'))
+        out(`${formatPrincipal(st.server)}: kvno = ${st.ticketKvno ?? 0}\n`)
+    } catch (e) {
+      if (!(e instanceof KerberosError)) throw e
+      failed++
+      err('kvno', `${e.message} while getting credentials for ${spn}`)
+    }
+  }
+  await writeCCache(name, cc)
+  return failed === 0 ? 0 : 1
+}
+
+function enctypeNumber(text: string): number {
+  const n = Number(text)
+  if (Number.isInteger(n)) return n
+  for (let e = 1; e < 64; e++) if (encTypeName(e) === text) return e
+  throw new UsageError(`unknown enctype ${JSON.stringify(text)}`)
+}
