@@ -64,11 +64,17 @@ function configValue(startCol: number, value: Uint8Array): string {
   return col > 0 ? text + '\n' : text
 }
 
-/** A configuration entry as klist -C shows it: `config: key(principal) = value`. */
-function configLine(cred: Credential): string {
+/**
+ * A configuration entry as klist -C shows it: `config: key(principal) = value`. Like MIT, a
+ * client other than the default principal is announced between the `=` and the value, and then
+ * costs an extra blank line.
+ */
+function configLine(cred: Credential, defaultName: string): string {
   const entry = readConfigEntry(cred)!
   const head = `config: ${entry.key}${entry.principal === undefined ? '' : `(${entry.principal})`} = `
-  return head + configValue(head.length, entry.value)
+  const client = formatPrincipal(cred.client)
+  const forClient = client === defaultName ? '' : `\tfor client ${client}`
+  return head + forClient + configValue(head.length, entry.value) + (forClient === '' ? '' : '\n')
 }
 
 function credentialLines(
@@ -76,7 +82,7 @@ function credentialLines(
   defaultName: string,
   options: CCacheListingOptions,
 ): string {
-  if (isConfigEntry(cred)) return configLine(cred)
+  if (isConfigEntry(cred)) return configLine(cred, defaultName)
   const start = cred.starttime !== 0 ? cred.starttime : cred.authtime
   let text = `${formatKlistTime(start)}  ${formatKlistTime(cred.endtime)}  ${formatPrincipal(cred.server)}\n`
   let extra = 0

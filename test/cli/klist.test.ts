@@ -36,6 +36,8 @@ test('klist flag combinations and crafted caches match live MIT klist', (t) => {
   const creds = [...alice.credentials]
   creds[first] = { ...creds[first]!, client: parsePrincipal('other@CC.TEST'), starttime: 0 }
   creds[first + 1] = { ...creds[first + 1]!, renewTill: 0, ticketFlags: 0 }
+  // A config entry for another client: MIT prints "for client" in the middle of its line.
+  creds[0] = { ...creds[0]!, client: parsePrincipal('other@CC.TEST') }
   const crafted: CCache = { ...alice, credentials: creds }
   const paths = [
     fixturePath('ccache', 'v4-alice.ccache'),
