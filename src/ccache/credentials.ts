@@ -26,6 +26,11 @@ function toPrincipal(p: CCachePrincipalLike): Principal {
 /**
  * True for MIT configuration entries (server realm `X-CACHECONF:`, first component
  * `krb5_ccache_conf_data`): not tickets, but keep them when copying a cache.
+ *
+ * @example
+ * ```ts
+ * const tickets = cc.credentials.filter((c) => !isConfigEntry(c))
+ * ```
  */
 export function isConfigEntry(cred: Credential): boolean {
   return cred.server.realm === CONFIG_REALM && cred.server.components[0] === CONFIG_COMPONENT
@@ -157,6 +162,11 @@ function sameSlot(a: Credential, b: Credential): boolean {
 /**
  * Store a credential: it replaces the credential (or configuration entry) with the same client
  * and server, or is appended.
+ *
+ * @example
+ * ```ts
+ * await writeFile(path, serializeCCache(storeCredential(cc, serviceTicket)), { mode: 0o600 })
+ * ```
  */
 export function storeCredential(cc: CCache, cred: Credential): CCache {
   const i = cc.credentials.findIndex((c) => sameSlot(c, cred))
@@ -166,7 +176,12 @@ export function storeCredential(cc: CCache, cred: Credential): CCache {
   return { ...cc, credentials }
 }
 
-/** Remove credentials for which `predicate` is true. */
+/** Remove credentials for which `predicate` is true. *
+ * @example
+ * ```ts
+ * removeCredentials(cc, (c) => c.endtime < Date.now() / 1000 && !isConfigEntry(c)) // drop expired tickets
+ * ```
+ */
 export function removeCredentials(cc: CCache, predicate: (cred: Credential) => boolean): CCache {
   return { ...cc, credentials: cc.credentials.filter((c) => !predicate(c)) }
 }
@@ -177,7 +192,12 @@ export interface KDCTimeOffset {
   readonly microseconds: number
 }
 
-/** The recorded KDC time offset, or `undefined` (no header field, or a version before 4). */
+/** The recorded KDC time offset, or `undefined` (no header field, or a version before 4). *
+ * @example
+ * ```ts
+ * const off = kdcTimeOffset(cc) // { seconds: -12, microseconds: 0 }: the KDC is 12 s behind
+ * ```
+ */
 export function kdcTimeOffset(cc: CCache): KDCTimeOffset | undefined {
   const f = cc.header.find((h) => h.tag === HEADER_TAG_KDC_TIME_OFFSET && h.value.length === 8)
   if (!f) return undefined
@@ -185,7 +205,12 @@ export function kdcTimeOffset(cc: CCache): KDCTimeOffset | undefined {
   return { seconds: view.getInt32(0), microseconds: view.getInt32(4) }
 }
 
-/** Record the KDC time offset (version 4 only; other versions throw `RangeError`). */
+/** Record the KDC time offset (version 4 only; other versions throw `RangeError`). *
+ * @example
+ * ```ts
+ * const cc2 = setKDCTimeOffset(cc, { seconds: kdcTime - localTime, microseconds: 0 })
+ * ```
+ */
 export function setKDCTimeOffset(cc: CCache, offset: KDCTimeOffset): CCache {
   if (cc.version !== CCacheVersion.V4) {
     throw new RangeError(

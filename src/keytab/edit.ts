@@ -74,6 +74,11 @@ function fresh(e: KeytabEntry): KeytabEntry {
 /**
  * Append entries (like `ktutil addent` + `wkt`, or `kadmin ktadd`). Nothing is replaced: older
  * kvnos stay, as MIT keeps them.
+ *
+ * @example
+ * ```ts
+ * const kt2 = addKeytabEntries(kt, keytabEntriesFromPassword({ principal, password, kvno: 4 }))
+ * ```
  */
 export function addKeytabEntries(keytab: Keytab, entries: readonly KeytabEntry[]): Keytab {
   return { ...keytab, entries: [...keytab.entries, ...entries.map(fresh)] }
@@ -128,6 +133,11 @@ function latestKvnos(keytab: Keytab): Map<string, number> {
 /**
  * Entries of `a`, then those of `b` that `a` does not already hold (same principal, kvno,
  * enctype and key). The result has `a`'s version.
+ *
+ * @example
+ * ```ts
+ * const all = mergeKeytabs(parseKeytab(a), parseKeytab(b)) // ktutil: rkt a, rkt b, wkt out
+ * ```
  */
 export function mergeKeytabs(a: Keytab, b: Keytab): Keytab {
   const has = (e: KeytabEntry): boolean =>
@@ -144,7 +154,12 @@ export function mergeKeytabs(a: Keytab, b: Keytab): Keytab {
   )
 }
 
-/** The distinct principals of the keytab, in file order. */
+/** The distinct principals of the keytab, in file order. *
+ * @example
+ * ```ts
+ * listKeytabPrincipals(kt).map((p) => formatPrincipal(p)) // ['HTTP/web.example.com@EXAMPLE.COM']
+ * ```
+ */
 export function listKeytabPrincipals(keytab: Keytab): Principal[] {
   const seen = new Set<string>()
   const out: Principal[] = []
@@ -157,7 +172,12 @@ export function listKeytabPrincipals(keytab: Keytab): Principal[] {
   return out
 }
 
-/** The distinct kvnos held for `principal`, highest first. */
+/** The distinct kvnos held for `principal`, highest first. *
+ * @example
+ * ```ts
+ * listKeytabKvnos(kt, 'HTTP/web.example.com@EXAMPLE.COM') // [4, 3, 2]
+ * ```
+ */
 export function listKeytabKvnos(keytab: Keytab, principal: PrincipalLike): number[] {
   const { principal: p, anyRealm } = toPrincipal(principal)
   const kvnos = new Set<number>()
