@@ -3,7 +3,7 @@
  * through a recording proxy. Used by the transport tests (live bytes) and by
  * fixtures/asn1/captured/make.sh (saved .der fixtures). No side effects on import.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { MIT_BIN, startRealm, type Realm } from './realm.js'
 import {
@@ -37,12 +37,10 @@ export const CAPTURE_NAMES: readonly string[] = [
 
 /** A krb5.conf like the realm's, with the KDC replaced by `127.0.0.1:port`, forced to TCP. */
 export function writeProxyConf(realm: Realm, port: number, name = 'krb5-proxy.conf'): string {
-  const text = readFileSync(realm.krb5ConfPath, 'utf8')
-    .replace(/kdc = 127\.0\.0\.1:\d+/, `kdc = 127.0.0.1:${port}`)
-    .replace('[libdefaults]', '[libdefaults]\n  udp_preference_limit = 1')
-  const path = realm.path(name)
-  writeFileSync(path, text)
-  return path
+  return realm.writeKrb5Conf(name, {
+    kdc: [`127.0.0.1:${port}`],
+    libdefaults: { udp_preference_limit: '1' },
+  })
 }
 
 function nameMessages(msgs: readonly RecordedMessage[]): Record<string, Uint8Array> {

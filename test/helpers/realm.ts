@@ -152,6 +152,11 @@ export interface Realm {
   readonly kdcConfPath: string
   /** Environment for spawning MIT tools: KRB5_CONFIG, KRB5_KDC_PROFILE, KRB5CCNAME, KRB5_KTNAME, KRB5RCACHEDIR. */
   readonly env: Readonly<Record<string, string>>
+  /**
+   * Write a variant of the client krb5.conf into the realm directory (e.g. pointing MIT tools at
+   * a proxy, or forcing TCP) and return its path; use it as `KRB5_CONFIG` in `run(..., { env })`.
+   */
+  writeKrb5Conf(name: string, options: Krb5ConfVariant): string
   /** A path inside {@link Realm.dir}. */
   path(name: string): string
   /** `user` → `user@REALM`; names with `@` are returned as they are. */
@@ -188,6 +193,14 @@ export interface Realm {
   readonly kdcPid: number | undefined
   /** Stop the KDC, wait for it, remove the directory. Safe to call twice. */
   stop(): Promise<void>
+}
+
+/** Changes for {@link Realm.writeKrb5Conf}. */
+export interface Krb5ConfVariant {
+  /** Replace the realm's `kdc = 127.0.0.1:PORT` line with these entries (krb5.conf syntax). */
+  readonly kdc?: readonly string[]
+  /** Extra or overriding `[libdefaults]` relations (added at the top of the section, so they win). */
+  readonly libdefaults?: Readonly<Record<string, string>>
 }
 
 /** Options for {@link startRealmPair}. */
@@ -539,6 +552,19 @@ class RealmImpl implements Realm {
 
   get kdcPid(): number | undefined {
     return this.kdc?.pid
+  }
+
+  writeKrb5Conf(name: string, o: Krb5ConfVariant): string {
+    let text = readFileSync(this.krb5ConfPath, 'utf8')
+    if (o.kdc !== undefined) {
+      const lines = o.kdc.map((k) => `kdc = ${k}`).join('\n    ')
+      text = text.replace(`kdc = 127.0.0.1:${this.kdcPort}`, lines)
+    }
+    const extra = Object.entries(o.libdefaults ?? {}).map(([k, v]) => `\n  ${k} = ${v}`)
+    text = text.replace('[libdefaults]', '[libdefaults]' + extra.join(''))
+    const path = this.path(name)
+    writeFileSync(path, text)
+    return path
   }
 
   path(name: string): string {

@@ -36,6 +36,16 @@ test('single realm: password kinit, ktadd + kinit -k, kvno bump, stop cleans up'
     await realm.cpwRandkey('svc/localhost')
     assert.equal(await realm.getKvno('svc/localhost'), 3)
 
+    // A krb5.conf variant: a dead KDC first, then the real one, TCP only.
+    const variant = realm.writeKrb5Conf('variant.conf', {
+      kdc: ['127.0.0.1:1', `127.0.0.1:${realm.kdcPort}`],
+      libdefaults: { udp_preference_limit: '1' },
+    })
+    await realm.run(MIT_BIN.kinit, ['-c', cc, 'alice'], {
+      input: 'alice pw\n',
+      env: { KRB5_CONFIG: variant },
+    })
+
     await realm.stopKDC()
     assert.equal(await tcpAccepts(realm.kdcPort), false)
     await assert.rejects(realm.kinit('alice', { password: 'alice pw', ccache: cc }))
