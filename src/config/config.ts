@@ -47,9 +47,26 @@ interface Found {
   readonly file: ConfigFile
 }
 
+/** Children by name, built once per node on first lookup (nodes are immutable). */
+const byName = new WeakMap<ProfileNode, Map<string, ProfileNode[]>>()
+
+function childrenNamed(node: ProfileNode, name: string): readonly ProfileNode[] {
+  let index = byName.get(node)
+  if (index === undefined) {
+    index = new Map()
+    for (const child of node.children) {
+      const list = index.get(child.name)
+      if (list === undefined) index.set(child.name, [child])
+      else list.push(child)
+    }
+    byName.set(node, index)
+  }
+  return index.get(name) ?? []
+}
+
 /** Walk to the first subsection named `name` (MIT looks only at the first match per file). */
 function childSection(node: ProfileNode, name: string): ProfileNode | undefined {
-  return node.children.find((c) => c.name === name && c.value === undefined)
+  return childrenNamed(node, name).find((c) => c.value === undefined)
 }
 
 /**
@@ -71,8 +88,7 @@ function* iterateNodes(
       if (node.final) finalSeen = true
     }
     if (node !== undefined) {
-      for (const child of node.children) {
-        if (name !== undefined && child.name !== name) continue
+      for (const child of name === undefined ? node.children : childrenNamed(node, name)) {
         if (kind === 'relations' && child.value === undefined) continue
         if (kind === 'sections' && child.value !== undefined) continue
         if (child.final) finalSeen = true

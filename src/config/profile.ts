@@ -98,9 +98,14 @@ function newNode(
 /** Insert after the last child whose name sorts at or before `node.name` (MIT profile_add_node). */
 function addChild(parent: MutableNode, node: MutableNode): void {
   const kids = parent.children
-  let i = kids.length
-  while (i > 0 && kids[i - 1]!.name > node.name) i--
-  kids.splice(i, 0, node)
+  let lo = 0
+  let hi = kids.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (kids[mid]!.name > node.name) hi = mid
+    else lo = mid + 1
+  }
+  kids.splice(lo, 0, node)
 }
 
 const isBlank = (ch: string | undefined): boolean => ch !== undefined && /\s/.test(ch)

@@ -180,3 +180,12 @@ test('argument misuse throws TypeError/RangeError', () => {
   assert.throws(() => parseProfile(42 as unknown as string), TypeError)
   assert.throws(() => parseProfile('', { maxIncludeDepth: -1 }), RangeError)
 })
+
+test('large files parse in near-linear time (sorted insertion uses binary search)', () => {
+  let text = '[domain_realm]\n'
+  for (let i = 20000; i > 0; i--) text += ` .d${i}.test = R${i}.TEST\n`
+  const started = Date.now()
+  const conf = parseConfig(text)
+  assert.equal(conf.get('domain_realm', '.d5.test'), 'R5.TEST')
+  assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`)
+})
