@@ -7,7 +7,6 @@
  * @module
  */
 import { Resolver } from 'node:dns/promises'
-import { isIP } from 'node:net'
 import type { Krb5Config } from '../config/config.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 
@@ -316,9 +315,4 @@ export function discoveryConfigFromKrb5Config(
     ...(dns !== undefined ? { dnsLookupKdc: dns } : {}),
     ...(n !== undefined ? { udpPreferenceLimit: n } : {}),
   }
-}
-
-/** True when `host` is an IP literal (v4 or v6). */
-export function isIPLiteral(host: string): boolean {
-  return isIP(host) !== 0
 }
