@@ -6,6 +6,8 @@
  * @module
  */
 import {
+  type Cipher,
+  type Decipher,
   createCipheriv,
   createDecipheriv,
   createHmac,
@@ -27,6 +29,8 @@ import { setCryptoBackend } from '../crypto/registry.js'
 /** A Buffer result seen as a plain Uint8Array (same memory, no copy). */
 const plain = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
+const ZERO_IV = new Uint8Array(16)
+
 const OUTPUT_LENGTH: Readonly<Record<HashName, number>> = {
   sha1: 20,
   sha256: 32,
@@ -40,11 +44,21 @@ function checkBlocks(iv: Uint8Array, data: Uint8Array): void {
     throw new RangeError(`expected whole 16-octet blocks, got ${data.length} octets`)
 }
 
-/** CBC without padding through OpenSSL; the key is held as a KeyObject made once. */
+/**
+ * CBC without padding through OpenSSL. Creating an OpenSSL context costs more than encrypting a
+ * kilobyte, so each prepared key keeps one long-lived encryption and one decryption context and
+ * never finalises them. CBC carries the last ciphertext block forward as its chaining value; a
+ * call with a fresh `iv` cancels it out: encryption XORs (chain ⊕ iv) into the first plaintext
+ * block, decryption XORs it into the first output block.
+ */
 class NodeCipher implements PreparedCipher {
   readonly blockSize = 16
   readonly #algorithm: string
   readonly #key: KeyObject
+  #enc: Cipher | undefined
+  #dec: Decipher | undefined
+  readonly #encChain = new Uint8Array(16)
+  readonly #decChain = new Uint8Array(16)
 
   constructor(family: 'aes' | 'camellia', key: Uint8Array) {
     if (key.length !== 16 && key.length !== 32) {
@@ -59,19 +73,36 @@ class NodeCipher implements PreparedCipher {
   encryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
     checkBlocks(iv, data)
     if (data.length === 0) return new Uint8Array(0)
-    const c = createCipheriv(this.#algorithm, this.#key, iv).setAutoPadding(false)
-    const out = c.update(data)
-    c.final()
-    return plain(out)
+    const input = data.slice()
+    for (let i = 0; i < 16; i++) input[i]! ^= this.#encChain[i]! ^ iv[i]!
+    try {
+      this.#enc ??= createCipheriv(this.#algorithm, this.#key, ZERO_IV).setAutoPadding(false)
+      const out = plain(this.#enc.update(input))
+      if (out.length !== data.length) throw new Error('OpenSSL held back output')
+      this.#encChain.set(out.subarray(out.length - 16))
+      return out
+    } catch (err) {
+      this.#enc = undefined
+      this.#encChain.fill(0)
+      throw err
+    }
   }
 
   decryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
     checkBlocks(iv, data)
     if (data.length === 0) return new Uint8Array(0)
-    const d = createDecipheriv(this.#algorithm, this.#key, iv).setAutoPadding(false)
-    const out = d.update(data)
-    d.final()
-    return plain(out)
+    try {
+      this.#dec ??= createDecipheriv(this.#algorithm, this.#key, ZERO_IV).setAutoPadding(false)
+      const out = plain(this.#dec.update(data))
+      if (out.length !== data.length) throw new Error('OpenSSL held back output')
+      for (let i = 0; i < 16; i++) out[i]! ^= this.#decChain[i]! ^ iv[i]!
+      this.#decChain.set(data.subarray(data.length - 16))
+      return out
+    } catch (err) {
+      this.#dec = undefined
+      this.#decChain.fill(0)
+      throw err
+    }
   }
 }
 
