@@ -436,7 +436,7 @@ export class DerWriter {
   buf: Uint8Array
   pos: number
 
-  constructor(initialSize = 1024) {
+  constructor(initialSize = 512) {
     this.buf = new Uint8Array(initialSize)
     this.pos = initialSize
   }
@@ -524,12 +524,26 @@ export class DerWriter {
     this.header(Tag.OCTET_STRING, b.length)
   }
 
-  /** KerberosString (GeneralString). */
+  /** KerberosString (GeneralString). ASCII is written in place; anything else goes through UTF-8. */
   kstring(s: string): void {
     if (typeof s !== 'string') throw new TypeError(`expected a string, got ${typeof s}`)
-    const b = encodeKerberosStringBytes(s)
-    this.bytes(b)
-    this.header(Tag.GENERAL_STRING, b.length)
+    const n = s.length
+    let ascii = true
+    for (let i = 0; i < n; i++) {
+      if (s.charCodeAt(i) >= 0x80) {
+        ascii = false
+        break
+      }
+    }
+    if (!ascii) {
+      const b = encodeKerberosStringBytes(s)
+      this.bytes(b)
+      this.header(Tag.GENERAL_STRING, b.length)
+      return
+    }
+    this.room(n)
+    for (let i = n - 1; i >= 0; i--) this.buf[--this.pos] = s.charCodeAt(i)
+    this.header(Tag.GENERAL_STRING, n)
   }
 
   /** BOOLEAN (0xFF for TRUE). */
@@ -543,11 +557,25 @@ export class DerWriter {
   /** KerberosTime, whole seconds (milliseconds are dropped). */
   time(d: Date): void {
     if (!(d instanceof Date)) throw new TypeError('expected a Date')
-    const s = formatKerberosTime(d)
+    if (!Number.isFinite(d.getTime())) encodeFail('cannot encode an invalid Date as KerberosTime')
+    const year = d.getUTCFullYear()
+    if (year < 0 || year > 9999) encodeFail(`year ${year} does not fit in KerberosTime`)
     this.room(17)
-    for (let i = 14; i >= 0; i--) this.buf[--this.pos] = s.charCodeAt(i)
-    this.buf[--this.pos] = 15
-    this.buf[--this.pos] = Tag.GENERALIZED_TIME
+    const buf = this.buf
+    buf[--this.pos] = 0x5a
+    const put2 = (v: number): void => {
+      buf[--this.pos] = 0x30 + (v % 10)
+      buf[--this.pos] = 0x30 + Math.floor(v / 10)
+    }
+    put2(d.getUTCSeconds())
+    put2(d.getUTCMinutes())
+    put2(d.getUTCHours())
+    put2(d.getUTCDate())
+    put2(d.getUTCMonth() + 1)
+    put2(year % 100)
+    put2(Math.floor(year / 100))
+    buf[--this.pos] = 15
+    buf[--this.pos] = Tag.GENERALIZED_TIME
   }
 
   /** KerberosFlags as a 32-bit BIT STRING (RFC 4120 §5.2.8: at least 32 bits). */
@@ -588,11 +616,31 @@ export function decodeWith<T>(bytes: Uint8Array, structure: string, read: (r: De
   }
 }
 
-/** Encode with `write` into a fresh writer. */
+let shared: DerWriter | undefined
+let sharedBusy = false
+
+/**
+ * Encode with `write`. One module-level writer is reused so that an encode allocates only its
+ * result; the bytes it held (key material included) are zeroed after each use. A nested call
+ * (not made by the codec itself) gets a fresh writer.
+ */
 export function encodeWith<T>(value: T, write: (w: DerWriter, v: T) => void): Uint8Array {
-  const w = new DerWriter()
-  write(w, value)
-  return w.finish()
+  if (sharedBusy) {
+    const w = new DerWriter()
+    write(w, value)
+    return w.finish()
+  }
+  sharedBusy = true
+  const w = (shared ??= new DerWriter(4096))
+  w.pos = w.buf.length
+  try {
+    write(w, value)
+    return w.finish()
+  } finally {
+    w.buf.fill(0, w.pos)
+    if (w.buf.length > 65536) shared = undefined
+    sharedBusy = false
+  }
 }
 
 /** Write `[n]` around what `write` writes. */
