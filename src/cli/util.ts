@@ -132,26 +132,58 @@ export interface PasswordSource {
   readonly output?: NodeJS.WriteStream
 }
 
-/** Read one line from a non-terminal stream, stopping at the first newline or the end. */
+/** Text read past a newline, kept for the next {@link readPassword} on the same stream. */
+const leftovers = new WeakMap<NodeJS.ReadableStream, { text: string; ended: boolean }>()
+
+/**
+ * Read one line from a non-terminal stream, stopping at the first newline or the end. Bytes
+ * after the newline are kept for the next call, so several prompts can share one piped stdin.
+ */
 function readLine(input: NodeJS.ReadableStream): Promise<string> {
+  const state = leftovers.get(input) ?? { text: '', ended: false }
+  leftovers.set(input, state)
+  // The end may have been emitted while no listener was attached (between two calls).
+  if ((input as { readableEnded?: boolean }).readableEnded === true) state.ended = true
+  const take = (): string | undefined => {
+    const nl = state.text.indexOf('\n')
+    if (nl >= 0) {
+      const line = state.text.slice(0, nl).replace(/\r$/, '')
+      state.text = state.text.slice(nl + 1)
+      return line
+    }
+    if (!state.ended) return undefined
+    const last = state.text.replace(/\r$/, '')
+    state.text = ''
+    return last
+  }
+  const ready = take()
+  if (ready !== undefined) return Promise.resolve(ready)
   return new Promise((resolve, reject) => {
-    let text = ''
-    const done = (value: string): void => {
+    const finish = (): void => {
+      const line = take()
+      if (line === undefined) return
       input.off('data', onData)
       input.off('end', onEnd)
-      input.off('error', reject)
+      input.off('error', onError)
       input.pause()
-      resolve(value)
+      resolve(line)
     }
     const onData = (chunk: Buffer | string): void => {
-      text += chunk.toString()
-      const nl = text.indexOf('\n')
-      if (nl >= 0) done(text.slice(0, nl).replace(/\r$/, ''))
+      state.text += chunk.toString()
+      finish()
     }
-    const onEnd = (): void => done(text.replace(/\r?\n?$/, ''))
+    const onEnd = (): void => {
+      state.ended = true
+      finish()
+    }
+    const onError = (e: Error): void => {
+      input.off('data', onData)
+      input.off('end', onEnd)
+      reject(e)
+    }
     input.on('data', onData)
     input.once('end', onEnd)
-    input.once('error', reject)
+    input.once('error', onError)
     input.resume()
   })
 }
