@@ -623,7 +623,10 @@ export class Acceptor {
     const random = this.options.random
     const subkey =
       options.acceptorSubkey === true
-        ? randomKey(v.sessionKey.enctype, { ...crypto, ...(random ? { random } : {}) })
+        ? randomKey((v.subkey ?? v.sessionKey).enctype, {
+            ...crypto,
+            ...(random ? { random } : {}),
+          })
         : undefined
     const seq = options.apRepSeqNumber
     const seqNumber = seq === true ? randomSeq(random) : typeof seq === 'number' ? seq : undefined

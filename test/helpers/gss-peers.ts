@@ -9,6 +9,13 @@ import { existsSync } from 'node:fs'
 import { createInterface, type Interface } from 'node:readline'
 import type { Socket } from 'node:net'
 import type { Realm } from './realm.js'
+import { encodeEncTicketPart, setFlags } from '../../src/asn1/index.js'
+import type { Ticket } from '../../src/asn1/index.js'
+import { encrypt, randomKey } from '../../src/crypto/index.js'
+import { TicketFlags } from '../../src/iana.js'
+import type { KerberosKey } from '../../src/key.js'
+import { createKeytab, makeKeytabEntry, type Keytab } from '../../src/keytab/index.js'
+import { parsePrincipal, type Principal } from '../../src/principal.js'
 
 /** Debian's python with python3-gssapi (another python3 may come first on PATH). */
 export const PYTHON = '/usr/bin/python3'
@@ -244,4 +251,65 @@ export async function setupService(
   const ccache = realm.path('alice.ccache')
   await realm.kinit('alice', { password, ccache, forwardable: true })
   return { keytab, ccache, password }
+}
+
+// ---- A self-made service and ticket, for tests that need no KDC ----
+
+/** A keytab for `service` and a function that issues tickets to it, as a KDC would. */
+export interface FakeService {
+  readonly keytab: Keytab
+  readonly server: Principal
+  readonly serviceKey: KerberosKey
+  issue(options?: {
+    readonly client?: string
+    readonly enctype?: number
+    readonly sessionEnctype?: number
+    readonly authtime?: Date
+    readonly endtime?: Date
+    readonly flags?: number
+    readonly kvno?: number
+  }): { client: Principal; ticket: Ticket; sessionKey: KerberosKey }
+}
+
+export function fakeService(
+  service = 'HTTP/localhost@TEST.REALM',
+  options: { readonly enctype?: number; readonly kvno?: number } = {},
+): FakeService {
+  const server = parsePrincipal(service)
+  const enctype = options.enctype ?? 18
+  const kvno = options.kvno ?? 2
+  const serviceKey = randomKey(enctype, { allowWeak: true })
+  const keytab = createKeytab([
+    makeKeytabEntry({ principal: server, kvno, key: serviceKey, timestamp: 1 }),
+  ])
+  return {
+    keytab,
+    server,
+    serviceKey,
+    issue(o = {}) {
+      const client = parsePrincipal(o.client ?? `alice@${server.realm}`)
+      const sessionKey = randomKey(o.sessionEnctype ?? enctype, { allowWeak: true })
+      const now = Math.floor(Date.now() / 1000) * 1000
+      const part = encodeEncTicketPart({
+        flags: o.flags ?? setFlags(TicketFlags.PRE_AUTHENT),
+        key: sessionKey,
+        crealm: client.realm,
+        cname: { nameType: 1, nameString: [...client.components] },
+        transited: { trType: 1, contents: new Uint8Array(0) },
+        authtime: o.authtime ?? new Date(now),
+        endtime: o.endtime ?? new Date(now + 3_600_000),
+      })
+      const ticket: Ticket = {
+        tktVno: 5,
+        realm: server.realm,
+        sname: { nameType: 3, nameString: [...server.components] },
+        encPart: {
+          etype: o.enctype ?? enctype,
+          kvno: o.kvno ?? kvno,
+          cipher: encrypt(serviceKey, 2, part, { allowWeak: true }),
+        },
+      }
+      return { client, ticket, sessionKey }
+    },
+  }
 }

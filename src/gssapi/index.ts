@@ -1,0 +1,63 @@
+/**
+ * GSS-API for Kerberos: RFC 2743 token framing, the krb5 mechanism (RFC 4121) with initiator and
+ * acceptor contexts and per-message tokens, and SPNEGO (RFC 4178).
+ *
+ * @example
+ * ```ts
+ * import { AcceptorContext } from 'kerberos-ts/gssapi'
+ * const ctx = new AcceptorContext({ acceptor: new Acceptor({ keytab }) })
+ * const reply = ctx.step(token)
+ * const { message } = ctx.unwrap(wrapped)
+ * ```
+ *
+ * @module
+ */
+export {
+  MechOID,
+  TokenId,
+  MAX_TOKEN_LENGTH,
+  encodeOID,
+  decodeOID,
+  isKrb5OID,
+  frameGSSToken,
+  unframeGSSToken,
+  frameKrb5Token,
+  unframeKrb5Token,
+  type FramedToken,
+  type Krb5Token,
+} from './framing.js'
+export {
+  TokenFlags,
+  checkCFXKey,
+  makeMICToken,
+  verifyMICToken,
+  makeWrapToken,
+  unwrapToken,
+  rotateLeft,
+  rotateRight,
+  type TokenKeys,
+  type TokenOptions,
+  type ReadToken,
+} from './per-message.js'
+export { SequenceWindow, SEQUENCE_WINDOW, type SequenceProblem } from './seqstate.js'
+export {
+  SecurityContext,
+  InitiatorContext,
+  AcceptorContext,
+  DEFAULT_INITIATOR_FLAGS,
+  krbErrorNumber,
+  type GSSCredentials,
+  type ContextOptions,
+  type InitiatorContextOptions,
+  type AcceptorContextOptions,
+  type UnwrapResult,
+} from './context.js'
+export {
+  GSSFlags,
+  GSS_CHECKSUM_TYPE,
+  encodeGSSChecksum,
+  decodeGSSChecksum,
+  readDelegatedCredential,
+  type GSSChecksum,
+  type DelegatedCredential,
+} from '../protocol/gss-checksum.js'

@@ -1,0 +1,245 @@
+/**
+ * GSS krb5 contexts: our initiator and acceptor together (no KDC), and against MIT through
+ * python3-gssapi in both roles, with wrap/unwrap sealed and integrity-only, MICs, sequence checks.
+ */
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { AcceptorContext, InitiatorContext } from '../../src/gssapi/context.js'
+import { makeWrapToken, rotateRight, unwrapToken } from '../../src/gssapi/per-message.js'
+import { GSSFlags } from '../../src/protocol/gss-checksum.js'
+import { Acceptor } from '../../src/protocol/ap-verify.js'
+import { parseKeytab } from '../../src/keytab/index.js'
+import { formatPrincipal } from '../../src/principal.js'
+import { KerberosError } from '../../src/errors.js'
+import { utf8, fromUtf8 } from '../../src/internal/bytes.js'
+import { startRealm, skipWithoutMIT, type Realm } from '../helpers/realm.js'
+import {
+  PythonGss,
+  b64,
+  fakeService,
+  pythonGssAvailable,
+  setupService,
+  unb64,
+} from '../helpers/gss-peers.js'
+import { clientFor } from '../client/helpers.js'
+
+const code = (e: unknown): string => (e instanceof KerberosError ? e.code : String(e))
+
+function pair(options: { flags?: number; enctype?: number } = {}): {
+  init: InitiatorContext
+  acc: AcceptorContext
+} {
+  const svc = fakeService('HTTP/localhost@TEST.REALM', { enctype: options.enctype ?? 18 })
+  const acc = new AcceptorContext({ acceptor: new Acceptor({ keytab: svc.keytab }) })
+  const init = new InitiatorContext({
+    credentials: svc.issue(),
+    ...(options.flags === undefined ? {} : { flags: options.flags }),
+  })
+  const t1 = init.step()!
+  const t2 = acc.step(t1)
+  if (t2 !== undefined) assert.equal(init.step(t2), undefined)
+  return { init, acc }
+}
+
+describe('krb5 contexts, ours on both sides', () => {
+  for (const enctype of [17, 18, 19, 20]) {
+    it(`establishes with mutual auth and protects messages (enctype ${enctype})`, () => {
+      const { init, acc } = pair({ enctype })
+      assert.ok(init.complete && acc.complete)
+      assert.equal(formatPrincipal(acc.client!), 'alice@TEST.REALM')
+      assert.ok(acc.result?.acceptorSubkey, 'acceptor subkey asserted')
+      assert.ok(init.key.equals(acc.key))
+      for (const conf of [true, false]) {
+        const m = utf8(`hello ${conf}`)
+        const w = init.wrap(m, { conf })
+        assert.deepEqual(acc.unwrap(w), { message: m, conf })
+        const back = acc.wrap(m, { conf })
+        assert.deepEqual(init.unwrap(back), { message: m, conf })
+      }
+      acc.verifyMIC(utf8('x'), init.getMIC(utf8('x')))
+      init.verifyMIC(utf8('y'), acc.getMIC(utf8('y')))
+      assert.throws(
+        () => acc.verifyMIC(utf8('z'), init.getMIC(utf8('x'))),
+        (e) => code(e) === 'ERR_KRB_INTEGRITY',
+      )
+    })
+  }
+
+  it('without mutual authentication: no AP-REP, both sides use the initiator subkey', () => {
+    const { init, acc } = pair({ flags: GSSFlags.INTEG | GSSFlags.CONF | GSSFlags.REPLAY })
+    assert.equal(acc.result?.apRep, undefined)
+    assert.deepEqual(fromUtf8(acc.unwrap(init.wrap(utf8('a'))).message), 'a')
+    assert.deepEqual(fromUtf8(init.unwrap(acc.wrap(utf8('b'))).message), 'b')
+  })
+
+  it('refuses replayed, reflected and modified tokens; handles RRC on input', () => {
+    const { init, acc } = pair()
+    const w = init.wrap(utf8('once'))
+    acc.unwrap(w)
+    assert.throws(
+      () => acc.unwrap(w),
+      (e) =>
+        code(e) === 'ERR_KRB_GSS_SEQUENCE' && (e as KerberosError).context.problem === 'duplicate',
+    )
+    // Our own token bounced back: wrong direction.
+    assert.throws(
+      () => init.unwrap(init.wrap(utf8('x'))),
+      (e) => code(e) === 'ERR_KRB_GSS_TOKEN',
+    )
+    const m = init.wrap(utf8('mod'))
+    m[m.length - 3]! ^= 0x40
+    assert.throws(
+      () => acc.unwrap(m),
+      (e) => code(e) === 'ERR_KRB_INTEGRITY',
+    )
+    // Out of order with SEQUENCE: the later token first → gap, then the earlier → unseq.
+    const a = init.wrap(utf8('1'))
+    const b = init.wrap(utf8('2'))
+    assert.throws(
+      () => acc.unwrap(b),
+      (e) => (e as KerberosError).context.problem === 'gap',
+    )
+    assert.throws(
+      () => acc.unwrap(a),
+      (e) => (e as KerberosError).context.problem === 'unseq',
+    )
+    // A Windows-style rotated token (RRC 28) reads the same.
+    const keys = { key: init.key, acceptorSubkey: true, isAcceptor: false }
+    for (const conf of [true, false]) {
+      const rot = makeWrapToken(keys, 99, utf8('rotated'), conf, { rrc: 28 })
+      assert.equal(new DataView(rot.buffer).getUint16(6), 28)
+      const plain = unwrapToken({ ...keys, isAcceptor: true }, rot)
+      assert.equal(fromUtf8(plain.message), 'rotated')
+    }
+    assert.deepEqual(rotateRight(Uint8Array.of(1, 2, 3, 4), 1), Uint8Array.of(4, 1, 2, 3))
+  })
+
+  it('refuses rc4-hmac contexts clearly', () => {
+    const svc = fakeService('HTTP/localhost@TEST.REALM', { enctype: 23 })
+    const init = new InitiatorContext({ credentials: svc.issue() })
+    assert.throws(
+      () => init.step(),
+      (e) => code(e) === 'ERR_KRB_UNSUPPORTED',
+    )
+  })
+
+  it('a KRB-ERROR token from the acceptor surfaces as a KDCError on the initiator', () => {
+    const svc = fakeService()
+    const acc = new AcceptorContext({
+      acceptor: new Acceptor({ keytab: svc.keytab, now: () => Date.now() + 3_600_000 }),
+    })
+    const init = new InitiatorContext({ credentials: svc.issue() })
+    const t1 = init.step()!
+    let err: unknown
+    try {
+      acc.step(t1)
+    } catch (e) {
+      err = e
+    }
+    assert.equal(code(err), 'ERR_KRB_CLOCK_SKEW')
+    assert.throws(
+      () => init.step(acc.errorToken(err)),
+      (e) => (e as { errorName?: string }).errorName === 'KRB_AP_ERR_SKEW',
+    )
+  })
+})
+
+const skip = skipWithoutMIT() || (pythonGssAvailable() ? false : 'python3-gssapi missing')
+if (skip && process.env.CI === 'true')
+  throw new Error(`GSS peer tests need MIT + python3-gssapi in CI: ${skip}`)
+if (skip) console.error(`*** ${skip}: GSS peer tests SKIPPED ***`)
+
+describe('krb5 contexts against MIT (python3-gssapi)', { skip }, () => {
+  let realm: Realm
+  let env: Record<string, string>
+  let keytabPath: string
+
+  before(async () => {
+    realm = await startRealm()
+    const s = await setupService(realm)
+    keytabPath = s.keytab
+    env = { ...realm.env, KRB5CCNAME: `FILE:${s.ccache}`, KRB5_KTNAME: `FILE:${s.keytab}` }
+  })
+  after(async () => {
+    await realm?.stop()
+  })
+
+  it('MIT initiator → our acceptor; wrap/unwrap both ways, sealed and not; MICs', async () => {
+    const py = new PythonGss(env)
+    try {
+      const first = unb64((await py.call({ op: 'init', target: 'HTTP@localhost' })).token)
+      const acc = new AcceptorContext({
+        acceptor: new Acceptor({ keytab: parseKeytab(await readFile(keytabPath)) }),
+      })
+      const reply = acc.step(first)
+      assert.ok(reply)
+      const done = await py.call({ op: 'step', token: b64(reply) })
+      assert.equal(done.complete, true)
+      assert.equal(formatPrincipal(acc.client!), `alice@${realm.realm}`)
+      for (const conf of [true, false]) {
+        const w = await py.call({ op: 'wrap', msg: b64(utf8(`from mit ${conf}`)), conf })
+        assert.deepEqual(acc.unwrap(unb64(w.token)), { message: utf8(`from mit ${conf}`), conf })
+        const back = await py.call({
+          op: 'unwrap',
+          token: b64(acc.wrap(utf8(`from us ${conf}`), { conf })),
+        })
+        assert.equal(fromUtf8(unb64(back.msg)), `from us ${conf}`)
+        assert.equal(back.encrypted, conf)
+      }
+      const mic = await py.call({ op: 'mic', msg: b64(utf8('signed')) })
+      acc.verifyMIC(utf8('signed'), unb64(mic.token))
+      await py.call({ op: 'verify', msg: b64(utf8('ours')), token: b64(acc.getMIC(utf8('ours'))) })
+    } finally {
+      await py.close()
+    }
+  })
+
+  it('our initiator (KerberosClient ticket) → MIT acceptor; wrap/unwrap both ways', async () => {
+    const { client } = clientFor(realm)
+    await client.login({ principal: 'alice', password: 'alice-pw-1' })
+    const creds = await client.getServiceTicket('HTTP@localhost')
+    const init = new InitiatorContext({ credentials: creds })
+    const py = new PythonGss(env)
+    try {
+      await py.call({ op: 'accept' })
+      const r = await py.call({ op: 'step', token: b64(init.step()!) })
+      assert.equal(r.complete, true)
+      assert.equal(r.initiator, `alice@${realm.realm}`)
+      init.step(unb64(r.token))
+      assert.ok(init.complete)
+      for (const conf of [true, false]) {
+        const u = await py.call({
+          op: 'unwrap',
+          token: b64(init.wrap(utf8(`to mit ${conf}`), { conf })),
+        })
+        assert.equal(fromUtf8(unb64(u.msg)), `to mit ${conf}`)
+        const w = await py.call({ op: 'wrap', msg: b64(utf8(`to us ${conf}`)), conf })
+        assert.deepEqual(init.unwrap(unb64(w.token)), { message: utf8(`to us ${conf}`), conf })
+      }
+      await py.call({ op: 'verify', msg: b64(utf8('m')), token: b64(init.getMIC(utf8('m'))) })
+      init.verifyMIC(utf8('n'), unb64((await py.call({ op: 'mic', msg: b64(utf8('n')) })).token))
+    } finally {
+      await py.close()
+    }
+  })
+
+  it('MIT delegation: a forwarded TGT arrives decrypted', async () => {
+    const py = new PythonGss(env)
+    try {
+      const first = unb64(
+        (await py.call({ op: 'init', target: 'HTTP@localhost', deleg: true })).token,
+      )
+      const acc = new AcceptorContext({
+        acceptor: new Acceptor({ keytab: parseKeytab(await readFile(keytabPath)) }),
+      })
+      acc.step(first)
+      const d = acc.result?.delegated
+      assert.ok(d, 'delegated credential')
+      assert.equal(d.info.ticketInfo[0]?.sname?.nameString[0], 'krbtgt')
+      assert.ok((acc.flags & GSSFlags.DELEG) !== 0)
+    } finally {
+      await py.close()
+    }
+  })
+})
