@@ -16,9 +16,9 @@ import {
 /** `[libdefaults]` values, defaults filled in. Times are in seconds. */
 export interface LibDefaults {
   readonly defaultRealm: string | undefined
-  /** Default true. */
+  /** Default true; `dns_fallback` when unset; unrecognised values read as false (MIT). */
   readonly dnsLookupKdc: boolean
-  /** Default false. */
+  /** Default false; `dns_fallback` when unset; unrecognised values read as false (MIT). */
   readonly dnsLookupRealm: boolean
   /** Default true (URI records for KDC discovery). */
   readonly dnsUriLookup: boolean
@@ -120,6 +120,20 @@ function reader(config: Krb5Config, realm: string | undefined) {
   }
 }
 
+/**
+ * MIT maybe_use_dns: the relation, else `dns_fallback`, else the default; the value is true only
+ * for a yes-word (anything else, even garbage, is false rather than an error).
+ */
+function useDns(config: Krb5Config, tag: string, fallback: boolean): boolean {
+  const v = config.get('libdefaults', tag) ?? config.get('libdefaults', 'dns_fallback')
+  if (v === undefined) return fallback
+  try {
+    return parseConfigBoolean(v)
+  } catch {
+    return false
+  }
+}
+
 function canonicalizeSetting(v: string | undefined): boolean | 'fallback' {
   if (v === undefined) return true
   if (v.toLowerCase() === 'fallback') return 'fallback'
@@ -159,8 +173,8 @@ export function readLibDefaults(
     at(new Error('expected 1-4'), 'ccache_type', String(ccacheType))
   return {
     defaultRealm: r.raw('default_realm'),
-    dnsLookupKdc: r.bool('dns_lookup_kdc', true),
-    dnsLookupRealm: r.bool('dns_lookup_realm', false),
+    dnsLookupKdc: useDns(config, 'dns_lookup_kdc', true),
+    dnsLookupRealm: useDns(config, 'dns_lookup_realm', false),
     dnsUriLookup: r.bool('dns_uri_lookup', true),
     udpPreferenceLimit: r.int('udp_preference_limit', 1465),
     clockskew: r.duration('clockskew', 300),

@@ -63,6 +63,15 @@ test('libdefaults: per-realm overrides for the realm-aware relations only', () =
   assert.equal(d.clockskew, 120)
 })
 
+test('libdefaults: dns_lookup_* fall back to dns_fallback; garbage reads as false (MIT maybe_use_dns)', () => {
+  const d = readLibDefaults(parseConfig('[libdefaults]\n dns_fallback = yes\n'))
+  assert.deepEqual([d.dnsLookupKdc, d.dnsLookupRealm], [true, true])
+  const e = readLibDefaults(
+    parseConfig('[libdefaults]\n dns_fallback = no\n dns_lookup_realm = whatever\n'),
+  )
+  assert.deepEqual([e.dnsLookupKdc, e.dnsLookupRealm], [false, false])
+})
+
 test('libdefaults: a bad value names the relation', () => {
   for (const [tag, value] of [
     ['forwardable', 'maybe'],
