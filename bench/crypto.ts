@@ -69,7 +69,16 @@ export async function benchCrypto(options: BenchCryptoOptions = {}): Promise<Ben
   const backends = [pureBackend, nodeBackend]
   const results: BenchResult[] = []
   const rows = [
-    ['operation', 'pure ops/s', 'node ops/s', 'node/pure', 'targets (pure / node)', 'met'],
+    [
+      'operation',
+      'pure ops/s',
+      'node ops/s',
+      'node/pure',
+      'targets (pure / node)',
+      'met',
+      'pure ops/cpu-s',
+      'node ops/cpu-s',
+    ],
   ]
   for (const op of OPS) {
     const [pure, node] = backends.map((b) => {
@@ -91,10 +100,17 @@ export async function benchCrypto(options: BenchCryptoOptions = {}): Promise<Ben
       `${(node.opsPerSec / pure.opsPerSec).toFixed(2)}x`,
       `${t(pure)} / ${t(node)}`,
       met ? 'yes' : 'NO',
+      formatOps(pure.cpuOpsPerSec),
+      formatOps(node.cpuOpsPerSec),
     ])
     await new Promise((r) => setImmediate(r))
   }
-  if (options.print !== false) printRows(rows)
+  if (options.print !== false) {
+    printRows(rows)
+    console.log(
+      "(ops/s: wall clock; ops/cpu-s: per second of this process's CPU time, steadier on a busy machine)",
+    )
+  }
   return results
 }
 

@@ -10,8 +10,13 @@ export interface BenchResult {
   readonly name: string
   /** Which implementation ran it (`pure`, `node`), when it matters. */
   readonly backend?: string
-  /** Operations per second. */
+  /** Operations per second of wall-clock time. */
   readonly opsPerSec: number
+  /**
+   * Operations per second of this process's CPU time (user + system). On a machine shared with
+   * other work this is the steadier figure; on an idle machine it matches `opsPerSec`.
+   */
+  readonly cpuOpsPerSec: number
   /** Operations run in the timed window. */
   readonly ops: number
   /** Length of the timed window in milliseconds. */
@@ -30,7 +35,8 @@ export interface MeasureOptions {
   readonly target?: number
 }
 
-function runFor(fn: () => unknown, ms: number): { ops: number; ms: number } {
+function runFor(fn: () => unknown, ms: number): { ops: number; ms: number; cpuMs: number } {
+  const cpu = process.cpuUsage()
   const start = performance.now()
   let ops = 0
   let batch = 1
@@ -42,7 +48,8 @@ function runFor(fn: () => unknown, ms: number): { ops: number; ms: number } {
     elapsed = performance.now() - start
     if (elapsed < ms / 10) batch *= 2
   }
-  return { ops, ms: elapsed }
+  const used = process.cpuUsage(cpu)
+  return { ops, ms: elapsed, cpuMs: (used.user + used.system) / 1000 }
 }
 
 /**
@@ -61,10 +68,11 @@ export function measure(
 ): BenchResult {
   const minMs = options.minMs ?? 1000
   runFor(fn, options.warmupMs ?? minMs / 4)
-  const { ops, ms } = runFor(fn, minMs)
+  const { ops, ms, cpuMs } = runFor(fn, minMs)
   return {
     name,
     opsPerSec: (ops * 1000) / ms,
+    cpuOpsPerSec: (ops * 1000) / Math.max(cpuMs, 1e-3),
     ops,
     ms,
     ...(options.backend === undefined ? {} : { backend: options.backend }),
