@@ -22,7 +22,7 @@ export interface LibDefaults {
   readonly dnsLookupRealm: boolean
   /** Default true (URI records for KDC discovery). */
   readonly dnsUriLookup: boolean
-  /** Requests larger than this go over TCP first. Default 1465. */
+  /** Requests larger than this go over TCP first. Default 1465; capped at 32700, negative = default. */
   readonly udpPreferenceLimit: number
   /** Maximum clock skew in seconds. Default 300. */
   readonly clockskew: number
@@ -134,6 +134,11 @@ function useDns(config: Krb5Config, tag: string, fallback: boolean): boolean {
   }
 }
 
+/** MIT sendto_kdc: negative means the default, more than 32700 is capped. */
+function udpLimit(n: number): number {
+  return n < 0 ? 1465 : Math.min(n, 32700)
+}
+
 function canonicalizeSetting(v: string | undefined): boolean | 'fallback' {
   if (v === undefined) return true
   if (v.toLowerCase() === 'fallback') return 'fallback'
@@ -176,7 +181,7 @@ export function readLibDefaults(
     dnsLookupKdc: useDns(config, 'dns_lookup_kdc', true),
     dnsLookupRealm: useDns(config, 'dns_lookup_realm', false),
     dnsUriLookup: r.bool('dns_uri_lookup', true),
-    udpPreferenceLimit: r.int('udp_preference_limit', 1465),
+    udpPreferenceLimit: udpLimit(r.int('udp_preference_limit', 1465)),
     clockskew: r.duration('clockskew', 300),
     kdcTimesync: r.int('kdc_timesync', 1) !== 0,
     rdns: r.bool('rdns', true),

@@ -72,6 +72,22 @@ test('libdefaults: dns_lookup_* fall back to dns_fallback; garbage reads as fals
   assert.deepEqual([e.dnsLookupKdc, e.dnsLookupRealm], [false, false])
 })
 
+test('libdefaults: udp_preference_limit is capped at 32700, negative means the default', () => {
+  assert.equal(
+    readLibDefaults(parseConfig('[libdefaults]\n udp_preference_limit = 100000\n'))
+      .udpPreferenceLimit,
+    32700,
+  )
+  assert.equal(
+    readLibDefaults(parseConfig('[libdefaults]\n udp_preference_limit = -1\n')).udpPreferenceLimit,
+    1465,
+  )
+  assert.equal(
+    readLibDefaults(parseConfig('[libdefaults]\n udp_preference_limit = 0\n')).udpPreferenceLimit,
+    0,
+  )
+})
+
 test('libdefaults: a bad value names the relation', () => {
   for (const [tag, value] of [
     ['forwardable', 'maybe'],
