@@ -184,6 +184,36 @@ test('MIT and we agree on edge-case snippets', (t) => {
   })
 })
 
+test('MIT and we read the same default_realm: finals, quoting, trailing text, repeats', (t) => {
+  if (!mitTools(t)) return
+  const chains: string[][] = [
+    ['[libdefaults]*\n x = 1\n', '[libdefaults]\n default_realm = B.TEST\n'],
+    ['[libdefaults]\n x* = 1\n', '[libdefaults]\n default_realm = B.TEST\n'],
+    ['[libdefaults]\n default_realm = "Q\\tUOTED.TEST" junk\n'],
+    ['[libdefaults]\n default_realm = TRAIL.TEST   # not a comment  \n'],
+    ['[libdefaults]\n default_realm = FIRST.TEST\n default_realm = SECOND.TEST\n'],
+    [
+      '[libdefaults]\n default_realm =\n {\n x = 1\n }\n',
+      '[libdefaults]\n default_realm = AFTER.SUB\n',
+    ],
+    ['[realms]\n R = {\n  kdc = k\n }\n[libdefaults]\n\tdefault_realm\t=\tTABS.TEST\n'],
+    ['junk = NOT.THIS\n[libdefaults]\n default_realm = LATER.TEST\n'],
+  ]
+  chains.forEach((texts, i) => {
+    const paths = texts.map((text, j) => {
+      const path = join(tmp, `chain-${i}-${j}.conf`)
+      writeFileSync(path, text)
+      return path
+    })
+    const ours = readLibDefaults(loadConfigFiles(paths, fixtureReader)).defaultRealm
+    const said = run(KINIT, ['someone'], [...paths, noDns].join(':'))
+    const m = /realm "([^"]*)"|realm '([^']*)'/.exec(said)
+    const mit = /does not specify default realm/.test(said) ? undefined : (m?.[1] ?? m?.[2])
+    if (mit === undefined) assert.match(said, /does not specify default realm/)
+    assert.equal(ours, mit, JSON.stringify(texts))
+  })
+})
+
 test('the fixture reader sees what MIT sees (sanity)', () => {
   assert.ok(readFileSync(fixturePath('config', 'basic.conf'), 'utf8').includes('[libdefaults]'))
 })
