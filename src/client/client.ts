@@ -214,7 +214,7 @@ export class KerberosClient {
    */
   async login(options: PasswordLoginOptions | KeytabLoginOptions): Promise<Credentials> {
     let client = this.parseName(options.principal)
-    const keys = this.keySource(options, client)
+    const keys = this.keySource(options, client, () => client)
     const s = this.settings(client.realm)
     const allowWeak = this.allowWeak(s)
     const etypes = orderEtypes(options.etypes ?? s.defaultTktEnctypes, {
@@ -615,17 +615,19 @@ export class KerberosClient {
     return principal
   }
 
-  private keySource(o: PasswordLoginOptions | KeytabLoginOptions, client: Principal): KeySource {
+  private keySource(
+    o: PasswordLoginOptions | KeytabLoginOptions,
+    client: Principal,
+    current: () => Principal,
+  ): KeySource {
     const allowWeak = this.allowWeak(this.settings(client.realm))
     if ('keytab' in o && o.keytab !== undefined) return keytabKeySource(o.keytab, client)
     if ('password' in o && typeof o.password === 'string') {
-      return passwordKeySource(
-        () => client,
-        (etype, salt, params) =>
-          stringToKey(etype, o.password, salt, {
-            ...(params !== undefined ? { params } : {}),
-            allowWeak,
-          }),
+      return passwordKeySource(current, (etype, salt, params) =>
+        stringToKey(etype, o.password, salt, {
+          ...(params !== undefined ? { params } : {}),
+          allowWeak,
+        }),
       )
     }
     throw new TypeError('expected login options with a password or a keytab')

@@ -20,7 +20,7 @@ import {
 import type { KDCReq, KDCReqBody, PAData } from '../asn1/index.js'
 import { encrypt, isEnctypeSupported } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
-import { KDCOptions, KeyUsage, PADataType } from '../iana.js'
+import { KDCOptions, KeyUsage, PADataType, describeEncType } from '../iana.js'
 import { randomBytes, utf8, type RandomSource } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import {
@@ -343,6 +343,14 @@ export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOu
   const reply: KDCReply = parseKDCReply(bytes, 11)
   if (reply.kind === 'error') return reply
   const rep = reply.rep
+  if (!o.request.req.reqBody.etype.includes(rep.encPart.etype)) {
+    replyFailure(
+      `AS-REP is encrypted with ${describeEncType(rep.encPart.etype)}, which was not requested`,
+      {
+        etype: rep.encPart.etype,
+      },
+    )
+  }
   checkASClient(rep, o)
   const { encPart, replyKey } = decryptASRep(rep, o)
   checkKDCRepPart(rep, encPart, {
