@@ -16,7 +16,6 @@ import {
   removeKeytabEntries,
 } from '../keytab/index.js'
 import type { Keytab } from '../keytab/index.js'
-import { adComputerSalt, adUserSalt, defaultSalt, stringToKey } from '../crypto/index.js'
 import { parseEncTypeList, readLibDefaults } from '../config/index.js'
 import { toHex } from '../internal/bytes.js'
 import { loadConfig } from '../node/config.js'
@@ -134,7 +133,14 @@ function enctypesArg(text: string | undefined): number[] {
   return list
 }
 
-function saltArg(args: ReturnType<typeof parseArgs>, principal: Principal): Uint8Array {
+/** The crypto layer, loaded only by `add` so listing stays light. */
+type CryptoModule = typeof import('../crypto/index.js')
+
+function saltArg(
+  args: ReturnType<typeof parseArgs>,
+  principal: Principal,
+  crypto: CryptoModule,
+): Uint8Array {
   const explicit = optionValue(args, '-s')
   const adUser = args.options.has('--ad-user')
   const adComputer = args.options.has('--ad-computer')
@@ -143,10 +149,14 @@ function saltArg(args: ReturnType<typeof parseArgs>, principal: Principal): Uint
   }
   if (explicit !== undefined) return new TextEncoder().encode(explicit)
   const first = principal.components[0] ?? ''
-  if (adUser) return adUserSalt(principal.realm, first)
+  if (adUser) return crypto.adUserSalt(principal.realm, first)
   if (adComputer)
-    return adComputerSalt(principal.realm, first, optionValue(args, '--domain') ?? principal.realm)
-  return defaultSalt(principal)
+    return crypto.adComputerSalt(
+      principal.realm,
+      first,
+      optionValue(args, '--domain') ?? principal.realm,
+    )
+  return crypto.defaultSalt(principal)
 }
 
 async function readExisting(name: string): Promise<Keytab | undefined> {
@@ -175,7 +185,8 @@ async function add(argv: readonly string[]): Promise<number> {
   const principal = await principalArg(optionValue(args, '-p'))
   const kvno = kvnoArg(optionValue(args, '-k'), 1)!
   const enctypes = enctypesArg(optionValue(args, '-e'))
-  const salt = saltArg(args, principal)
+  const crypto = await import('../crypto/index.js')
+  const salt = saltArg(args, principal, crypto)
   const password = await readPassword(`Password for ${formatPrincipal(principal)}: `)
   const timestamp = Math.floor(Date.now() / 1000)
   const entries = enctypes.map((etype) =>
@@ -183,7 +194,7 @@ async function add(argv: readonly string[]): Promise<number> {
       principal,
       kvno,
       timestamp,
-      key: stringToKey(etype, password, salt, { allowWeak: true }),
+      key: crypto.stringToKey(etype, password, salt, { allowWeak: true }),
     }),
   )
   const keytab = (await readExisting(file)) ?? createKeytab()
