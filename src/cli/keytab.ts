@@ -23,6 +23,7 @@ import { resolveKeytabName, splitTypedName } from '../node/env.js'
 import { keytabPath, readKeytab, writeKeytab } from '../node/files.js'
 import {
   KLIST_TIME_WIDTH,
+  fileErrorMessage,
   UsageError,
   err,
   formatKlistTime,
@@ -264,6 +265,9 @@ export async function run(argv: readonly string[]): Promise<number> {
       err('keytab', `${e.message}\n${usage}`)
       return 2
     }
-    throw e
+    const fileError = fileErrorMessage(e)
+    if (fileError === undefined) throw e
+    err('keytab', fileError)
+    return 1
   }
 }

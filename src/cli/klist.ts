@@ -14,6 +14,7 @@ import { listCCacheCollection, readCCache, resolveCCache } from '../node/ccache-
 import { displayName, formatKeytabListing, klistEncTypeName } from './keytab.js'
 import {
   KLIST_TIME_WIDTH,
+  fileErrorMessage,
   UsageError,
   err,
   formatKlistTime,
@@ -220,12 +221,15 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
     throw e
   }
-  if (args.options.has('-k')) return listKeytab(args)
   try {
-    return await listCaches(args)
+    return await (args.options.has('-k') ? listKeytab(args) : listCaches(args))
   } catch (e) {
-    if (e instanceof KerberosError && e.code === ErrorCodes.CCACHE_NOT_FOUND) {
-      err('klist', e.message)
+    const fileError = fileErrorMessage(e)
+    if (
+      fileError !== undefined ||
+      (e instanceof KerberosError && e.code === ErrorCodes.CCACHE_NOT_FOUND)
+    ) {
+      err('klist', fileError ?? (e as Error).message)
       return 1
     }
     throw e

@@ -240,3 +240,14 @@ export function out(text: string): void {
 export function err(command: string, text: string): void {
   process.stderr.write(`kerberos-ts ${command}: ${text}\n`)
 }
+
+/**
+ * A one-line message for a file-system error (`EACCES`, `EISDIR`, ...), or `undefined` when `e`
+ * is not one: the CLI reports these without a stack trace.
+ */
+export function fileErrorMessage(e: unknown): string | undefined {
+  const { code, path, syscall } = (e ?? {}) as { code?: unknown; path?: unknown; syscall?: unknown }
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return undefined
+  const where = typeof path === 'string' ? `${path}: ` : ''
+  return `${where}${typeof syscall === 'string' ? `${syscall} ` : ''}failed (${code})`
+}
