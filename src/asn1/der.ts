@@ -164,6 +164,22 @@ export class DerReader {
     }
   }
 
+  /**
+   * Skip what follows the known fields of an extensible SEQUENCE (`...` in the ASN.1): later
+   * context-tagged fields numbered above `lastField` are allowed there, in order, each still a
+   * well-formed element.
+   */
+  skipExtensions(lastField: number): void {
+    let last = lastField
+    while (this.pos < this.end) {
+      const id = this.buf[this.pos]!
+      if ((id & 0xc0) !== 0x80 || (id & 0x1f) <= last)
+        this.fail(`unexpected ${describeTag(id)} after the last field`)
+      last = id & 0x1f
+      this.next(id)
+    }
+  }
+
   /** Read required field `[n]` with `read`, which must consume the whole wrapper. */
   field<T>(n: number, label: string, read: (r: DerReader) => T): T {
     const c = this.enter(0xa0 | n, label)

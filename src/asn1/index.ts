@@ -132,3 +132,31 @@ export {
   type KerberosMessage,
 } from './message.js'
 export { dumpASN1, type DumpASN1Options } from './dump.js'
+export {
+  encodePAForUser,
+  decodePAForUser,
+  encodePAS4UX509User,
+  decodePAS4UX509User,
+  encodeS4UUserID,
+  encodePAPacOptions,
+  decodePAPacOptions,
+  type PAForUser,
+  type PAS4UX509User,
+  type S4UUserID,
+  type PAPacOptions,
+} from './s4u.js'
+export {
+  encodePAFxFastRequest,
+  decodePAFxFastRequest,
+  encodeKrbFastReq,
+  decodeKrbFastReq,
+  encodePAFxFastReply,
+  decodePAFxFastReply,
+  encodeKrbFastResponse,
+  decodeKrbFastResponse,
+  type KrbFastArmor,
+  type KrbFastArmoredReq,
+  type KrbFastReq,
+  type KrbFastFinished,
+  type KrbFastResponse,
+} from './fast.js'

@@ -290,3 +290,52 @@ export const adAndOr: fc.Arbitrary<T.ADAndOr> = fc.record({
   conditionCount: int32,
   elements: authData,
 })
+
+export const paForUser: fc.Arbitrary<T.PAForUser> = fc.record({
+  userName: principalName,
+  userRealm: kstring,
+  cksum: checksum,
+  authPackage: kstring,
+})
+export const paS4UX509User: fc.Arbitrary<T.PAS4UX509User> = fc.record({
+  userId: opt<Loose<T.S4UUserID>>(
+    {
+      nonce: uint32,
+      cname: principalName,
+      crealm: kstring,
+      subjectCertificate: bytes,
+      options: uint32,
+    },
+    ['nonce', 'crealm'],
+  ),
+  checksum,
+})
+export const paPacOptions: fc.Arbitrary<T.PAPacOptions> = fc.record({ flags: uint32 })
+const armor = fc.record({ armorType: smallInt, armorValue: bytes })
+export const fastArmoredReq: fc.Arbitrary<T.KrbFastArmoredReq> = opt<Loose<T.KrbFastArmoredReq>>(
+  { armor, reqChecksum: checksum, encFastReq: encryptedData },
+  ['reqChecksum', 'encFastReq'],
+)
+export const fastReq: fc.Arbitrary<T.KrbFastReq> = fc.record({
+  fastOptions: uint32,
+  padata: paList,
+  reqBody: kdcReqBody,
+})
+export const fastReply: fc.Arbitrary<{ encFastRep: T.EncryptedData }> = fc.record({
+  encFastRep: encryptedData,
+})
+export const fastResponse: fc.Arbitrary<T.KrbFastResponse> = opt<Loose<T.KrbFastResponse>>(
+  {
+    padata: paList,
+    strengthenKey: key,
+    finished: fc.record({
+      timestamp: time,
+      usec,
+      crealm: kstring,
+      cname: principalName,
+      ticketChecksum: checksum,
+    }),
+    nonce: uint32,
+  },
+  ['padata', 'nonce'],
+)

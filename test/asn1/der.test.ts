@@ -289,3 +289,46 @@ test('encoders reject values of the wrong type with TypeError', () => {
   )
   assert.throws(() => k.encodeKerberosTime('2020' as unknown as Date), TypeError)
 })
+
+test('extensible SEQUENCEs (FAST, S4U) skip later extension fields, in order, and nothing else', () => {
+  const rep = k.encodeKrbFastResponse({ padata: [], nonce: 7 })
+  // An extension field [5] { INTEGER 1 } after nonce [3].
+  const ext = Uint8Array.from([...rep.subarray(2), 0xa5, 0x03, 0x02, 0x01, 0x01])
+  const withExt = Uint8Array.from([0x30, ext.length, ...ext])
+  assert.deepEqual(k.decodeKrbFastResponse(withExt), { padata: [], nonce: 7 })
+  const backwards = Uint8Array.from([
+    0x30,
+    ext.length,
+    ...ext.subarray(0, ext.length - 5),
+    0xa2,
+    0x03,
+    0x02,
+    0x01,
+    0x01,
+  ])
+  assert.throws(() => k.decodeKrbFastResponse(backwards), decodeErr)
+  const universal = Uint8Array.from([
+    0x30,
+    ext.length,
+    ...ext.subarray(0, ext.length - 5),
+    0x02,
+    0x03,
+    0x02,
+    0x01,
+    0x01,
+  ])
+  assert.throws(() => k.decodeKrbFastResponse(universal), decodeErr)
+})
+
+test('PA-S4U-X509-USER: MIT sample nonce 13243546 and 32-bit options', () => {
+  const v = k.decodePAS4UX509User(
+    h(
+      '3068A0553053A006020400CA149AA11A3018A003020101A111300F1B066866747361691B056578747261A2101B0E415448454E412E4D49542E454455A31204107061' +
+        '5F7334755F783530395F75736572A40703050080000000A10F300DA003020101A10604043132333' +
+        '4',
+    ),
+  )
+  assert.equal(v.userId.nonce, 13243546)
+  assert.equal(v.userId.options, 0x80000000)
+  assert.equal(new TextDecoder().decode(v.userId.subjectCertificate), 'pa_s4u_x509_user')
+})

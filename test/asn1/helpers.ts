@@ -80,6 +80,7 @@ export const referenceCodecs: Readonly<Record<string, Codec>> = {
   encode_krb5_pa_enc_ts: c(k.decodePAEncTSEnc, k.encodePAEncTSEnc),
   encode_krb5_enc_data: c(k.decodeEncryptedData, k.encodeEncryptedData),
   encode_krb5_ad_kdcissued: c(k.decodeADKDCIssued, k.encodeADKDCIssued),
+  encode_krb5_pa_s4u_x509_user: c(k.decodePAS4UX509User, k.encodePAS4UX509User),
 }
 
 /** Names in reference_encode.out we do not implement (with the reason), reported by the tests. */
@@ -94,7 +95,6 @@ export const referenceSkipped: Readonly<Record<string, string>> = {
   encode_krb5_predicted_sam_response: 'SAM preauth (draft), not implemented',
   encode_krb5_sam_response_2: 'SAM preauth (draft), not implemented',
   encode_krb5_enc_sam_response_enc_2: 'SAM preauth (draft), not implemented',
-  encode_krb5_pa_s4u_x509_user: 'S4U (MS-SFU) comes later',
   encode_krb5_ad_signedpath_data: 'MIT-private signed-path authdata',
   encode_krb5_ad_signedpath: 'MIT-private signed-path authdata',
 }

@@ -73,6 +73,13 @@ const cases: Case[] = [
   cs('ETYPE-INFO', A.eTypeInfo, k.encodeETypeInfo, k.decodeETypeInfo),
   cs('ETYPE-INFO2', A.eTypeInfo2, k.encodeETypeInfo2, k.decodeETypeInfo2),
   cs('PA-PAC-REQUEST', A.paPacRequest, k.encodePAPacRequest, k.decodePAPacRequest),
+  cs('PA-PAC-OPTIONS', A.paPacOptions, k.encodePAPacOptions, k.decodePAPacOptions),
+  cs('PA-FOR-USER', A.paForUser, k.encodePAForUser, k.decodePAForUser),
+  cs('PA-S4U-X509-USER', A.paS4UX509User, k.encodePAS4UX509User, k.decodePAS4UX509User),
+  cs('PA-FX-FAST-REQUEST', A.fastArmoredReq, k.encodePAFxFastRequest, k.decodePAFxFastRequest),
+  cs('KrbFastReq', A.fastReq, k.encodeKrbFastReq, k.decodeKrbFastReq),
+  cs('PA-FX-FAST-REPLY', A.fastReply, k.encodePAFxFastReply, k.decodePAFxFastReply),
+  cs('KrbFastResponse', A.fastResponse, k.encodeKrbFastResponse, k.decodeKrbFastResponse),
 ]
 
 for (const c of cases) {
