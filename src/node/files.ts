@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { open, readFile, rename, unlink } from 'node:fs/promises'
+import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { KerberosError, ErrorCodes } from '../errors.js'
 import { parseKeytab, serializeKeytab } from '../keytab/index.js'
@@ -52,13 +52,34 @@ export async function readFileIfExists(
 
 /** Options for {@link writeFileAtomic}. */
 export interface WriteFileAtomicOptions extends FileOptions {
-  /** File mode for the new file (default 0o600). */
+  /** File mode. Default: the existing file's mode, or 0o600 for a new file. */
   readonly mode?: number
+}
+
+interface Existing {
+  readonly target: string
+  readonly mode?: number
+  readonly uid?: number
+  readonly gid?: number
+}
+
+/** Follow a symlink to the real file, and remember its mode and owner when it exists. */
+async function existingTarget(path: string): Promise<Existing> {
+  try {
+    const target = await realpath(path)
+    const st = await stat(target)
+    return { target, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return { target: path }
+    throw err
+  }
 }
 
 /**
  * Write `bytes` to `path` atomically: a temporary file beside it (same file system), fsync,
- * then rename over the target. The temporary file is removed on failure or abort.
+ * then rename over the target. A symlink is followed (the link stays); an existing file keeps
+ * its mode and, when permitted, its owner; a new file gets mode 0600. The temporary file is
+ * removed on failure or abort.
  *
  * @example
  * ```ts
@@ -71,15 +92,21 @@ export async function writeFileAtomic(
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
   throwIfAborted(options.signal)
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await open(tmp, 'wx', options.mode ?? 0o600)
+  const existing = await existingTarget(path)
+  const { target } = existing
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
+  const handle = await open(tmp, 'wx', 0o600)
   let done = false
   try {
+    if (existing.uid !== undefined && existing.gid !== undefined) {
+      await handle.chown(existing.uid, existing.gid).catch(() => undefined) // EPERM: keep ours
+    }
+    await handle.chmod(options.mode ?? existing.mode ?? 0o600) // explicit: no umask
     await handle.writeFile(bytes)
     await handle.sync()
     await handle.close()
     throwIfAborted(options.signal)
-    await rename(tmp, path)
+    await rename(tmp, target)
     done = true
   } finally {
     if (!done) {
@@ -144,12 +171,13 @@ export async function readKeytab(name?: string, options: ReadKeytabOptions = {})
 
 /** Options for {@link writeKeytab}. */
 export interface WriteKeytabOptions extends FileOptions, SerializeKeytabOptions {
-  /** File mode (default 0o600). */
+  /** File mode (default: the existing file's, or 0o600). */
   readonly mode?: number
 }
 
 /**
- * Serialize and write a keytab atomically with mode 0600.
+ * Serialize and write a keytab atomically (see {@link writeFileAtomic}: new files get mode 0600,
+ * existing ones keep their mode and owner, symlinks are followed).
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { chmodSync, lstatSync, symlinkSync } from 'node:fs'
 import {
   mkdirSync,
   mkdtempSync,
@@ -90,6 +91,23 @@ test('an aborted signal stops reads and writes with ERR_KRB_ABORTED', async () =
   )
   await assert.rejects(loadConfig({ signal }), code('ERR_KRB_ABORTED'))
   assert.equal(readdirSync(tmp).includes('aborted'), false)
+})
+
+test('writeFileAtomic keeps an existing mode, follows symlinks, ignores the umask', async () => {
+  const real = join(tmp, 'real.keytab')
+  writeFileSync(real, 'old')
+  chmodSync(real, 0o640)
+  const link = join(tmp, 'link.keytab')
+  symlinkSync(real, link)
+  const oldMask = process.umask(0o077)
+  try {
+    await writeFileAtomic(link, new TextEncoder().encode('new'))
+  } finally {
+    process.umask(oldMask)
+  }
+  assert.equal(lstatSync(link).isSymbolicLink(), true)
+  assert.equal(readFileSync(real, 'utf8'), 'new')
+  assert.equal(statSync(real).mode & 0o777, 0o640)
 })
 
 test('writeFileAtomic replaces the whole file and honours the mode', async () => {
