@@ -280,8 +280,8 @@ function parsePort(text: string, entry: string): number {
  */
 export function parseServerAddress(entry: string): ServerAddress {
   let text = entry.trim()
-  if (/^https?:\/\//i.test(text)) {
-    const host = /^https?:\/\/(\[[^\]]*\]|[^/:]*)/i.exec(text)?.[1] ?? ''
+  if (/^https:\/\//i.test(text)) {
+    const host = /^https:\/\/(\[[^\]]*\]|[^/:]*)/i.exec(text)?.[1] ?? ''
     return { host: host.replace(/^\[|\]$/g, ''), transport: 'https', url: text }
   }
   let transport: 'tcp' | 'udp' | undefined

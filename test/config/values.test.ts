@@ -133,7 +133,17 @@ test('server addresses: host, host:port, [v6]:port, bare v6, tcp/udp prefixes, h
     transport: 'https',
     url: 'https://proxy.example.com/KdcProxy',
   })
-  for (const bad of ['kdc:0', 'kdc:65536', 'kdc:http', '[::1', '[::1]x', '', ':88', 'two words']) {
+  for (const bad of [
+    'http://proxy/KdcProxy',
+    'kdc:0',
+    'kdc:65536',
+    'kdc:http',
+    '[::1',
+    '[::1]x',
+    '',
+    ':88',
+    'two words',
+  ]) {
     assert.throws(() => parseServerAddress(bad), isConfigError, bad)
   }
 })
