@@ -53,6 +53,25 @@ export {
   type UnwrapResult,
 } from './context.js'
 export {
+  NegState,
+  isNTLMSSP,
+  ntlmError,
+  encodeMechTypes,
+  encodeNegTokenInit,
+  decodeNegTokenInit,
+  decodeNegTokenInitInner,
+  encodeNegTokenResp,
+  decodeNegTokenResp,
+  classifyToken,
+  SpnegoAcceptorContext,
+  SpnegoInitiatorContext,
+  type NegTokenInit,
+  type NegTokenResp,
+  type TokenKind,
+  type SpnegoAcceptorContextOptions,
+  type SpnegoInitiatorContextOptions,
+} from './spnego.js'
+export {
   GSSFlags,
   GSS_CHECKSUM_TYPE,
   encodeGSSChecksum,

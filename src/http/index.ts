@@ -1,0 +1,35 @@
+/**
+ * HTTP Negotiate (RFC 4559): the framework-free {@link negotiate} core, a `(req, res, next)`
+ * middleware for node:http/Express/Connect, and a `fetch` wrapper for clients.
+ *
+ * @example
+ * ```ts
+ * import { negotiateMiddleware } from 'kerberos-ts/http'
+ * app.use(negotiateMiddleware({ acceptor: new Acceptor({ keytab }) }))
+ * app.get('/', (req, res) => res.send(`hello ${req.kerberos.principal}`))
+ * ```
+ *
+ * @module
+ */
+export {
+  negotiate,
+  parseNegotiateHeader,
+  MAX_NEGOTIATE_HEADER,
+  type NegotiateOptions,
+  type NegotiateResult,
+  type NegotiateUser,
+} from './negotiate.js'
+export {
+  negotiateMiddleware,
+  type NegotiateMiddleware,
+  type NegotiateMiddlewareOptions,
+  type NegotiateRequest,
+  type NegotiateResponse,
+} from './middleware.js'
+export {
+  negotiateFetch,
+  serverNegotiateToken,
+  type NegotiateFetchOptions,
+  type NegotiateToken,
+  type TicketSource,
+} from './fetch.js'

@@ -1,0 +1,93 @@
+/**
+ * A `(req, res, next)` middleware for node:http, Express and Connect, over {@link negotiate}.
+ * It works on the generic request/response shape, so nothing here imports node at run time.
+ *
+ * @module
+ */
+import type { Acceptor } from '../protocol/ap-verify.js'
+import {
+  negotiate,
+  type NegotiateOptions,
+  type NegotiateResult,
+  type NegotiateUser,
+} from './negotiate.js'
+
+/** The request shape the middleware needs (node's IncomingMessage fits). */
+export interface NegotiateRequest {
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+}
+
+/** The response shape the middleware needs (node's ServerResponse fits). */
+export interface NegotiateResponse {
+  statusCode: number
+  setHeader(name: string, value: string): unknown
+  end(body?: string): unknown
+}
+
+/** Options for {@link negotiateMiddleware}. */
+export interface NegotiateMiddlewareOptions extends Omit<
+  NegotiateOptions,
+  'authorization' | 'acceptor'
+> {
+  /** The acceptor, or a function returning the current one. */
+  readonly acceptor: Acceptor | (() => Acceptor)
+  /** Property of the request that receives the {@link NegotiateUser} (default `kerberos`). */
+  readonly property?: string
+  /** Called on every refusal with the outcome (for logs). */
+  readonly onRefused?: (result: NegotiateResult, req: NegotiateRequest) => void
+}
+
+/** A middleware: `(req, res, next)`. */
+export type NegotiateMiddleware = (
+  req: NegotiateRequest,
+  res: NegotiateResponse,
+  next: (err?: unknown) => void,
+) => void
+
+const BODIES: Readonly<Record<number, string>> = {
+  400: 'Bad Request: malformed Negotiate header\n',
+  401: 'Unauthorized: Kerberos (Negotiate) authentication required\n',
+  403: 'Forbidden\n',
+}
+
+/**
+ * Authenticate requests with Negotiate. Without a token: 401 + `WWW-Authenticate: Negotiate`.
+ * With a good one: `req.kerberos = { principal, realm, ... }`, the mutual-authentication token
+ * in `WWW-Authenticate`, then `next()`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * const auth = negotiateMiddleware({ acceptor: new Acceptor({ keytab }) })
+ * createServer((req, res) => auth(req, res, () => res.end(`hello ${req.kerberos.principal}`)))
+ * ```
+ */
+export function negotiateMiddleware(options: NegotiateMiddlewareOptions): NegotiateMiddleware {
+  const property = options.property ?? 'kerberos'
+  const current =
+    typeof options.acceptor === 'function'
+      ? options.acceptor
+      : (): Acceptor => options.acceptor as Acceptor
+  return (req, res, next) => {
+    negotiate({
+      ...options,
+      acceptor: current(),
+      authorization: req.headers.authorization,
+    }).then(
+      (r) => {
+        if (r.wwwAuthenticate !== undefined) res.setHeader('WWW-Authenticate', r.wwwAuthenticate)
+        if (r.status === 200) {
+          ;(req as unknown as Record<string, unknown>)[property] = r.user satisfies
+            NegotiateUser | undefined
+          next()
+          return
+        }
+        options.onRefused?.(r, req)
+        res.statusCode = r.status
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+        res.end(BODIES[r.status])
+      },
+      (err: unknown) => next(err),
+    )
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * HTTP Negotiate (RFC 4559), server side, framework-free: read an `Authorization` header value,
+ * run SPNEGO/krb5 with an {@link Acceptor}, and say what to answer.
+ *
+ * @module
+ */
+import { ErrorCodes, KerberosError } from '../errors.js'
+import { SpnegoAcceptorContext } from '../gssapi/spnego.js'
+import { fromBase64, toBase64 } from '../internal/bytes.js'
+import { formatPrincipal, type Principal } from '../principal.js'
+import type { AcceptResult, Acceptor } from '../protocol/ap-verify.js'
+import type { DelegatedCredential } from '../protocol/gss-checksum.js'
+
+/** Default bound on the `Authorization` header length: 64 KiB (tickets with large PACs fit). */
+export const MAX_NEGOTIATE_HEADER = 65536
+
+/** Options for {@link negotiate}. */
+export interface NegotiateOptions {
+  /** Verifies the tickets (keytab, replay cache, clock). */
+  readonly acceptor: Acceptor
+  /** The request's `Authorization` header value (undefined when absent). */
+  readonly authorization: string | readonly string[] | undefined | null
+  /** Longest header accepted, in characters (default {@link MAX_NEGOTIATE_HEADER}). */
+  readonly maxHeaderLength?: number
+  /** Decide whether an authenticated client may proceed; false gives 403. */
+  readonly authorize?: (client: Principal, result: AcceptResult) => boolean | Promise<boolean>
+}
+
+/** The authenticated user, as put on requests. */
+export interface NegotiateUser {
+  /** `alice@EXAMPLE.COM`. */
+  readonly principal: string
+  /** `EXAMPLE.COM`. */
+  readonly realm: string
+  /** `alice` (the components joined with `/`). */
+  readonly name: string
+  readonly client: Principal
+  /** A delegated TGT, when the client forwarded one. */
+  readonly delegated?: DelegatedCredential
+  /** Everything the acceptor learnt (session key, flags, times, authorization data...). */
+  readonly result: AcceptResult
+}
+
+/** What to answer. */
+export interface NegotiateResult {
+  /** 200: authenticated; 401: ask (again) for credentials; 400: malformed header; 403: not authorized. */
+  readonly status: 200 | 400 | 401 | 403
+  /** The `WWW-Authenticate` value to send, when there is one. */
+  readonly wwwAuthenticate?: string
+  /** The user, on 200 (and on 403, for logging). */
+  readonly user?: NegotiateUser
+  /** Why it failed, for logs (do not send details to the client). */
+  readonly error?: KerberosError
+}
+
+function headerError(
+  message: string,
+  context: Readonly<Record<string, unknown>> = {},
+): KerberosError {
+  return new KerberosError(ErrorCodes.HTTP_NEGOTIATE, message, { context })
+}
+
+/** Parse `Negotiate <base64>`: the token, undefined for another scheme, or an error. */
+export function parseNegotiateHeader(
+  value: string | readonly string[] | undefined | null,
+  maxLength: number = MAX_NEGOTIATE_HEADER,
+): Uint8Array | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string') {
+    if (value.length !== 1)
+      throw headerError(`expected one Authorization header, got ${value.length}`)
+    value = value[0]!
+  }
+  if (value.length > maxLength) {
+    throw headerError(
+      `Authorization header of ${value.length} characters is over the ${maxLength} limit`,
+      { length: value.length },
+    )
+  }
+  const m = /^\s*(\S+)(?:\s+(\S*))?\s*$/.exec(value)
+  if (m === null || m[1]!.toLowerCase() !== 'negotiate') return undefined
+  const b64 = m[2] ?? ''
+  if (b64 === '') throw headerError('Negotiate header without a token')
+  const token = fromBase64(b64)
+  if (token === null || token.length === 0) throw headerError('Negotiate token is not valid base64')
+  return token
+}
+
+function isMalformed(err: KerberosError): boolean {
+  const c = err.code
+  return (
+    c === ErrorCodes.HTTP_NEGOTIATE ||
+    c === ErrorCodes.ASN1_DECODE ||
+    c === ErrorCodes.GSS_TOKEN ||
+    c === ErrorCodes.SPNEGO
+  )
+}
+
+/**
+ * Authenticate one request. Never throws for bad input: failures come back as 400/401 with
+ * `error` set (programming errors — a wrong `acceptor` — still throw).
+ *
+ * @example
+ * ```ts
+ * const r = await negotiate({ acceptor, authorization: req.headers.authorization })
+ * if (r.wwwAuthenticate) res.setHeader('WWW-Authenticate', r.wwwAuthenticate)
+ * if (r.status !== 200) return res.writeHead(r.status).end()
+ * console.log(r.user.principal) // 'alice@EXAMPLE.COM'
+ * ```
+ */
+export async function negotiate(options: NegotiateOptions): Promise<NegotiateResult> {
+  let token: Uint8Array | undefined
+  try {
+    token = parseNegotiateHeader(
+      options.authorization,
+      options.maxHeaderLength ?? MAX_NEGOTIATE_HEADER,
+    )
+  } catch (err) {
+    return { status: 400, error: err as KerberosError }
+  }
+  if (token === undefined) return { status: 401, wwwAuthenticate: 'Negotiate' }
+  const ctx = new SpnegoAcceptorContext({ acceptor: options.acceptor })
+  let reply: Uint8Array | undefined
+  try {
+    reply = await ctx.stepAsync(token)
+  } catch (err) {
+    if (!(err instanceof KerberosError)) throw err
+    return { status: isMalformed(err) ? 400 : 401, wwwAuthenticate: 'Negotiate', error: err }
+  }
+  const result = ctx.result
+  if (result === undefined || !ctx.complete) {
+    // A multi-round SPNEGO exchange (krb5 was not the client's first choice): HTTP keeps no
+    // state between requests, so this is refused; browsers and curl list krb5 first.
+    return {
+      status: 401,
+      wwwAuthenticate: 'Negotiate',
+      error: new KerberosError(
+        ErrorCodes.SPNEGO,
+        'SPNEGO needs another round, which HTTP Negotiate does not support here: list Kerberos first',
+      ),
+    }
+  }
+  const user = userOf(result)
+  const wwwAuthenticate = reply === undefined ? undefined : `Negotiate ${toBase64(reply)}`
+  if (options.authorize !== undefined && !(await options.authorize(result.client, result))) {
+    return { status: 403, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
+  }
+  return { status: 200, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
+}
+
+function userOf(result: AcceptResult): NegotiateUser {
+  return {
+    principal: formatPrincipal(result.client),
+    realm: result.client.realm,
+    name: formatPrincipal(result.client, { noRealm: true }),
+    client: result.client,
+    ...(result.delegated ? { delegated: result.delegated } : {}),
+    result,
+  }
+}

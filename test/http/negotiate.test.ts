@@ -1,0 +1,304 @@
+/**
+ * HTTP Negotiate: the core and middleware with self-made tickets (no KDC), then real peers:
+ * curl --negotiate after MIT kinit, our fetch client with KerberosClient tickets, keytab reload.
+ */
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import { copyFile, readFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import {
+  negotiate,
+  negotiateFetch,
+  negotiateMiddleware,
+  parseNegotiateHeader,
+  type NegotiateUser,
+} from '../../src/http/index.js'
+import { SpnegoInitiatorContext, encodeNegTokenInit } from '../../src/gssapi/spnego.js'
+import { InitiatorContext } from '../../src/gssapi/context.js'
+import { MechOID } from '../../src/gssapi/framing.js'
+import { Acceptor } from '../../src/protocol/ap-verify.js'
+import { parseKeytab } from '../../src/keytab/index.js'
+import { watchKeytab } from '../../src/node/keytab-watch.js'
+import { toBase64, fromBase64 } from '../../src/internal/bytes.js'
+import { startRealm, skipWithoutMIT, runTool, type Realm } from '../helpers/realm.js'
+import { CURL, fakeService, setupService } from '../helpers/gss-peers.js'
+import { clientFor } from '../client/helpers.js'
+import { existsSync } from 'node:fs'
+
+const NTLM_NEGOTIATE = 'TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw=='
+
+function spnegoHeader(svc = fakeService()): { header: string; ctx: SpnegoInitiatorContext } {
+  const ctx = new SpnegoInitiatorContext({ credentials: svc.issue() })
+  return { header: `Negotiate ${toBase64(ctx.step()!)}`, ctx }
+}
+
+describe('negotiate() core', () => {
+  const svc = fakeService()
+  const acceptor = new Acceptor({ keytab: svc.keytab })
+
+  it('authenticates a SPNEGO token and returns a mutual-auth token the client accepts', async () => {
+    const ctx = new SpnegoInitiatorContext({ credentials: svc.issue() })
+    const r = await negotiate({ acceptor, authorization: `Negotiate ${toBase64(ctx.step()!)}` })
+    assert.equal(r.status, 200)
+    assert.equal(r.user?.principal, 'alice@TEST.REALM')
+    assert.equal(r.user?.name, 'alice')
+    assert.match(r.wwwAuthenticate!, /^Negotiate [A-Za-z0-9+/=]+$/)
+    ctx.step(fromBase64(r.wwwAuthenticate!.slice(10))!)
+    assert.ok(ctx.complete && ctx.krb5.complete)
+  })
+
+  it('accepts a raw krb5 token (no SPNEGO) and answers in kind', async () => {
+    const init = new InitiatorContext({ credentials: svc.issue() })
+    const r = await negotiate({ acceptor, authorization: `Negotiate ${toBase64(init.step()!)}` })
+    assert.equal(r.status, 200)
+    init.step(fromBase64(r.wwwAuthenticate!.slice(10))!)
+    assert.ok(init.complete)
+  })
+
+  it('answers 401 Negotiate without a token, 400 for malformed or oversized headers', async () => {
+    assert.deepEqual(await negotiate({ acceptor, authorization: undefined }), {
+      status: 401,
+      wwwAuthenticate: 'Negotiate',
+    })
+    assert.equal((await negotiate({ acceptor, authorization: 'Basic YTpi' })).status, 401)
+    for (const bad of [
+      'Negotiate',
+      'Negotiate !!!',
+      'Negotiate AAAA',
+      `Negotiate ${'A'.repeat(70_000)}`,
+    ]) {
+      const r = await negotiate({ acceptor, authorization: bad })
+      assert.equal(r.status, 400, bad.slice(0, 20))
+      assert.ok(r.error)
+    }
+    assert.throws(() => parseNegotiateHeader(['a', 'b']), /one Authorization header/)
+  })
+
+  it('refuses NTLMSSP (raw or inside SPNEGO) with ERR_SPNEGO_NTLM_TOKEN and a hint', async () => {
+    const raw = await negotiate({ acceptor, authorization: `Negotiate ${NTLM_NEGOTIATE}` })
+    assert.equal(raw.status, 401)
+    assert.equal(raw.error?.code, 'ERR_SPNEGO_NTLM_TOKEN')
+    assert.match(raw.error!.message, /SPN/)
+    const wrapped = encodeNegTokenInit({
+      mechTypes: [MechOID.NTLMSSP],
+      mechToken: fromBase64(NTLM_NEGOTIATE)!,
+    })
+    const r = await negotiate({ acceptor, authorization: `Negotiate ${toBase64(wrapped)}` })
+    assert.equal(r.error?.code, 'ERR_SPNEGO_NTLM_TOKEN')
+    const mixed = encodeNegTokenInit({
+      mechTypes: [MechOID.NTLMSSP, MechOID.KRB5],
+      mechToken: fromBase64(NTLM_NEGOTIATE)!,
+    })
+    assert.equal(
+      (await negotiate({ acceptor, authorization: `Negotiate ${toBase64(mixed)}` })).error?.code,
+      'ERR_SPNEGO_NTLM_TOKEN',
+    )
+  })
+
+  it('refuses a replay, a token for another service, and honours authorize()', async () => {
+    const { header } = spnegoHeader(svc)
+    assert.equal((await negotiate({ acceptor, authorization: header })).status, 200)
+    const again = await negotiate({ acceptor, authorization: header })
+    assert.equal(again.status, 401)
+    assert.equal(again.error?.code, 'ERR_KRB_REPLAY')
+    const other = await negotiate({
+      acceptor,
+      authorization: spnegoHeader(fakeService('HTTP/other@TEST.REALM')).header,
+    })
+    assert.equal(other.error?.code, 'ERR_KRB_KEYTAB_NO_KEY')
+    const denied = await negotiate({
+      acceptor,
+      authorization: spnegoHeader(svc).header,
+      authorize: (c) => c.components[0] === 'bob',
+    })
+    assert.equal(denied.status, 403)
+  })
+
+  it('MS krb5 OID first: answers with that OID', async () => {
+    const ctx = new SpnegoInitiatorContext({
+      credentials: svc.issue(),
+      mechTypes: [MechOID.MS_KRB5, MechOID.KRB5],
+    })
+    const r = await negotiate({ acceptor, authorization: `Negotiate ${toBase64(ctx.step()!)}` })
+    assert.equal(r.status, 200)
+    ctx.step(fromBase64(r.wwwAuthenticate!.slice(10))!)
+  })
+})
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return (server.address() as AddressInfo).port
+}
+
+function appServer(acceptor: () => Acceptor): Server {
+  const auth = negotiateMiddleware({ acceptor })
+  return createServer((req, res) =>
+    auth(req, res, (err) => {
+      if (err) {
+        res.statusCode = 500
+        res.end(String(err))
+        return
+      }
+      const user = (req as unknown as { kerberos: NegotiateUser }).kerberos
+      res.end(`hello ${user.principal}`)
+    }),
+  )
+}
+
+describe('middleware on node:http (no KDC)', () => {
+  const svc = fakeService('HTTP/localhost@TEST.REALM')
+  const acceptor = new Acceptor({ keytab: svc.keytab })
+  let server: Server
+  let port: number
+  before(async () => {
+    server = appServer(() => acceptor)
+    port = await listen(server)
+  })
+  after(() => new Promise<void>((r) => server.close(() => r())))
+
+  it('401 challenge, 200 with the principal, our fetch client checks mutual auth', async () => {
+    const plain = await fetch(`http://127.0.0.1:${port}/`)
+    assert.equal(plain.status, 401)
+    assert.equal(plain.headers.get('www-authenticate'), 'Negotiate')
+    const kfetch = negotiateFetch({ client: { getServiceTicket: async () => svc.issue() } })
+    const res = await kfetch(`http://127.0.0.1:${port}/`)
+    assert.equal(res.status, 200)
+    assert.equal(await res.text(), 'hello alice@TEST.REALM')
+    // A server answering 200 without a token fails mutual authentication.
+    const liar = negotiateFetch({
+      client: { getServiceTicket: async () => svc.issue() },
+      fetch: async (i, init) => {
+        const r = await fetch(i, init)
+        return new Response(await r.text(), {
+          status: r.status === 401 ? 401 : 200,
+          headers: r.status === 401 ? r.headers : {},
+        })
+      },
+    })
+    await assert.rejects(
+      liar(`http://127.0.0.1:${port}/`),
+      (e) => (e as { code?: string }).code === 'ERR_KRB_HTTP_NEGOTIATE',
+    )
+  })
+
+  it('bad headers never crash the server', async () => {
+    for (const h of [
+      `Negotiate ${NTLM_NEGOTIATE}`,
+      'Negotiate ####',
+      `Negotiate ${'QUFB'.repeat(20_000)}`,
+      'Negotiate YIIBAAYGKwYBBQUCoA==',
+    ]) {
+      const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { authorization: h } })
+      assert.ok([400, 401, 431].includes(r.status), `${r.status} for ${h.slice(0, 24)}`)
+      await r.text()
+    }
+    assert.equal(
+      (
+        await negotiateFetch({ client: { getServiceTicket: async () => svc.issue() } })(
+          `http://127.0.0.1:${port}/`,
+        )
+      ).status,
+      200,
+    )
+  })
+})
+
+const skip = skipWithoutMIT() || (existsSync(CURL) ? false : 'curl missing')
+if (skip && process.env.CI === 'true')
+  throw new Error(`HTTP peer tests need MIT + curl in CI: ${skip}`)
+if (skip) console.error(`*** ${skip}: HTTP Negotiate peer tests SKIPPED ***`)
+
+describe('HTTP Negotiate with real peers', { skip }, () => {
+  let realm: Realm
+  let server: Server
+  let port: number
+  let acceptor: Acceptor
+  let ccache: string
+  let livePath: string
+
+  before(async () => {
+    realm = await startRealm()
+    const s = await setupService(realm)
+    ccache = s.ccache
+    livePath = realm.path('live.keytab')
+    await copyFile(s.keytab, livePath)
+    acceptor = new Acceptor({ keytab: parseKeytab(await readFile(livePath)) })
+    server = appServer(() => acceptor)
+    port = await listen(server)
+  })
+  after(async () => {
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
+    await realm?.stop()
+  })
+
+  async function curl(
+    extra: readonly string[] = [],
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return runTool(
+      CURL,
+      [
+        '-sS',
+        '-v',
+        '--negotiate',
+        '-u',
+        ':',
+        '--resolve',
+        `localhost:${port}:127.0.0.1`,
+        ...extra,
+        `http://localhost:${port}/`,
+      ],
+      { ...realm.env, KRB5CCNAME: `FILE:${ccache}` },
+      {
+        allowFailure: true,
+      },
+    )
+  }
+
+  it('curl --negotiate after MIT kinit: principal returned, mutual auth accepted', async () => {
+    const r = await curl()
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, `hello alice@${realm.realm}`)
+    assert.match(r.stderr, /< HTTP\/1.1 200/)
+    assert.match(r.stderr, /< WWW-Authenticate: Negotiate \S+/i)
+    assert.doesNotMatch(r.stderr, /warning|failed|error/i)
+  })
+
+  it('our fetch client with KerberosClient tickets', async () => {
+    const { client } = clientFor(realm)
+    await client.login({ principal: 'alice', password: 'alice-pw-1' })
+    const kfetch = negotiateFetch({ client, spn: 'HTTP@localhost' })
+    const res = await kfetch(`http://127.0.0.1:${port}/`)
+    assert.equal(res.status, 200)
+    assert.equal(await res.text(), `hello alice@${realm.realm}`)
+  })
+
+  it('keytab rotation without restart: watchKeytab reloads, old and new tickets verify', async () => {
+    const { client } = clientFor(realm)
+    await client.login({ principal: 'alice', password: 'alice-pw-1' })
+    const before = await client.getServiceTicket('HTTP@localhost')
+    const reloaded: number[] = []
+    const watcher = watchKeytab(livePath, acceptor, {
+      intervalMs: 50,
+      onReload: (n) => reloaded.push(n),
+    })
+    try {
+      await realm.ktadd('HTTP/localhost', livePath) // new kvno appended to the live keytab
+      for (let i = 0; i < 100 && reloaded.length === 0; i++)
+        await new Promise((r) => setTimeout(r, 50))
+      assert.ok(reloaded.length > 0, 'keytab reloaded')
+      const { client: fresh } = clientFor(realm)
+      await fresh.login({ principal: 'alice', password: 'alice-pw-1' })
+      const afterTicket = await fresh.getServiceTicket('HTTP@localhost')
+      assert.equal(afterTicket.ticketKvno, (before.ticketKvno ?? 0) + 1)
+      for (const creds of [before, afterTicket]) {
+        const kfetch = negotiateFetch({ client: { getServiceTicket: async () => creds } })
+        const res = await kfetch(`http://127.0.0.1:${port}/`)
+        assert.equal(res.status, 200)
+        await res.text()
+      }
+    } finally {
+      watcher.close()
+    }
+  })
+})
