@@ -41,6 +41,8 @@ export {
   decodeTransitedEncoding,
   encodeLastReq,
   decodeLastReq,
+} from './basic.js'
+export {
   encodeInt32,
   decodeInt32,
   encodeUInt32,
@@ -53,7 +55,7 @@ export {
   decodeRealm,
   encodeKerberosTime,
   decodeKerberosTime,
-} from './basic.js'
+} from './primitives.js'
 export { hasFlag, setFlags, listFlags, encodeKerberosFlags, decodeKerberosFlags } from './flags.js'
 export { encodeTicket, decodeTicket, encodeEncTicketPart, decodeEncTicketPart } from './ticket.js'
 export {
