@@ -1,6 +1,6 @@
 /**
- * The Node.js layer: files (keytabs, credential caches, krb5.conf) and environment defaults.
- * Other Node modules (transports, KDC discovery) are exported here as they land.
+ * The Node.js layer: files (keytabs, credential caches, krb5.conf), environment defaults, KDC
+ * transports (TCP/UDP) and discovery (krb5.conf, DNS SRV), and the `node:crypto` backend.
  *
  * @example
  * ```ts
@@ -41,3 +41,39 @@ export {
   clearMemoryCCaches,
 } from './ccache-store.js'
 export type { CCacheLocation, CCacheOptions } from './ccache-store.js'
+export {
+  DEFAULT_UDP_PREFERENCE_LIMIT,
+  DEFAULT_MAX_REPLY_BYTES,
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  DEFAULT_DEADLINE_MS,
+  exchangeTCP,
+  exchangeUDP,
+  createNodeTransport,
+} from './transport.js'
+export type {
+  KDCAttempt,
+  TransportTraceEvent,
+  NodeTransportOptions,
+  ExchangeOptions,
+} from './transport.js'
+export type { Transport, SendToKDCOptions } from '../client/transport.js'
+export { peekKRBErrorCode } from './transport-peek.js'
+export {
+  KERBEROS_PORT,
+  parseKDCAddress,
+  orderSRVRecords,
+  locateKDCs,
+  discoveryConfigFromKrb5Config,
+} from './kdc-discovery.js'
+export type {
+  KDCProtocol,
+  KDCAddress,
+  RealmKDCConfig,
+  KDCDiscoveryConfig,
+  SRVRecord,
+  SRVResolver,
+  SRVLookup,
+  KDCLocation,
+  LocateKDCsOptions,
+} from './kdc-discovery.js'
+export { nodeBackend, useNodeCrypto } from './crypto-backend.js'
