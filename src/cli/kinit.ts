@@ -6,7 +6,8 @@
  */
 import { KerberosClient } from '../client/client.js'
 import type { Credentials } from '../client/index.js'
-import { parseDuration, type Krb5Config } from '../config/index.js'
+import { parseDuration, readLibDefaults, type Krb5Config } from '../config/index.js'
+import type { CCacheVersion } from '../ccache/index.js'
 import { encTypeName } from '../iana.js'
 import { loadConfig } from '../node/config.js'
 import { resolveClientKeytabName, resolveKeytabName } from '../node/env.js'
@@ -127,7 +128,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   const ccache = optionValue(args, '-c')
   const verbose = args.options.has('-V')
-  const { client } = await createCLIClient({ verbose })
+  const { client, config } = await createCLIClient({ verbose })
   const principal = args.operands[0] ?? (await defaultPrincipal(ccache))
   if (principal === undefined) {
     err('kinit', 'no principal given and none found')
@@ -152,7 +153,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     const password = await readPassword(`Password for ${principal}: `)
     tgt = await client.login({ ...common, password })
   }
-  const written = await writeCCache(ccache, client.toCCache())
+  const version = (0x0500 + readLibDefaults(config).ccacheType) as CCacheVersion
+  const written = await writeCCache(ccache, client.toCCache({ version }))
   if (verbose) out(`${describeCredentials(tgt)}\nstored in ${written}\n`)
   return 0
 }

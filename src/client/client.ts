@@ -5,7 +5,7 @@
  * @module
  */
 import { hasFlag } from '../asn1/index.js'
-import type { CCache } from '../ccache/index.js'
+import type { CCache, CCacheVersion } from '../ccache/index.js'
 import type { Krb5Config } from '../config/index.js'
 import { stringToKey } from '../crypto/index.js'
 import { ErrorCodes, KerberosError, KDCError } from '../errors.js'
@@ -146,9 +146,10 @@ const MS = 1000
  * @example
  * ```ts
  * import { KerberosClient } from 'kerberos-ts'
- * import { createNodeTransport, loadConfig } from 'kerberos-ts/node'
+ * import { createNodeTransport, discoveryConfigFromKrb5Config, loadConfig } from 'kerberos-ts/node'
  * const config = await loadConfig()
- * const client = new KerberosClient({ config, transport: createNodeTransport({ config: ... }) })
+ * const transport = createNodeTransport({ config: discoveryConfigFromKrb5Config(config) })
+ * const client = new KerberosClient({ config, transport })
  * const tgt = await client.login({ principal: 'svc-backup', keytab })
  * const st = await client.getServiceTicket('HTTP@web.example.com')
  * ```
@@ -442,17 +443,19 @@ export class KerberosClient {
   }
 
   /**
-   * The client's credentials as an MIT ccache (version 4, with the KDC time offset).
+   * The client's credentials as an MIT ccache: version 4 with the KDC time offset by default, or
+   * `options.version` (krb5.conf `ccache_type`; versions before 4 have no offset field).
    *
    * @example
    * ```ts
    * await writeCCache(process.env.KRB5CCNAME, client.toCCache())
    * ```
    */
-  toCCache(): CCache {
+  toCCache(options: { readonly version?: CCacheVersion } = {}): CCache {
     return credentialsToCCache(this.#creds, {
       ...(this.#tgt !== undefined ? { principal: this.#tgt.client } : {}),
       timeOffsetMs: this.#offsetMs,
+      ...(options.version !== undefined ? { version: options.version } : {}),
     })
   }
 

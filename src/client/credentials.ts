@@ -5,6 +5,7 @@
  */
 import { decodeTicket } from '../asn1/index.js'
 import {
+  CCacheVersion,
   createCCache,
   isConfigEntry,
   kdcTimeOffset,
@@ -74,6 +75,8 @@ export interface CredentialsToCCacheOptions {
   readonly principal?: Principal
   /** KDC clock minus ours, in milliseconds (stored in the v4 header when non-zero). */
   readonly timeOffsetMs?: number
+  /** File format version; default 0x0504. Earlier versions cannot hold the time offset. */
+  readonly version?: CCacheVersion
 }
 
 /**
@@ -95,9 +98,11 @@ export function credentialsToCCache(
   const ms = Math.round(options.timeOffsetMs ?? 0)
   const offset: KDCTimeOffset | undefined =
     ms === 0 ? undefined : { seconds: Math.trunc(ms / 1000), microseconds: (ms % 1000) * 1000 }
+  const version = options.version ?? CCacheVersion.V4
   return createCCache(principal, {
+    version,
     credentials: creds.map(credentialsToCCacheEntry),
-    ...(offset !== undefined ? { kdcTimeOffset: offset } : {}),
+    ...(offset !== undefined && version === CCacheVersion.V4 ? { kdcTimeOffset: offset } : {}),
   })
 }
 

@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import {
+  decodeASRep,
   decodeASReq,
   decodeEncryptedData,
   decodePAEncTSEnc,
@@ -361,3 +363,59 @@ describe('login against a scripted KDC', () => {
     assert.equal(out.kind === 'error' && out.kdcError.errorName, 'KDC_ERR_C_PRINCIPAL_UNKNOWN')
   })
 })
+
+describe('hostile AS replies are never accepted (property tests)', () => {
+  const request = buildASReq({ client: alice, etypes: [18], now: new Date(), nonce: 4711 })
+  const keys = () => [aliceKey]
+  const good = makeKDCRep(request.req, asKey())
+  const rep = decodeASRep(good)
+  const cipherAt = indexOf(good, rep.encPart.cipher)
+
+  function rejected(bytes: Uint8Array): boolean {
+    try {
+      const out = readASReply(bytes, { request, keys })
+      return out.kind === 'error'
+    } catch (e) {
+      return e instanceof KerberosError
+    }
+  }
+
+  test('the unmodified reply is accepted', () => {
+    assert.equal(readASReply(good, { request, keys }).kind, 'ok')
+    assert.ok(cipherAt > 0)
+  })
+
+  test('random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (b) => rejected(b)),
+      { numRuns: 300 },
+    )
+  })
+
+  test('any change inside the encrypted part', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: rep.encPart.cipher.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        (i, x) => {
+          const b = good.slice()
+          b[cipherAt + i]! ^= x
+          return rejected(b)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  test('every truncation', () => {
+    for (let n = 0; n < good.length; n++) assert.ok(rejected(good.subarray(0, n)), `length ${n}`)
+  })
+})
+
+function indexOf(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer
+    return i
+  }
+  return -1
+}
