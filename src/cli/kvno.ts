@@ -51,12 +51,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   let cc = await readCCache(name)
   const { client } = await createCLIClient({ verbose: args.options.has('-V') })
   client.fromCCache(cc)
+  const loaded = new Set(client.credentials)
   const etype = optionValue(args, '-e')
   let failed = 0
   for (const spn of args.operands) {
     try {
       const st = await client.getServiceTicket(spn, etype ? { etypes: [enctypeNumber(etype)] } : {})
-      cc = storeCredential(cc, credentialsToCCacheEntry(st))
       if (!args.options.has('-q'))
         out(`${formatPrincipal(st.server)}: kvno = ${st.ticketKvno ?? 0}\n`)
     } catch (e) {
@@ -64,6 +64,10 @@ export async function run(argv: readonly string[]): Promise<number> {
       failed++
       err('kvno', `${e.message} while getting credentials for ${spn}`)
     }
+  }
+  // Every ticket obtained (cross-realm and referral TGTs too) goes back into the cache.
+  for (const c of client.credentials) {
+    if (!loaded.has(c)) cc = storeCredential(cc, credentialsToCCacheEntry(c))
   }
   await writeCCache(name, cc)
   return failed === 0 ? 0 : 1

@@ -276,7 +276,7 @@ export class KerberosClient {
           etype: out.rep.encPart.etype,
           ...(out.rep.encPart.kvno !== undefined ? { kvno: out.rep.encPart.kvno } : {}),
         })
-        this.keep(creds, true)
+        this.keep(creds, isTGSPrincipal(creds.server))
         return creds
       }
       client = this.handleASError(out.kdcError, out.error.crealm, client, state, keys, etypes)
@@ -358,6 +358,13 @@ export class KerberosClient {
     const tgt = options.tgt ?? this.#tgt
     if (tgt === undefined) {
       throw new KerberosError(ErrorCodes.NO_CREDENTIALS, 'no TGT: log in or load a ccache first')
+    }
+    if (tgt.endtime.getTime() <= this.now().getTime()) {
+      throw new KerberosError(
+        ErrorCodes.TICKET_TIME,
+        `the TGT for ${formatPrincipal(tgt.client)} expired at ${tgt.endtime.toISOString()}: log in again`,
+        { context: { client: formatPrincipal(tgt.client) } },
+      )
     }
     const home = tgsRealmOf(tgt)
     const server = this.serviceName(spn, home, options)
