@@ -1,0 +1,9 @@
+import { test } from 'node:test'
+import { ITERATIONS, WIRE_TYPES, corpora, fuzzCorpora } from './fuzz.js'
+
+test(`${ITERATIONS} random mutations of each other structure: its decoder returns or throws ERR_KRB_ASN1_DECODE`, (t) => {
+  fuzzCorpora(
+    t,
+    corpora().filter((c) => !WIRE_TYPES.has(c.type)),
+  )
+})
