@@ -67,6 +67,16 @@ describe('kerberos-ts kinit / kvno / kdestroy with MIT', { skip: skipWithoutMIT(
     assert.match(v.stdout, /HTTP\/localhost@CLI\.TEST: kvno = 1/)
   })
 
+  test('kinit -i takes the client keytab from KRB5_CLIENT_KTNAME', async () => {
+    const cc = realm.path('ci.ccache')
+    const k = await runTool(process.execPath, [MAIN, 'kinit', '-i', 'svc'], realm.env, {
+      env: { KRB5CCNAME: `FILE:${cc}`, KRB5_CLIENT_KTNAME: `FILE:${realm.path('svc.keytab')}` },
+    })
+    assert.equal(k.code, 0, k.stderr)
+    const list = await realm.run(MIT_BIN.klist, ['-c', cc])
+    assert.match(list.stdout, /Default principal: svc@CLI\.TEST/)
+  })
+
   test('kinit with the wrong password fails with the KDC error and writes nothing', async () => {
     const cc = realm.path('bad.ccache')
     const k = await cli(['kinit', 'alice'], { input: 'nope\n', ccache: cc, allowFailure: true })
