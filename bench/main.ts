@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark of the project in one run, so ratios compare like with like.
  * Each suite lives in its own module under bench/ and exports one async function.
- * `npm run bench -- --only crypto,asn1` runs a subset.
+ * `npm run bench -- --only crypto,asn1` runs a subset; `npm run bench -- --soak` runs the soak.
  */
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -21,6 +21,9 @@ const suites: readonly Suite[] = [
   { name: 'acceptor', file: 'acceptor.js', fn: 'benchAcceptor' },
 ]
 
+/** `npm run bench -- --soak`: the long steady-state run instead of the throughput suites. */
+const soak: Suite = { name: 'soak', file: 'soak.js', fn: 'benchSoak' }
+
 function selected(argv: readonly string[]): Set<string> | null {
   const at = argv.indexOf('--only')
   if (at < 0 || argv[at + 1] === undefined) return null
@@ -33,7 +36,8 @@ async function main(): Promise<void> {
   console.log(
     `kerberos-ts benchmarks — node ${process.version}, ${process.platform}/${process.arch}`,
   )
-  for (const suite of suites) {
+  const list = process.argv.includes('--soak') ? [soak] : suites
+  for (const suite of list) {
     if (only && !only.has(suite.name)) continue
     const path = join(here, suite.file)
     if (!existsSync(path)) continue
