@@ -11,7 +11,6 @@ import { stringToKey } from '../crypto/index.js'
 import { ErrorCodes, KerberosError, KDCError } from '../errors.js'
 import { KDCOptions, KRBErrorCode, TicketFlags, describeEncType } from '../iana.js'
 import { randomBytes, toHex, type RandomSource } from '../internal/bytes.js'
-import type { KerberosKey } from '../key.js'
 import type { Keytab } from '../keytab/index.js'
 import {
   formatPrincipal,
@@ -24,17 +23,17 @@ import {
   buildASReq,
   chooseSaltInfo,
   kdcOptionsFor,
-  makeEncTimestamp,
   makeNonce,
   orderEtypes,
   readASReply,
   readPreauthHints,
-  type SaltInfo,
 } from '../protocol/as.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
 import { credentialsFromCCache, credentialsToCCache, isLocalTGT } from './credentials.js'
 import { keytabKeySource, passwordKeySource, type KeySource } from './keys.js'
+import { LoginState } from './login-state.js'
+import { resolveServiceName } from './service-name.js'
 import { clientSettings, type ClientConfig, type ClientSettings } from './settings.js'
 import type { Transport } from './transport.js'
 
@@ -367,7 +366,15 @@ export class KerberosClient {
       )
     }
     const home = tgsRealmOf(tgt)
-    const server = this.serviceName(spn, home, options)
+    const settings = this.settings()
+    const realm = this.realm
+    const server = resolveServiceName(spn, {
+      home,
+      ...(realm !== undefined ? { defaultRealm: realm } : {}),
+      knownRealms: realm !== undefined ? [realm, ...settings.realms] : settings.realms,
+      realmForHost: (host) => settings.realmForHost(host),
+      ...(options.hostBased !== undefined ? { hostBased: options.hostBased } : {}),
+    })
     const cached = this.#creds.find(
       (c) => samePrincipal(c.server, server) && c.endtime.getTime() > this.now().getTime(),
     )
@@ -582,36 +589,6 @@ export class KerberosClient {
     return current
   }
 
-  private serviceName(
-    spn: string | Principal,
-    home: string,
-    options: ServiceTicketOptions,
-  ): Principal {
-    if (typeof spn !== 'string') return spn.realm === '' ? { ...spn, realm: home } : spn
-    const at = spn.lastIndexOf('@')
-    const slash = spn.indexOf('/')
-    const after = at >= 0 ? spn.slice(at + 1) : ''
-    const looksHost =
-      at > 0 &&
-      (slash < 0 || slash > at) &&
-      !this.isKnownRealm(after) &&
-      after !== after.toUpperCase()
-    if (options.hostBased ?? looksHost) {
-      const p = parsePrincipal(spn, { hostBased: true, defaultRealm: home })
-      const realm = this.settings().realmForHost(p.components[1] ?? '') ?? home
-      return { ...p, realm }
-    }
-    return parsePrincipal(spn, { defaultRealm: this.realm ?? home })
-  }
-
-  private isKnownRealm(name: string): boolean {
-    if (name === this.realm) return true
-    const conf = this.#o.config
-    return conf !== undefined && 'subsections' in conf
-      ? (conf as Krb5Config).subsections('realms').includes(name)
-      : false
-  }
-
   private parseName(p: string | Principal, realm?: string): Principal {
     const def = realm ?? this.realm
     const principal =
@@ -707,30 +684,4 @@ function commonOptions(ticketFlags: number): number {
 
 function samePrincipal(a: Principal, b: Principal): boolean {
   return formatPrincipal(a) === formatPrincipal(b)
-}
-
-/** Mutable state of one login. */
-class LoginState {
-  readonly maxPreauth: number
-  readonly maxReferrals: number
-  preauthRounds = 0
-  referrals = 0
-  skewRetried = false
-  referred = false
-  hints: readonly SaltInfo[] = []
-  preauthKey: KerberosKey | undefined
-
-  constructor(maxPreauth: number, maxReferrals: number) {
-    this.maxPreauth = maxPreauth
-    this.maxReferrals = maxReferrals
-  }
-
-  padata(
-    now: Date,
-    random: RandomSource,
-    allowWeak: boolean,
-  ): { padata: ReturnType<typeof makeEncTimestamp>[] } | undefined {
-    if (this.preauthKey === undefined) return undefined
-    return { padata: [makeEncTimestamp(this.preauthKey, now, { random, allowWeak })] }
-  }
 }

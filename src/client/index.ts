@@ -22,5 +22,10 @@ export {
   isLocalTGT,
   type CredentialsToCCacheOptions,
 } from './credentials.js'
+export {
+  resolveServiceName,
+  looksHostBased,
+  type ResolveServiceNameOptions,
+} from './service-name.js'
 export { clientSettings, isKrb5Config, type ClientConfig, type ClientSettings } from './settings.js'
 export type { Credentials } from '../protocol/kdc-rep.js'

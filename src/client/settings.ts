@@ -5,6 +5,7 @@
  */
 import {
   capathFor,
+  configuredRealms,
   parseConfig,
   readLibDefaults,
   realmForHost,
@@ -26,6 +27,8 @@ export interface ClientConfig {
 export interface ClientSettings extends LibDefaults {
   /** True when rc4-hmac may be used (`allow_weak_crypto` or an explicit enctype list naming it). */
   readonly rc4Allowed: boolean
+  /** Realms configured in `[realms]` (plain config: those named in `[capaths]` and `domainRealm`). */
+  readonly realms: readonly string[]
   realmForHost(host: string): string | undefined
   capath(clientRealm: string, serverRealm: string): readonly string[] | undefined
 }
@@ -75,6 +78,7 @@ export function clientSettings(
     return {
       ...d,
       rc4Allowed: d.allowWeakCrypto || explicitRc4(config, realm),
+      realms: configuredRealms(config),
       realmForHost: (host) => realmForHost(config, host),
       capath: (c, s) => capathFor(config, c, s),
     }
@@ -86,6 +90,9 @@ export function clientSettings(
   return {
     ...d,
     rc4Allowed: d.allowWeakCrypto || (explicit !== undefined && explicit.includes(23)),
+    realms: [
+      ...new Set([...Object.keys(plain.capaths ?? {}), ...Object.values(plain.domainRealm ?? {})]),
+    ],
     realmForHost: (host) => domainLookup(plain.domainRealm ?? {}, host),
     capath: (c, s) => plain.capaths?.[c]?.[s],
   }

@@ -13,7 +13,13 @@ import {
   setFlags,
   type KDCReq,
 } from '../../src/asn1/index.js'
-import { KerberosClient, type Credentials } from '../../src/client/index.js'
+import {
+  KerberosClient,
+  looksHostBased,
+  resolveServiceName,
+  type Credentials,
+  type ResolveServiceNameOptions,
+} from '../../src/client/index.js'
 import { checksumTypeOf, decrypt, randomKey, verifyChecksum } from '../../src/crypto/index.js'
 import { KDCError, KerberosError } from '../../src/errors.js'
 import { APOptions, KDCOptions, KeyUsage, TicketFlags } from '../../src/iana.js'
@@ -293,5 +299,38 @@ describe('makeAPReq', () => {
     )
     assert.ok(verifyChecksum(auth.cksum!.cksumtype, tgt.sessionKey, 10, data, auth.cksum!.checksum))
     assert.equal(decodeAPReq(r.bytes).apOptions, 0)
+  })
+})
+
+describe('service names', () => {
+  const realmForHost = (h: string) => (h.endsWith('.b.test') ? 'B.TEST' : undefined)
+  const fmt = (spn: string, extra: Partial<ResolveServiceNameOptions> = {}) =>
+    formatPrincipal(
+      resolveServiceName(spn, {
+        home: 'A.TEST',
+        realmForHost,
+        knownRealms: ['Mixed.Realm'],
+        ...extra,
+      }),
+    )
+
+  test('HTTP@host: [domain_realm], else the home realm', () => {
+    assert.equal(fmt('HTTP@web.b.test'), 'HTTP/web.b.test@B.TEST')
+    assert.equal(fmt('HTTP@localhost'), 'HTTP/localhost@A.TEST')
+    assert.equal(resolveServiceName('HTTP@web.b.test', { home: 'A.TEST' }).nameType, 3)
+  })
+  test('principal names keep or default their realm', () => {
+    assert.equal(fmt('HTTP/web.b.test@C.TEST'), 'HTTP/web.b.test@C.TEST')
+    assert.equal(fmt('HTTP/web.b.test'), 'HTTP/web.b.test@A.TEST')
+    assert.equal(fmt('HTTP/web', { defaultRealm: 'D.TEST' }), 'HTTP/web@D.TEST')
+    assert.equal(fmt('alice@EXAMPLE.COM'), 'alice@EXAMPLE.COM')
+    assert.equal(fmt('alice@Mixed.Realm'), 'alice@Mixed.Realm')
+    assert.equal(fmt('svc@lower.realm', { hostBased: false }), 'svc@lower.realm')
+  })
+  test('looksHostBased', () => {
+    assert.equal(looksHostBased('HTTP@web'), true)
+    assert.equal(looksHostBased('HTTP/web@REALM'), false)
+    assert.equal(looksHostBased('HTTP'), false)
+    assert.equal(looksHostBased('@web'), false)
   })
 })
