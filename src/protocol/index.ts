@@ -1,6 +1,7 @@
 /**
  * Sans-I/O protocol steps: the AS exchange (preauth hints, PA-ENC-TIMESTAMP, reply checks), the
- * TGS exchange (PA-TGS-REQ, referrals, renewal) and making AP-REQs. Nothing here sends bytes;
+ * TGS exchange (PA-TGS-REQ, referrals, renewal), making AP-REQs, and the acceptor side (AP-REQ
+ * verification, AP-REP, the GSS checksum, replay caches). Nothing here sends bytes;
  * `kerberos-ts`'s `KerberosClient` drives these over a `Transport`.
  *
  * @example
@@ -16,3 +17,7 @@ export * from './kdc-rep.js'
 export * from './as.js'
 export * from './tgs.js'
 export * from './ap-req.js'
+export * from './ap-rep.js'
+export * from './ap-verify.js'
+export * from './gss-checksum.js'
+export * from './replay-cache.js'
