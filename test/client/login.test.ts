@@ -48,6 +48,10 @@ describe('KerberosClient.login against MIT krb5kdc', { skip: skipWithoutMIT() },
       keysalts: ['aes256-cts-hmac-sha1-96:special'],
       requiresPreauth: true,
     })
+    await realm.addPrincipal('salty-nopreauth', {
+      password: PW,
+      keysalts: ['aes256-cts-hmac-sha1-96:special'],
+    })
     await realm.addPrincipal('renewer', { password: PW, requiresPreauth: true })
     for (const [name] of ENCTYPES)
       await realm.ktadd(`kt-${name}`, realm.path(`kt-${name}.keytab`), { norandkey: true })
@@ -127,6 +131,13 @@ describe('KerberosClient.login against MIT krb5kdc', { skip: skipWithoutMIT() },
     const hint = events.find((e) => e.type === 'preauth-required')
     assert.ok(hint?.salt !== undefined)
     assert.notEqual(hint.salt, Buffer.from('LOGIN.TESTsalty').toString('hex'))
+    assert.equal(tgt.replyEtype, 18)
+  })
+
+  test('a non-default salt without preauth: the salt comes from the AS-REP padata', async () => {
+    const { client, events } = clientFor(realm)
+    const tgt = await client.login({ principal: 'salty-nopreauth', password: PW })
+    assert.equal(events.filter((e) => e.type === 'as-req').length, 1)
     assert.equal(tgt.replyEtype, 18)
   })
 
