@@ -248,6 +248,13 @@ export function saltInfoFromPAData(padata: readonly PAData[] | undefined): SaltI
 /**
  * Read the METHOD-DATA e-data of KDC_ERR_PREAUTH_REQUIRED (RFC 4120 §5.9.1). Empty or missing
  * e-data gives no hints (the client then tries the default salt).
+ *
+ * @example
+ * ```ts
+ * const { saltInfo } = readPreauthHints(kdcError.eData)
+ * const info = chooseSaltInfo(saltInfo, [18, 17])
+ * const key = stringToKey(info.etype, password, info.salt ?? defaultSalt(client), { params: info.s2kparams })
+ * ```
  */
 export function readPreauthHints(eData: Uint8Array | undefined): PreauthHints {
   if (eData === undefined || eData.length === 0) return { methods: [], saltInfo: [] }
@@ -338,6 +345,13 @@ export type ASReplyOutcome =
  * usage 3 and checked (RFC 4120 §3.1.5): client name and realm (unless canonicalize was asked),
  * a krbtgt server when one was asked, nonce, times. Any failed check throws `ERR_KRB_KDC_REPLY`;
  * a reply no candidate key decrypts throws `ERR_KRB_INTEGRITY`.
+ *
+ * @example
+ * ```ts
+ * const out = readASReply(replyBytes, { request: req, keys: () => [clientKey] })
+ * if (out.kind === 'error') throw out.kdcError // or answer PREAUTH_REQUIRED / SKEW
+ * out.credentials.sessionKey
+ * ```
  */
 export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOutcome {
   const reply: KDCReply = parseKDCReply(bytes, 11)

@@ -189,6 +189,12 @@ export type TGSReplyOutcome =
  * Read a TGS reply: decrypt with the subkey (usage 9) when one was sent, else the TGT session key
  * (usage 8); check nonce, client (must be the TGT's), server (the one asked, a referral TGT, or a
  * closer TGT on a cross-realm path), times. Failed checks throw `ERR_KRB_KDC_REPLY`.
+ *
+ * @example
+ * ```ts
+ * const out = readTGSReply(replyBytes, { request: req, canonicalize: true })
+ * if (out.kind === 'ok' && out.referralRealm) next = out.credentials // follow the referral
+ * ```
  */
 export function readTGSReply(bytes: Uint8Array, o: ReadTGSReplyOptions): TGSReplyOutcome {
   const reply = parseKDCReply(bytes, 13)
