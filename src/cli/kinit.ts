@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { KerberosClient } from '../client/client.js'
+import { appendFileSync } from 'node:fs'
+import { KerberosClient, type ClientTraceEvent } from '../client/client.js'
 import type { Credentials } from '../client/index.js'
 import { parseDuration, readLibDefaults, type Krb5Config } from '../config/index.js'
 import type { CCacheVersion } from '../ccache/index.js'
@@ -55,19 +56,41 @@ export async function createCLIClient(
 ): Promise<{ client: KerberosClient; config: Krb5Config }> {
   const config = options.config ?? (await loadConfig())
   const transport = createNodeTransport({ config: discoveryConfigFromKrb5Config(config) })
+  const sink = traceSink(options.verbose === true)
   const client = new KerberosClient({
     config,
     transport,
-    ...(options.verbose === true
-      ? {
-          trace: (e) =>
-            process.stderr.write(
-              `[trace] ${e.type} ${e.realm}${e.client ? ' ' + e.client : ''}${e.server ? ' ' + e.server : ''}${e.etype !== undefined ? ' ' + encTypeName(e.etype) : ''}${e.errorName ? ' ' + e.errorName : ''}\n`,
-            ),
-        }
-      : {}),
+    ...(sink !== undefined ? { trace: (e: ClientTraceEvent) => sink(traceLine(e)) } : {}),
   })
   return { client, config }
+}
+
+/** One trace line: what happened, never keys or passwords. */
+function traceLine(e: ClientTraceEvent): string {
+  const parts = [`[${new Date().toISOString()}] ${e.type} ${e.realm}`]
+  if (e.client !== undefined) parts.push(e.client)
+  if (e.server !== undefined) parts.push(e.server)
+  if (e.etypes !== undefined) parts.push(`etypes ${e.etypes.map(encTypeName).join(',')}`)
+  if (e.etype !== undefined) parts.push(encTypeName(e.etype))
+  if (e.kvno !== undefined) parts.push(`kvno ${e.kvno}`)
+  if (e.errorName !== undefined) parts.push(e.errorName)
+  if (e.offsetMs !== undefined) parts.push(`offset ${e.offsetMs} ms`)
+  return parts.join(' ') + '\n'
+}
+
+/** -V traces to stderr; otherwise KRB5_TRACE names a file (as MIT), `/dev/stderr` included. */
+function traceSink(verbose: boolean): ((line: string) => void) | undefined {
+  if (verbose) return (line) => void process.stderr.write(line)
+  const file = process.env.KRB5_TRACE
+  if (file === undefined || file === '') return undefined
+  if (file === '/dev/stderr') return (line) => void process.stderr.write(line)
+  return (line) => {
+    try {
+      appendFileSync(file, line)
+    } catch {
+      // Tracing must never break the command.
+    }
+  }
 }
 
 function duration(args: ReturnType<typeof parseArgs>, name: string): number | undefined {

@@ -3,7 +3,7 @@
  * listing what it stored, our kvno, our kdestroy; KRB5_CONFIG / KRB5CCNAME from the environment.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { MIT_BIN, runTool, skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
@@ -75,6 +75,21 @@ describe('kerberos-ts kinit / kvno / kdestroy with MIT', { skip: skipWithoutMIT(
     assert.equal(k.code, 0, k.stderr)
     const list = await realm.run(MIT_BIN.klist, ['-c', cc])
     assert.match(list.stdout, /Default principal: svc@CLI\.TEST/)
+  })
+
+  test('KRB5_TRACE names a file that gets one line per step, no password', async () => {
+    const cc = realm.path('trace.ccache')
+    const trace = realm.path('trace.log')
+    const k = await runTool(process.execPath, [MAIN, 'kinit', 'alice'], realm.env, {
+      input: `${PW}\n`,
+      env: { KRB5CCNAME: `FILE:${cc}`, KRB5_TRACE: trace },
+    })
+    assert.equal(k.code, 0, k.stderr)
+    const text = readFileSync(trace, 'utf8')
+    assert.match(text, /as-req CLI\.TEST alice@CLI\.TEST/)
+    assert.match(text, /preauth-required/)
+    assert.match(text, /as-rep/)
+    assert.ok(!text.includes(PW))
   })
 
   test('kinit with the wrong password fails with the KDC error and writes nothing', async () => {

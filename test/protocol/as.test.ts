@@ -20,7 +20,7 @@ import { KerberosClient } from '../../src/client/index.js'
 import { decrypt, defaultSalt, randomKey, stringToKey } from '../../src/crypto/index.js'
 import { KDCError, KerberosError } from '../../src/errors.js'
 import { KDCOptions, KeyUsage, PADataType } from '../../src/iana.js'
-import { fromUtf8, utf8 } from '../../src/internal/bytes.js'
+import { fromUtf8, toHex, utf8 } from '../../src/internal/bytes.js'
 import { createKeytab, makeKeytabEntry } from '../../src/keytab/index.js'
 import { parsePrincipal } from '../../src/principal.js'
 import {
@@ -354,6 +354,26 @@ describe('login against a scripted KDC', () => {
     await assert.rejects(client.login({ principal: 'alice', keytab: kt }), {
       code: 'ERR_KRB_KEYTAB_NO_KEY',
     })
+  })
+
+  test('trace events carry no password and no key bytes', async () => {
+    const events: unknown[] = []
+    const secretKey = stringToKey(18, 'hunter2-secret', defaultSalt(alice))
+    const { client } = clientWith(
+      (s, i) =>
+        i === 0
+          ? makeKRBError(s.req, 25, {
+              eData: encodeMethodData([{ padataType: 2, padataValue: new Uint8Array(0) }]),
+            })
+          : makeKDCRep(s.req, asKey(secretKey)),
+      { trace: (e) => events.push(e) },
+    )
+    const tgt = await client.login({ principal: 'alice', password: 'hunter2-secret' })
+    const text = JSON.stringify(events)
+    assert.ok(events.length >= 4)
+    assert.ok(!text.includes('hunter2-secret'))
+    assert.ok(!text.includes(toHex(secretKey.bytes)))
+    assert.ok(!text.includes(toHex(tgt.sessionKey.bytes)))
   })
 
   test('readASReply returns KRB-ERRORs as values', () => {
