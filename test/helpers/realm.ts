@@ -319,6 +319,17 @@ export async function tcpAccepts(port: number, timeoutMs = 500): Promise<boolean
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+/** Wait for `gone` up to `ms`; the timer is cleared either way so it never holds the process open. */
+async function exitsWithin(gone: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))
+  try {
+    return await Promise.race([gone.then(() => true), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 function countReadyLines(logPath: string): number {
   if (!existsSync(logPath)) return 0
   return readFileSync(logPath, 'utf8').split('commencing operation').length - 1
@@ -692,10 +703,9 @@ class RealmImpl implements Realm {
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise<void>((r) => child.once('exit', () => r()))
       child.kill('SIGTERM')
-      const ok = await Promise.race([gone.then(() => true), sleep(3000).then(() => false)])
-      if (!ok) {
+      if (!(await exitsWithin(gone, 3000))) {
         child.kill('SIGKILL')
-        await Promise.race([gone, sleep(2000)])
+        await exitsWithin(gone, 2000)
       }
     }
     // The listening sockets go with the process; wait until the port refuses.
