@@ -1,0 +1,281 @@
+/**
+ * The full client path (KerberosClient + createNodeTransport) against a hostile KDC on loopback,
+ * next to a real MIT KDC. Transport-level failures (silence, a frame cut short, a 2 GiB length
+ * prefix, a slow drip) fail over to the real KDC within the deadline; bad reply contents
+ * (garbage, another request's nonce, a replayed reply, another client or realm, malformed e-data,
+ * a reply in a key the KDC should not have used) give a typed error and are never accepted. A
+ * fake KDC that knows a password of its own choosing fools a bare password login — and
+ * verifyCredentials catches it.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { KerberosClient } from '../../src/client/client.js'
+import { verifyCredentials } from '../../src/client/verify-credentials.js'
+import { KerberosError } from '../../src/errors.js'
+import { createKeytab, makeKeytabEntry, type Keytab } from '../../src/keytab/index.js'
+import { randomKey } from '../../src/crypto/index.js'
+import { parsePrincipal } from '../../src/principal.js'
+import { createNodeTransport, type TransportTraceEvent } from '../../src/node/transport.js'
+import { clientFor, keytabAt } from '../client/helpers.js'
+import { startHostileKDC, type HostileKDC, type HostileKDCOptions } from '../helpers/hostile-kdc.js'
+import { skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
+
+const PW = 'alice-real-pw'
+const ATTACKER_PW = 'attacker-chose-this'
+const ATTEMPT_MS = 700
+const DEADLINE_MS = 4000
+
+describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: false }, () => {
+  let realm: Realm
+  let bobKeytab: Keytab
+  let hostKeytab: Keytab
+  const open: HostileKDC[] = []
+
+  before(async () => {
+    realm = await startRealm({ realm: 'HOSTILE.TEST' })
+    await realm.addPrincipal('alice', { password: PW, requiresPreauth: true })
+    await realm.addPrincipal('bob')
+    await realm.addPrincipal('host/localhost')
+    await realm.ktadd('bob', realm.path('bob.keytab'))
+    await realm.ktadd('host/localhost', realm.path('host.keytab'))
+    bobKeytab = keytabAt(realm.path('bob.keytab'))
+    hostKeytab = keytabAt(realm.path('host.keytab'))
+  })
+  after(async () => {
+    await Promise.all(open.map((h) => h.close()))
+    await realm?.stop()
+  })
+
+  async function hostile(o: Omit<HostileKDCOptions, 'upstreamPort'>): Promise<HostileKDC> {
+    const h = await startHostileKDC({ ...o, upstreamPort: realm.kdcPort })
+    open.push(h)
+    return h
+  }
+
+  function clientWith(kdcs: readonly string[]): {
+    client: KerberosClient
+    trace: TransportTraceEvent[]
+  } {
+    const trace: TransportTraceEvent[] = []
+    const transport = createNodeTransport({
+      config: { realms: { [realm.realm]: { kdc: kdcs } }, dnsLookupKdc: false },
+      attemptTimeoutMs: ATTEMPT_MS,
+      deadlineMs: DEADLINE_MS,
+      trace: (e) => trace.push(e),
+    })
+    return { client: clientFor(realm, { transport }).client, trace }
+  }
+
+  const real = (): string => `tcp/127.0.0.1:${realm.kdcPort}`
+
+  async function timed<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown; ms: number }> {
+    const t0 = Date.now()
+    try {
+      const value = await p
+      return { value, ms: Date.now() - t0 }
+    } catch (error) {
+      return { error, ms: Date.now() - t0 }
+    }
+  }
+
+  function assertTyped(error: unknown, codes: readonly string[], what: string): void {
+    assert.ok(
+      error instanceof KerberosError,
+      `${what}: expected a KerberosError, got ${String(error)}`,
+    )
+    assert.ok(
+      codes.includes(error.code),
+      `${what}: got ${error.code} (${error.message}), expected one of ${codes.join(', ')}`,
+    )
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Transport-level failures: the client moves on to the real KDC.
+
+  const failover: readonly {
+    mode: HostileKDCOptions['mode']
+    proto: 'tcp' | 'udp'
+    dripMs?: number
+  }[] = [
+    { mode: 'silent', proto: 'tcp' },
+    { mode: 'silent', proto: 'udp' },
+    { mode: 'close-mid-frame', proto: 'tcp' },
+    { mode: 'huge-length', proto: 'tcp' },
+    { mode: 'huge-length-31', proto: 'tcp' },
+    { mode: 'slow-drip', proto: 'tcp', dripMs: 150 },
+  ]
+  for (const c of failover) {
+    test(`${c.mode} over ${c.proto}: password login fails over to the real KDC within the deadline`, async () => {
+      const h = await hostile({
+        mode: c.mode,
+        ...(c.dripMs !== undefined ? { dripMs: c.dripMs } : {}),
+      })
+      const { client, trace } = clientWith([`${c.proto}/127.0.0.1:${h.port}`, real()])
+      const r = await timed(client.login({ principal: 'alice', password: PW }))
+      assert.equal(r.error, undefined, `login failed: ${String(r.error)}`)
+      assert.equal(r.value!.client.realm, realm.realm)
+      assert.ok(h.requests > 0, 'the hostile KDC was asked first')
+      assert.ok(
+        trace.some((e) => e.type === 'failure' && e.port === h.port),
+        'the hostile attempt is a failure',
+      )
+      assert.ok(r.ms < DEADLINE_MS * 2, `took ${r.ms} ms`)
+    })
+  }
+
+  test('only hostile KDCs (silent, 2 GiB prefix): ERR_KRB_KDC_UNREACHABLE within the deadline', async () => {
+    const a = await hostile({ mode: 'silent' })
+    const b = await hostile({ mode: 'huge-length' })
+    const { client } = clientWith([
+      `tcp/127.0.0.1:${a.port}`,
+      `tcp/127.0.0.1:${b.port}`,
+      `udp/127.0.0.1:${a.port}`,
+    ])
+    const r = await timed(client.login({ principal: 'alice', password: PW }))
+    assertTyped(r.error, ['ERR_KRB_KDC_UNREACHABLE'], 'unreachable')
+    assert.ok(r.ms < DEADLINE_MS + 1000, `took ${r.ms} ms (deadline ${DEADLINE_MS})`)
+  })
+
+  // -------------------------------------------------------------------------------------------
+  // Bad contents: a typed error, never accepted.
+
+  const REPLY_CODES = [
+    'ERR_KRB_KDC_REPLY',
+    'ERR_KRB_ASN1_DECODE',
+    'ERR_KRB_INTEGRITY',
+    'ERR_KRB_KDC_ERROR',
+  ]
+
+  for (const proto of ['tcp', 'udp'] as const) {
+    test(`garbage over ${proto}: a typed error or failover, never a crash`, async () => {
+      const h = await hostile({ mode: 'garbage' })
+      const { client } = clientWith([`${proto}/127.0.0.1:${h.port}`, real()])
+      const r = await timed(client.login({ principal: 'alice', password: PW }))
+      if (r.error !== undefined) assertTyped(r.error, REPLY_CODES, 'garbage')
+      else
+        assert.equal(
+          r.value!.client.realm,
+          realm.realm,
+          'a success can only come from the real KDC',
+        )
+      assert.ok(r.ms < DEADLINE_MS * 2)
+    })
+  }
+
+  test("another request's nonce (a correctly encrypted reply): ERR_KRB_KDC_REPLY", async () => {
+    const h = await hostile({
+      mode: 'wrong-nonce',
+      clientKeys: bobKeytab.entries.map((e) => e.key),
+    })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_KDC_REPLY'], 'wrong nonce')
+    assert.match((r.error as Error).message, /nonce/)
+    assert.equal(client.tgt, undefined)
+  })
+
+  test('a replayed old reply: the first login works, the replay is refused', async () => {
+    const h = await hostile({ mode: 'replay' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    await client.login({ principal: 'bob', keytab: bobKeytab })
+    const { client: second } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(second.login({ principal: 'bob', keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_KDC_REPLY'], 'replay')
+    assert.equal(second.tgt, undefined)
+  })
+
+  test('a reply for another client: ERR_KRB_KDC_REPLY', async () => {
+    const h = await hostile({ mode: 'other-client' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_KDC_REPLY'], 'other client')
+  })
+
+  test('a reply for another realm: ERR_KRB_KDC_REPLY', async () => {
+    const h = await hostile({ mode: 'other-realm' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_KDC_REPLY'], 'other realm')
+  })
+
+  test('PREAUTH_REQUIRED with malformed e-data: a typed error', async () => {
+    const h = await hostile({ mode: 'bad-edata' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'alice', password: PW }))
+    assertTyped(r.error, REPLY_CODES, 'bad e-data')
+    assert.ok(r.ms < DEADLINE_MS)
+  })
+
+  // -------------------------------------------------------------------------------------------
+  // Spoofing.
+
+  test('keytab login answered in a key derived from a password the KDC chose: ERR_KRB_INTEGRITY', async () => {
+    const h = await hostile({ mode: 'spoof-key', spoofPassword: ATTACKER_PW })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_INTEGRITY'], 'spoofed keytab login')
+    assert.equal(client.tgt, undefined)
+  })
+
+  test('password login whose AS-REP uses another salt and key than the preauth round: ERR_KRB_INTEGRITY', async () => {
+    const h = await hostile({ mode: 'spoof-preauth', spoofPassword: ATTACKER_PW })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'alice', password: PW }))
+    assertTyped(r.error, ['ERR_KRB_INTEGRITY'], 'spoofed password login')
+  })
+
+  test('verifyCredentials: succeeds with the real KDC and the host keytab', async () => {
+    const { client } = clientWith([real()])
+    const tgt = await client.login({ principal: 'alice', password: PW })
+    const v = await verifyCredentials(client, tgt, { keytab: hostKeytab })
+    assert.equal(v.server.components.join('/'), 'host/localhost')
+    assert.equal(v.accepted.client.components[0], 'alice')
+  })
+
+  test('verifyCredentials: a fake realm fools the bare password login, not the verification', async () => {
+    const h = await hostile({ mode: 'fake-realm', spoofPassword: ATTACKER_PW })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    // The attacker types its own password for alice and the fake KDC "confirms" it.
+    const tgt = await client.login({ principal: 'alice', password: ATTACKER_PW })
+    assert.equal(tgt.client.components[0], 'alice', 'the spoof works without verification')
+    const r = await timed(verifyCredentials(client, tgt, { keytab: hostKeytab }))
+    assertTyped(
+      r.error,
+      ['ERR_KRB_KEYTAB_NO_KEY', 'ERR_KRB_AP_ERROR', 'ERR_KRB_INTEGRITY'],
+      'verification',
+    )
+  })
+
+  test('verifyCredentials: fails when the local keytab key is wrong', async () => {
+    const { client } = clientWith([real()])
+    const tgt = await client.login({ principal: 'alice', password: PW })
+    const wrong = createKeytab(
+      hostKeytab.entries.map((e) =>
+        makeKeytabEntry({
+          principal: e.principal,
+          kvno: e.kvno,
+          key: randomKey(e.enctype, { allowWeak: true }),
+          timestamp: 1,
+        }),
+      ),
+    )
+    const r = await timed(verifyCredentials(client, tgt, { keytab: wrong }))
+    assertTyped(
+      r.error,
+      ['ERR_KRB_KEYTAB_NO_KEY', 'ERR_KRB_AP_ERROR', 'ERR_KRB_INTEGRITY'],
+      'wrong keytab',
+    )
+  })
+
+  test('verifyCredentials: a keytab without host/ needs an explicit principal', async () => {
+    const { client } = clientWith([real()])
+    const tgt = await client.login({ principal: 'alice', password: PW })
+    const r = await timed(verifyCredentials(client, tgt, { keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_NO_CREDENTIALS'], 'no host key')
+    const explicit = await verifyCredentials(client, tgt, {
+      keytab: hostKeytab,
+      principal: parsePrincipal(`host/localhost@${realm.realm}`),
+    })
+    assert.equal(explicit.server.realm, realm.realm)
+  })
+})
