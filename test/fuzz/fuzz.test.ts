@@ -19,7 +19,7 @@ for (const target of fuzzTargets()) {
       .map((f) => `iteration ${f.iteration} (${f.kind}): ${f.message}\n  input: ${f.hex}`)
       .join('\n')
     assert.equal(r.failures.length, 0, `${target.name} (seed ${SEED}):\n${detail}`)
-    assert.ok(r.rejected > 0, 'mutations should be rejected')
+    if (target.total !== true) assert.ok(r.rejected > 0, 'mutations should be rejected')
     assert.ok(r.rssEndMB - r.rssWarmMB < 200, `RSS grew ${r.rssWarmMB} → ${r.rssEndMB} MB`)
   })
 }

@@ -35,6 +35,7 @@ import { verifyAPRep } from '../../src/protocol/ap-rep.js'
 import { MemoryReplayCache } from '../../src/protocol/replay-cache.js'
 import { readTGSReply } from '../../src/protocol/tgs.js'
 import { fixturePath } from '../helpers/paths.js'
+import { authenticatedTargets } from './targets-authenticated.js'
 import { fuzzWorld, type FuzzWorld } from './world.js'
 
 /** A fuzz target. */
@@ -43,6 +44,8 @@ export interface FuzzTarget {
   readonly description: string
   /** Valid (or nearly valid) inputs to mutate. */
   readonly seeds: readonly Uint8Array[]
+  /** The reader never throws by design (it answers "not that" with undefined). */
+  readonly total?: boolean
   /** Feed one input; anything but a KerberosError escaping is a bug. */
   run(input: Uint8Array): void | Promise<void>
 }
@@ -307,7 +310,13 @@ let all: FuzzTarget[] | undefined
 export function fuzzTargets(): readonly FuzzTarget[] {
   if (all === undefined) {
     const w = fuzzWorld()
-    all = [...derTargets(w), ...fileTargets(), ...gssTargets(w), ...protocolTargets(w)]
+    all = [
+      ...derTargets(w),
+      ...fileTargets(),
+      ...gssTargets(w),
+      ...protocolTargets(w),
+      ...authenticatedTargets(w),
+    ]
   }
   return all
 }
