@@ -17,7 +17,13 @@ import { parseKeytab } from '../src/keytab/index.js'
 import { nodeBackend } from '../src/node/crypto-backend.js'
 import { Acceptor, indexKeytab } from '../src/protocol/ap-verify.js'
 import { MemoryReplayCache } from '../src/protocol/replay-cache.js'
-import { mitInitiatorTokens, pythonGssAvailable, setupService } from '../test/helpers/gss-peers.js'
+import { AcceptorContext, InitiatorContext } from '../src/gssapi/context.js'
+import {
+  fakeService,
+  mitInitiatorTokens,
+  pythonGssAvailable,
+  setupService,
+} from '../test/helpers/gss-peers.js'
 import { mitAvailable, startRealm } from '../test/helpers/realm.js'
 import { measure, printTable, type BenchResult } from './harness.js'
 
@@ -68,6 +74,25 @@ function benchAccept(
   )
 }
 
+/** An established pair of contexts (self-made ticket, aes256) for per-message benchmarks. */
+function contextPair(): { init: InitiatorContext; acc: AcceptorContext } {
+  const svc = fakeService()
+  const acc = new AcceptorContext({ acceptor: new Acceptor({ keytab: svc.keytab }) })
+  const init = new InitiatorContext({ credentials: svc.issue() })
+  init.step(acc.step(init.step()!)!)
+  return { init, acc }
+}
+
+function benchWrap(backend: string, minMs: number): BenchResult {
+  const { init, acc } = contextPair()
+  const message = new Uint8Array(65536).fill(0x61)
+  return measure(
+    'GSS wrap+unwrap 64 KiB, confidentiality (aes256)',
+    () => acc.unwrap(init.wrap(message, { conf: true })),
+    { minMs, backend, target: 4_100 },
+  )
+}
+
 /** Run the acceptor benchmarks and print ops/s. */
 export async function benchAcceptor(options: BenchAcceptorOptions = {}): Promise<BenchResult[]> {
   const minMs = options.minMs ?? 1000
@@ -81,6 +106,7 @@ export async function benchAcceptor(options: BenchAcceptorOptions = {}): Promise
     ] as const satisfies readonly (readonly [string, CryptoBackend])[]) {
       setCryptoBackend(backend)
       if (mit) results.push(benchAccept(mit.apReqs, mit.keytab, name, minMs))
+      results.push(benchWrap(name, minMs))
     }
   } finally {
     setCryptoBackend(prev)

@@ -381,32 +381,36 @@ function result(
   server: Principal,
   replayEntry: ReplayEntry,
 ): VerifiedAPReq {
-  return {
+  // Built by assignment (no spreads): this runs once per accepted request.
+  const v: Mutable<VerifiedAPReq> = {
     client,
     server,
     kvno: entry.kvno,
     enctype: entry.enctype,
     sessionKey: part.key,
-    ...(auth.subkey === undefined ? {} : { subkey: auth.subkey }),
     key: auth.subkey ?? part.key,
     flags: part.flags,
     authtime: part.authtime,
-    ...(part.starttime === undefined ? {} : { starttime: part.starttime }),
     endtime: part.endtime,
-    ...(part.renewTill === undefined ? {} : { renewTill: part.renewTill }),
-    ...(part.authorizationData === undefined ? {} : { authorizationData: part.authorizationData }),
     apOptions: req.apOptions,
     mutualRequired: hasFlag(req.apOptions, APOptions.MUTUAL_REQUIRED),
     ctime: auth.ctime,
     cusec: auth.cusec,
-    ...(auth.seqNumber === undefined ? {} : { seqNumber: auth.seqNumber }),
-    ...(auth.cksum === undefined ? {} : { checksum: auth.cksum }),
     ticket: req.ticket,
     encTicketPart: part,
     authenticator: auth,
     replayEntry,
   }
+  if (auth.subkey !== undefined) v.subkey = auth.subkey
+  if (part.starttime !== undefined) v.starttime = part.starttime
+  if (part.renewTill !== undefined) v.renewTill = part.renewTill
+  if (part.authorizationData !== undefined) v.authorizationData = part.authorizationData
+  if (auth.seqNumber !== undefined) v.seqNumber = auth.seqNumber
+  if (auth.cksum !== undefined) v.checksum = auth.cksum
+  return v
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 // ---------------------------------------------------------------------------------------------
 // Key search
@@ -616,7 +620,8 @@ export class Acceptor {
       options.mutual === undefined || options.mutual === 'auto'
         ? v.mutualRequired || (gss !== undefined && (gss.flags & GSSFlags.MUTUAL) !== 0)
         : options.mutual
-    const out: { -readonly [K in keyof AcceptResult]: AcceptResult[K] } = { ...v }
+    // verifyAPReq's object is fresh and ours: extend it rather than copy it.
+    const out = v as Mutable<AcceptResult>
     if (gss !== undefined) out.gssChecksum = gss
     if (delegated !== undefined) out.delegated = delegated
     if (!wantMutual) return out
