@@ -37,6 +37,8 @@ export const DEFAULT_ATTEMPT_TIMEOUT_MS = 3000
 export const DEFAULT_DEADLINE_MS = 10_000
 /** KRB_ERR_RESPONSE_TOO_BIG (RFC 4120 §7.5.9). */
 const RESPONSE_TOO_BIG = 52
+/** KDC_ERR_SVC_UNAVAILABLE: MIT's sendto_kdc moves on to the next KDC (check_for_svc_unavailable). */
+const SVC_UNAVAILABLE = 29
 
 /** One try at one KDC, as listed in `context.attempts` of ERR_KRB_KDC_UNREACHABLE. */
 export interface KDCAttempt {
@@ -408,6 +410,7 @@ class NodeTransport implements Transport {
     }
     if (call.signal?.aborted === true) throw abortedError(realm, call.signal, [])
     const tcpFirst = options.preferTCP === true || request.length > this.udpLimit()
+    let unavailable: Uint8Array | undefined
     try {
       const kdcs = await raceCall(call, this.locate(call))
       if (kdcs.length === 0) {
@@ -419,12 +422,27 @@ class NodeTransport implements Transport {
       for (const step of planSteps(targets, tcpFirst)) {
         if (Date.now() >= call.deadline) break
         const reply = await this.tryStep(call, step)
+        if (reply !== undefined && peekKRBErrorCode(reply) === SVC_UNAVAILABLE) {
+          // As MIT: try the other KDCs, and give this answer only when none does better.
+          const t = step.target
+          this.record(
+            call,
+            t,
+            step.protocol,
+            'KDC_ERR_SVC_UNAVAILABLE',
+            'the KDC is unavailable',
+            0,
+          )
+          unavailable = reply
+          continue
+        }
         if (reply !== undefined) return reply
       }
     } catch (err) {
       if (err instanceof Aborted) throw abortedError(realm, call.signal, call.attempts)
       if (!(err instanceof DeadlinePassed)) throw err
     }
+    if (unavailable !== undefined) return unavailable
     const last = call.attempts.at(-1)
     const timedOut =
       Date.now() >= call.deadline
