@@ -49,6 +49,8 @@ export type HostileMode =
   | 'other-client'
   /** The real AS-REP with crealm changed to EVIL.TEST. */
   | 'other-realm'
+  /** KRB-ERROR KDC_ERR_SVC_UNAVAILABLE (29): MIT moves on to the next KDC. */
+  | 'svc-unavailable'
   /** KRB-ERROR PREAUTH_REQUIRED whose e-data is malformed DER. */
   | 'bad-edata'
   /** An AS-REP encrypted in a key derived from a password the KDC chose (`spoofPassword`). */
@@ -278,6 +280,8 @@ class Behaviour {
         }))
       case 'other-realm':
         return tamperOuter(await this.real(request), (rep) => ({ ...rep, crealm: 'EVIL.TEST' }))
+      case 'svc-unavailable':
+        return krbError(req, 29)
       case 'bad-edata':
         return krbError(
           req,

@@ -198,6 +198,25 @@ describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: 
     assertTyped(r.error, ['ERR_KRB_KDC_REPLY'], 'other realm')
   })
 
+  for (const proto of ['tcp', 'udp'] as const) {
+    test(`KDC_ERR_SVC_UNAVAILABLE over ${proto}: the next KDC is asked (as MIT's sendto_kdc does)`, async () => {
+      const h = await hostile({ mode: 'svc-unavailable' })
+      const { client } = clientWith([`${proto}/127.0.0.1:${h.port}`, real()])
+      const r = await timed(client.login({ principal: 'alice', password: PW }))
+      assert.equal(r.error, undefined, `login failed: ${String(r.error)}`)
+      assert.ok(h.requests > 0)
+    })
+  }
+
+  test('only KDCs answering KDC_ERR_SVC_UNAVAILABLE: that KDC error, after trying each', async () => {
+    const a = await hostile({ mode: 'svc-unavailable' })
+    const b = await hostile({ mode: 'svc-unavailable' })
+    const { client } = clientWith([`tcp/127.0.0.1:${a.port}`, `tcp/127.0.0.1:${b.port}`])
+    const r = await timed(client.login({ principal: 'alice', password: PW }))
+    assertTyped(r.error, ['ERR_KRB_KDC_ERROR'], 'all unavailable')
+    assert.ok(a.requests > 0 && b.requests > 0, 'both were asked')
+  })
+
   test('PREAUTH_REQUIRED with malformed e-data: a typed error', async () => {
     const h = await hostile({ mode: 'bad-edata' })
     const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
