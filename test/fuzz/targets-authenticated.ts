@@ -82,7 +82,7 @@ export function authenticatedTargets(w: FuzzWorld): FuzzTarget[] {
   const acceptor = new Acceptor({
     keytab: w.serviceKeytab,
     now: () => w.now,
-    replayCache: new MemoryReplayCache({ maxEntries: 1000 }),
+    replayCache: new MemoryReplayCache({ maxEntries: 1000, now: () => w.now.getTime() }),
   })
   const apReq = decodeAPReq(w.apReqs[0]!)
   const asRep = decodeASRep(w.asReply)

@@ -180,7 +180,7 @@ function gssTargets(w: FuzzWorld): FuzzTarget[] {
   const acceptor = new Acceptor({
     keytab: w.serviceKeytab,
     now: () => w.now,
-    replayCache: new MemoryReplayCache({ maxEntries: 1000 }),
+    replayCache: new MemoryReplayCache({ maxEntries: 1000, now: () => w.now.getTime() }),
   })
   const creds = { client: w.client, ticket: w.serviceTicket, sessionKey: w.serviceSessionKey }
   const krb5Tokens: Uint8Array[] = []
@@ -261,7 +261,7 @@ function protocolTargets(w: FuzzWorld): FuzzTarget[] {
   const acceptor = new Acceptor({
     keytab: w.serviceKeytab,
     now: () => w.now,
-    replayCache: new MemoryReplayCache({ maxEntries: 1000 }),
+    replayCache: new MemoryReplayCache({ maxEntries: 1000, now: () => w.now.getTime() }),
   })
   const captured = capturedDER()
   return [

@@ -49,6 +49,10 @@ export type HostileMode =
   | 'other-client'
   /** The real AS-REP with crealm changed to EVIL.TEST. */
   | 'other-realm'
+  /** PREAUTH_REQUIRED for every request, with a fresh salt each time (an endless preauth loop). */
+  | 'preauth-loop'
+  /** KRB_AP_ERR_SKEW (37) for every request, with a server time ten years ahead. */
+  | 'skew-loop'
   /** KRB-ERROR KDC_ERR_SVC_UNAVAILABLE (29): MIT moves on to the next KDC. */
   | 'svc-unavailable'
   /** KRB-ERROR PREAUTH_REQUIRED whose e-data is malformed DER. */
@@ -159,12 +163,17 @@ function changeNonce(reply: Uint8Array, keys: readonly KerberosKey[]): Uint8Arra
   throw new Error('hostile KDC: no client key decrypts the real AS-REP')
 }
 
-function krbError(req: KDCReq, errorCode: number, eData?: Uint8Array): Uint8Array {
+function krbError(
+  req: KDCReq,
+  errorCode: number,
+  eData?: Uint8Array,
+  stime = new Date(),
+): Uint8Array {
   const body = req.reqBody
   return encodeKRBError({
     pvno: 5,
     msgType: 30,
-    stime: new Date(Math.floor(Date.now() / 1000) * 1000),
+    stime: new Date(Math.floor(stime.getTime() / 1000) * 1000),
     susec: 0,
     errorCode,
     realm: body.realm,
@@ -246,6 +255,7 @@ class FakeRealm {
 
 class Behaviour {
   stored: Uint8Array | undefined
+  rounds = 0
   readonly fake: FakeRealm
   readonly o: HostileKDCOptions
   constructor(o: HostileKDCOptions) {
@@ -280,6 +290,12 @@ class Behaviour {
         }))
       case 'other-realm':
         return tamperOuter(await this.real(request), (rep) => ({ ...rep, crealm: 'EVIL.TEST' }))
+      case 'preauth-loop': {
+        const salt = `${req.reqBody.realm}loop${(this.rounds++).toString()}`
+        return krbError(req, 25, encodeMethodDataETI2(salt))
+      }
+      case 'skew-loop':
+        return krbError(req, 37, undefined, new Date(Date.now() + 10 * 365 * 86400_000))
       case 'svc-unavailable':
         return krbError(req, 29)
       case 'bad-edata':

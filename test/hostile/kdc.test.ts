@@ -217,6 +217,22 @@ describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: 
     assert.ok(a.requests > 0 && b.requests > 0, 'both were asked')
   })
 
+  test('PREAUTH_REQUIRED forever (new salt each round): bounded rounds, a typed error', async () => {
+    const h = await hostile({ mode: 'preauth-loop' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'alice', password: PW }))
+    assertTyped(r.error, ['ERR_KRB_KDC_ERROR', 'ERR_KRB_KDC_REPLY'], 'preauth loop')
+    assert.ok(h.requests <= 5, `${h.requests} rounds`)
+  })
+
+  test('KRB_AP_ERR_SKEW forever (a KDC ten years ahead): one retry at most, a typed error', async () => {
+    const h = await hostile({ mode: 'skew-loop' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_KDC_ERROR', 'ERR_KRB_CLOCK_SKEW'], 'skew loop')
+    assert.ok(h.requests <= 3, `${h.requests} requests`)
+  })
+
   test('PREAUTH_REQUIRED with malformed e-data: a typed error', async () => {
     const h = await hostile({ mode: 'bad-edata' })
     const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
