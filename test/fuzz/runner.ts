@@ -44,8 +44,9 @@ export interface FuzzReport {
   readonly rssWarmMB: number
   readonly rssEndMB: number
   readonly rssPeakMB: number
-  /** Slowest single input, ms. */
+  /** Slowest single input, ms, and its iteration (re-time it with `--only`). */
   readonly slowestMs: number
+  readonly slowestIteration: number
 }
 
 const MB = 1024 * 1024
@@ -82,6 +83,7 @@ export async function runFuzz(target: FuzzTarget, o: RunFuzzOptions): Promise<Fu
   let accepted = 0
   let rejected = 0
   let slowest = 0
+  let slowestAt = -1
   let rssWarm = process.memoryUsage.rss()
   let rssPeak = rssWarm
   const warmAt = Math.floor(o.iterations / 10)
@@ -96,7 +98,10 @@ export async function runFuzz(target: FuzzTarget, o: RunFuzzOptions): Promise<Fu
       const t0 = performance.now()
       let outcome = await runOne(target, input)
       const ms = performance.now() - t0
-      if (ms > slowest) slowest = ms
+      if (ms > slowest) {
+        slowest = ms
+        slowestAt = i
+      }
       if (outcome !== 'ok' && outcome !== 'rejected') {
         Error.stackTraceLimit = 20
         outcome = await runOne(target, input)
@@ -145,6 +150,7 @@ export async function runFuzz(target: FuzzTarget, o: RunFuzzOptions): Promise<Fu
     rssEndMB: rssEnd / MB,
     rssPeakMB: Math.max(rssPeak, rssEnd) / MB,
     slowestMs: slowest,
+    slowestIteration: slowestAt,
   }
 }
 
@@ -152,7 +158,7 @@ export async function runFuzz(target: FuzzTarget, o: RunFuzzOptions): Promise<Fu
 export function formatReport(r: FuzzReport): string {
   return (
     `${r.target}: ${r.iterations} inputs in ${(r.ms / 1000).toFixed(1)} s ` +
-    `(${r.rejected} rejected, ${r.accepted} accepted, slowest ${r.slowestMs.toFixed(1)} ms), ` +
+    `(${r.rejected} rejected, ${r.accepted} accepted, slowest ${r.slowestMs.toFixed(1)} ms at #${r.slowestIteration}), ` +
     `RSS ${r.rssWarmMB.toFixed(0)} → ${r.rssEndMB.toFixed(0)} MB (peak ${r.rssPeakMB.toFixed(0)}), ` +
     `${r.failures.length} failures`
   )
