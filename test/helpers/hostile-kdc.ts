@@ -79,6 +79,8 @@ export interface HostileKDCOptions {
   readonly clientKeys?: readonly KerberosKey[]
   /** The attacker's password (`spoof-key`, `spoof-preauth`, `fake-realm`); default `attacker-pw`. */
   readonly spoofPassword?: string
+  /** `fake-realm`: break its TGS replies (another nonce, another server, another key). */
+  readonly tgsTamper?: 'nonce' | 'server' | 'key'
   /** Delay between bytes in `slow-drip`; default 100 ms. */
   readonly dripMs?: number
 }
@@ -191,8 +193,10 @@ class FakeRealm {
   readonly serviceKey = randomKey(18)
   readonly sessions = new Map<string, KerberosKey>()
   readonly password: string
-  constructor(password: string) {
+  readonly tgsTamper: HostileKDCOptions['tgsTamper']
+  constructor(password: string, tgsTamper?: HostileKDCOptions['tgsTamper']) {
     this.password = password
+    this.tgsTamper = tgsTamper
   }
 
   answer(req: KDCReq): Uint8Array {
@@ -233,7 +237,9 @@ class FakeRealm {
     for (const [cipher, session] of this.sessions) {
       if (!hex.includes(cipher)) continue
       const client = { nameType: 1, components: ['alice'], realm } as Principal
-      const server = principalFromName(body.sname!, realm)
+      const asked = principalFromName(body.sname!, realm)
+      const server =
+        this.tgsTamper === 'server' ? { ...asked, components: ['cifs', 'evil.example'] } : asked
       const st = issueTicket({
         client,
         server,
@@ -244,8 +250,13 @@ class FakeRealm {
       return kdcRep('tgs', {
         client,
         ticket: st.ticket,
-        part: replyPart(req, { sessionKey: st.part.key, server, now }),
-        key: session,
+        part: replyPart(req, {
+          sessionKey: st.part.key,
+          server,
+          now,
+          ...(this.tgsTamper === 'nonce' ? { nonce: (body.nonce + 1) >>> 0 } : {}),
+        }),
+        key: this.tgsTamper === 'key' ? randomKey(18) : session,
         usage: KeyUsage.TGS_REP_ENCPART_SESSKEY,
       })
     }
@@ -260,7 +271,7 @@ class Behaviour {
   readonly o: HostileKDCOptions
   constructor(o: HostileKDCOptions) {
     this.o = o
-    this.fake = new FakeRealm(o.spoofPassword ?? 'attacker-pw')
+    this.fake = new FakeRealm(o.spoofPassword ?? 'attacker-pw', o.tgsTamper)
   }
 
   private async real(request: Uint8Array): Promise<Uint8Array> {

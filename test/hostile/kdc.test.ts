@@ -259,6 +259,21 @@ describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: 
     assertTyped(r.error, ['ERR_KRB_INTEGRITY'], 'spoofed password login')
   })
 
+  for (const tamper of ['nonce', 'server', 'key'] as const) {
+    test(`TGS reply with another ${tamper}: refused with a typed error`, async () => {
+      const h = await hostile({ mode: 'fake-realm', spoofPassword: ATTACKER_PW, tgsTamper: tamper })
+      const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+      await client.login({ principal: 'alice', password: ATTACKER_PW })
+      const r = await timed(
+        client.getServiceTicket(parsePrincipal(`HTTP/localhost@${realm.realm}`), {
+          canonicalize: false,
+        }),
+      )
+      assertTyped(r.error, ['ERR_KRB_KDC_REPLY', 'ERR_KRB_INTEGRITY'], `TGS ${tamper}`)
+      assert.equal(client.credentials.filter((c) => c.server.components[0] === 'HTTP').length, 0)
+    })
+  }
+
   test('verifyCredentials: succeeds with the real KDC and the host keytab', async () => {
     const { client } = clientWith([real()])
     const tgt = await client.login({ principal: 'alice', password: PW })
