@@ -4,7 +4,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises'
-import { unwatchFile, watchFile, type Stats } from 'node:fs'
+import { statSync, unwatchFile, watchFile, type Stats } from 'node:fs'
 import { parseKeytab } from '../keytab/index.js'
 import type { Acceptor } from '../protocol/ap-verify.js'
 
@@ -51,10 +51,26 @@ export function watchKeytab(
       options.onError?.(err)
     }
   }
-  const listener = (cur: Stats, prev: Stats): void => {
-    if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino)
-      void reload()
+  // Compare with the last state seen, taken now: a change made before the first poll still counts.
+  let seen = signature(statOrUndefined(path))
+  const listener = (cur: Stats): void => {
+    const now = signature(cur)
+    if (now === seen) return
+    seen = now
+    void reload()
   }
   watchFile(path, { interval: options.intervalMs ?? 2000, persistent: false }, listener)
   return { reload, close: () => unwatchFile(path, listener) }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path)
+  } catch {
+    return undefined
+  }
+}
+
+function signature(st: Stats | undefined): string {
+  return st === undefined || st.ino === 0 ? 'missing' : `${st.ino}:${st.size}:${st.mtimeMs}`
 }

@@ -284,8 +284,11 @@ describe('HTTP Negotiate with real peers', { skip }, () => {
     })
     try {
       await realm.ktadd('HTTP/localhost', livePath) // new kvno appended to the live keytab
-      for (let i = 0; i < 100 && reloaded.length === 0; i++)
-        await new Promise((r) => setTimeout(r, 50))
+      const newKvno = (before.ticketKvno ?? 0) + 1
+      const hasNew = (): boolean =>
+        acceptor.keytab.entries.some((e) => e.kvno === newKvno && e.enctype === 18)
+      for (let i = 0; i < 200 && !hasNew(); i++) await new Promise((r) => setTimeout(r, 50))
+      assert.ok(hasNew(), 'keytab reloaded with the new kvno')
       assert.ok(reloaded.length > 0, 'keytab reloaded')
       const { client: fresh } = clientFor(realm)
       await fresh.login({ principal: 'alice', password: 'alice-pw-1' })
