@@ -22,7 +22,13 @@ import { parseKeytab } from '../../src/keytab/index.js'
 import { watchKeytab } from '../../src/node/keytab-watch.js'
 import { toBase64, fromBase64 } from '../../src/internal/bytes.js'
 import { startRealm, skipWithoutMIT, runTool, type Realm } from '../helpers/realm.js'
-import { CURL, fakeService, setupService } from '../helpers/gss-peers.js'
+import {
+  CURL,
+  fakeService,
+  mitInitiatorTokens,
+  pythonGssAvailable,
+  setupService,
+} from '../helpers/gss-peers.js'
 import { clientFor } from '../client/helpers.js'
 import { existsSync } from 'node:fs'
 
@@ -131,8 +137,14 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
+/** Codes of refused requests, newest last (what `onRefused` saw). */
+const refusals: string[] = []
+
 function appServer(acceptor: () => Acceptor): Server {
-  const auth = negotiateMiddleware({ acceptor })
+  const auth = negotiateMiddleware({
+    acceptor,
+    onRefused: (r) => refusals.push(r.error?.code ?? String(r.status)),
+  })
   return createServer((req, res) =>
     auth(req, res, (err) => {
       if (err) {
@@ -204,7 +216,10 @@ describe('middleware on node:http (no KDC)', () => {
   })
 })
 
-const skip = skipWithoutMIT() || (existsSync(CURL) ? false : 'curl missing')
+const skip =
+  skipWithoutMIT() ||
+  (existsSync(CURL) ? false : 'curl missing') ||
+  (pythonGssAvailable() ? false : 'python3-gssapi missing')
 if (skip && process.env.CI === 'true')
   throw new Error(`HTTP peer tests need MIT + curl in CI: ${skip}`)
 if (skip) console.error(`*** ${skip}: HTTP Negotiate peer tests SKIPPED ***`)
@@ -271,6 +286,30 @@ describe('HTTP Negotiate with real peers', { skip }, () => {
     const res = await kfetch(`http://127.0.0.1:${port}/`)
     assert.equal(res.status, 200)
     assert.equal(await res.text(), `hello alice@${realm.realm}`)
+  })
+
+  it('MIT tokens: replayed, modified, skewed and NTLM headers each refused with their own code', async () => {
+    const env = { ...realm.env, KRB5CCNAME: `FILE:${ccache}` }
+    const [t1, t2, t3] = await mitInitiatorTokens(env, 'HTTP@localhost', 3)
+    const get = async (token: Uint8Array | string): Promise<number> => {
+      const h = typeof token === 'string' ? token : `Negotiate ${toBase64(token)}`
+      const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { authorization: h } })
+      await r.text()
+      return r.status
+    }
+    refusals.length = 0
+    assert.equal(await get(t1!), 200)
+    assert.equal(await get(t1!), 401) // replay
+    const modified = t2!.slice()
+    modified[modified.length - 2]! ^= 0x01
+    assert.equal(await get(modified), 401)
+    const skewed = new Acceptor({ keytab: acceptor.keytab, now: () => Date.now() + 600_000 })
+    const r = await negotiate({ acceptor: skewed, authorization: `Negotiate ${toBase64(t3!)}` })
+    assert.equal(r.status, 401)
+    assert.equal(r.error?.code, 'ERR_KRB_CLOCK_SKEW')
+    assert.equal(await get(`Negotiate ${NTLM_NEGOTIATE}`), 401)
+    assert.deepEqual(refusals, ['ERR_KRB_REPLAY', 'ERR_KRB_AP_ERROR', 'ERR_SPNEGO_NTLM_TOKEN'])
+    assert.equal(await get(t3!), 200) // still serving
   })
 
   it('keytab rotation without restart: watchKeytab reloads, old and new tickets verify', async () => {
