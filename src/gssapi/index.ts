@@ -77,6 +77,8 @@ export {
   encodeGSSChecksum,
   decodeGSSChecksum,
   readDelegatedCredential,
+  channelBindingsHash,
+  type ChannelBindings,
   type GSSChecksum,
   type DelegatedCredential,
 } from '../protocol/gss-checksum.js'

@@ -7,6 +7,7 @@
  */
 import { decodeEncKrbCredPart, decodeKRBCred } from '../asn1/index.js'
 import type { EncKrbCredPart, KRBCred } from '../asn1/index.js'
+import { md5 } from '@noble/hashes/legacy.js'
 import { decrypt, type CryptoOptions } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { KeyUsage } from '../iana.js'
@@ -155,4 +156,50 @@ export function readDelegatedCredential(
       context: { reason: 'delegation', enctype: cred.encPart.etype },
     },
   )
+}
+
+/** Channel bindings (RFC 2744 §3.11 `gss_channel_bindings_struct`). */
+export interface ChannelBindings {
+  readonly initiatorAddrType?: number
+  readonly initiatorAddress?: Uint8Array
+  readonly acceptorAddrType?: number
+  readonly acceptorAddress?: Uint8Array
+  /** For TLS: `tls-server-end-point:` + hash of the server certificate (RFC 5929). */
+  readonly applicationData?: Uint8Array
+}
+
+/**
+ * The 16-octet MD5 hash of channel bindings that goes into the GSS checksum (RFC 4121
+ * §4.1.1.2): each address type and length as 32-bit little-endian, then the bytes.
+ *
+ * @example
+ * ```ts
+ * const hash = channelBindingsHash({ applicationData: utf8('tls-server-end-point:') })
+ * ```
+ */
+export function channelBindingsHash(cb: ChannelBindings): Uint8Array {
+  const parts: Uint8Array[] = []
+  const u32 = (n: number): Uint8Array => {
+    const b = new Uint8Array(4)
+    new DataView(b.buffer).setUint32(0, n >>> 0, true)
+    return b
+  }
+  const field = (data: Uint8Array | undefined): void => {
+    parts.push(u32(data?.length ?? 0))
+    if (data !== undefined) parts.push(data)
+  }
+  parts.push(u32(cb.initiatorAddrType ?? 0))
+  field(cb.initiatorAddress)
+  parts.push(u32(cb.acceptorAddrType ?? 0))
+  field(cb.acceptorAddress)
+  field(cb.applicationData)
+  let len = 0
+  for (const p of parts) len += p.length
+  const all = new Uint8Array(len)
+  let at = 0
+  for (const p of parts) {
+    all.set(p, at)
+    at += p.length
+  }
+  return md5(all)
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { AcceptorContext, InitiatorContext } from '../../src/gssapi/context.js'
 import { makeWrapToken, rotateRight, unwrapToken } from '../../src/gssapi/per-message.js'
-import { GSSFlags } from '../../src/protocol/gss-checksum.js'
+import { GSSFlags, channelBindingsHash } from '../../src/protocol/gss-checksum.js'
 import { Acceptor } from '../../src/protocol/ap-verify.js'
 import { parseKeytab } from '../../src/keytab/index.js'
 import { formatPrincipal } from '../../src/principal.js'
@@ -221,6 +221,33 @@ describe('krb5 contexts against MIT (python3-gssapi)', { skip }, () => {
       init.verifyMIC(utf8('n'), unb64((await py.call({ op: 'mic', msg: b64(utf8('n')) })).token))
     } finally {
       await py.close()
+    }
+  })
+
+  it('channel bindings: MIT hash matches ours; a different binding is refused', async () => {
+    const appData = utf8('tls-server-end-point:0123456789abcdef')
+    for (const [ours, ok] of [
+      [appData, true],
+      [utf8('tls-server-end-point:other'), false],
+    ] as const) {
+      const py = new PythonGss(env)
+      try {
+        const first = unb64(
+          (await py.call({ op: 'init', target: 'HTTP@localhost', cb: b64(appData) })).token,
+        )
+        const acc = new AcceptorContext({
+          acceptor: new Acceptor({ keytab: parseKeytab(await readFile(keytabPath)) }),
+          channelBindingsHash: channelBindingsHash({ applicationData: ours }),
+        })
+        if (ok) assert.ok(acc.step(first))
+        else
+          assert.throws(
+            () => acc.step(first),
+            (e) => code(e) === 'ERR_KRB_GSS_TOKEN',
+          )
+      } finally {
+        await py.close()
+      }
     }
   })
 

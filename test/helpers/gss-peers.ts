@@ -69,7 +69,8 @@ for line in sys.stdin:
             if cmd.get('deleg'): flags |= gssapi.RequirementFlag.delegate_to_peer
             if cmd.get('nomutual'): flags &= ~gssapi.RequirementFlag.mutual_authentication
             name = gssapi.Name(cmd['target'], gssapi.NameType.hostbased_service)
-            ctx = gssapi.SecurityContext(name=name, usage='initiate', flags=flags, mech=SPNEGO if cmd.get('spnego') else KRB5)
+            cb = gssapi.raw.ChannelBindings(application_data=u(cmd['cb'])) if cmd.get('cb') else None
+            ctx = gssapi.SecurityContext(name=name, usage='initiate', flags=flags, mech=SPNEGO if cmd.get('spnego') else KRB5, channel_bindings=cb)
             out = {'token': b(ctx.step())}
         elif op == 'tokens':
             toks = []
