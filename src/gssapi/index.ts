@@ -77,6 +77,7 @@ export {
   encodeGSSChecksum,
   decodeGSSChecksum,
   readDelegatedCredential,
+  delegatedCredentials,
   channelBindingsHash,
   type ChannelBindings,
   type GSSChecksum,

@@ -12,6 +12,7 @@ import { decrypt, type CryptoOptions } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { KeyUsage } from '../iana.js'
 import type { KerberosKey } from '../key.js'
+import { ticketDER, type Credentials } from './kdc-rep.js'
 
 /** GSS context flags (RFC 2744 §3.9 numbering, as carried in the checksum). */
 export const GSSFlags = {
@@ -202,4 +203,49 @@ export function channelBindingsHash(cb: ChannelBindings): Uint8Array {
     at += p.length
   }
   return md5(all)
+}
+
+/**
+ * The tickets of a delegated credential as {@link Credentials}, ready for a `KerberosClient`
+ * (`getServiceTicket(spn, { tgt })`) or a ccache. Entries without the names or times a credential
+ * needs (KrbCredInfo makes them optional) are skipped.
+ *
+ * @example
+ * ```ts
+ * const [tgt] = delegatedCredentials(result.delegated)
+ * const backend = await client.getServiceTicket('postgres@db.example.com', { tgt })
+ * ```
+ */
+export function delegatedCredentials(d: DelegatedCredential): Credentials[] {
+  const out: Credentials[] = []
+  d.info.ticketInfo.forEach((info, i) => {
+    const ticket = d.cred.tickets[i]
+    if (ticket === undefined || info.pname === undefined || info.sname === undefined) return
+    if (info.endtime === undefined) return
+    const prealm = info.prealm ?? ticket.realm
+    const srealm = info.srealm ?? ticket.realm
+    const c: { -readonly [K in keyof Credentials]: Credentials[K] } = {
+      client: {
+        nameType: info.pname.nameType,
+        components: [...info.pname.nameString],
+        realm: prealm,
+      },
+      server: {
+        nameType: info.sname.nameType,
+        components: [...info.sname.nameString],
+        realm: srealm,
+      },
+      sessionKey: info.key,
+      authtime: info.authtime ?? info.starttime ?? info.endtime,
+      endtime: info.endtime,
+      flags: info.flags ?? 0,
+      ticket,
+      ticketBytes: ticketDER(ticket),
+    }
+    if (info.starttime !== undefined) c.starttime = info.starttime
+    if (info.renewTill !== undefined) c.renewTill = info.renewTill
+    if (ticket.encPart.kvno !== undefined) c.ticketKvno = ticket.encPart.kvno
+    out.push(c)
+  })
+  return out
 }

@@ -7,7 +7,11 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { AcceptorContext, InitiatorContext } from '../../src/gssapi/context.js'
 import { makeWrapToken, rotateRight, unwrapToken } from '../../src/gssapi/per-message.js'
-import { GSSFlags, channelBindingsHash } from '../../src/protocol/gss-checksum.js'
+import {
+  GSSFlags,
+  channelBindingsHash,
+  delegatedCredentials,
+} from '../../src/protocol/gss-checksum.js'
 import { Acceptor } from '../../src/protocol/ap-verify.js'
 import { parseKeytab } from '../../src/keytab/index.js'
 import { formatPrincipal } from '../../src/principal.js'
@@ -265,6 +269,14 @@ describe('krb5 contexts against MIT (python3-gssapi)', { skip }, () => {
       assert.ok(d, 'delegated credential')
       assert.equal(d.info.ticketInfo[0]?.sname?.nameString[0], 'krbtgt')
       assert.ok((acc.flags & GSSFlags.DELEG) !== 0)
+      // The forwarded TGT works: our client uses it for a ticket to another service.
+      const [tgt] = delegatedCredentials(d)
+      assert.ok(tgt)
+      assert.equal(formatPrincipal(tgt.client), `alice@${realm.realm}`)
+      assert.equal(formatPrincipal(tgt.server), `krbtgt/${realm.realm}@${realm.realm}`)
+      const { client } = clientFor(realm)
+      const st = await client.getServiceTicket('host@localhost', { tgt })
+      assert.equal(formatPrincipal(st.client), `alice@${realm.realm}`)
     } finally {
       await py.close()
     }
