@@ -36,6 +36,7 @@ import { MemoryReplayCache } from '../../src/protocol/replay-cache.js'
 import { readTGSReply } from '../../src/protocol/tgs.js'
 import { fixturePath } from '../helpers/paths.js'
 import { authenticatedTargets } from './targets-authenticated.js'
+import { initiatorTargets } from './targets-initiator.js'
 import { fuzzWorld, type FuzzWorld } from './world.js'
 
 /** A fuzz target. */
@@ -316,6 +317,7 @@ export function fuzzTargets(): readonly FuzzTarget[] {
       ...gssTargets(w),
       ...protocolTargets(w),
       ...authenticatedTargets(w),
+      ...initiatorTargets(w),
     ]
   }
   return all
