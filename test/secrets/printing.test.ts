@@ -20,7 +20,7 @@ import {
 } from '../../src/asn1/index.js'
 import { parseCCache, serializeCCache } from '../../src/ccache/index.js'
 import { KerberosClient } from '../../src/client/client.js'
-import { credentialsToCCache } from '../../src/client/credentials.js'
+import { credentialsFromCCache, credentialsToCCache } from '../../src/client/credentials.js'
 import type { Transport } from '../../src/client/transport.js'
 import { decrypt, encrypt, stringToKey } from '../../src/crypto/index.js'
 import { KerberosError } from '../../src/errors.js'
@@ -173,6 +173,11 @@ describe('no key bytes or passwords in printed output', () => {
     const cc = credentialsToCCache([tgt, st])
     assertNoSecrets('CCache', cc, SECRETS)
     assertNoSecrets('parsed CCache', parseCCache(serializeCCache(cc)), SECRETS)
+    assertNoSecrets(
+      'credentials from a ccache',
+      credentialsFromCCache(parseCCache(serializeCCache(cc))),
+      SECRETS,
+    )
   })
 
   test('decoded EncTicketPart, EncKDCRepPart, Authenticator, EncAPRepPart and read replies', () => {
