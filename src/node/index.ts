@@ -77,3 +77,4 @@ export type {
   LocateKDCsOptions,
 } from './kdc-discovery.js'
 export { nodeBackend, useNodeCrypto } from './crypto-backend.js'
+export { watchKeytab, type WatchKeytabOptions, type KeytabWatcher } from './keytab-watch.js'

@@ -1,0 +1,70 @@
+/**
+ * Smoke tests of the built package (`dist/`, made by `npm run build`): every `exports` subpath
+ * imports by name, `require()` works (Node ≥ 20.19 loads ESM synchronously), and no built file
+ * of the core imports `node:*`.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { repoRoot } from './helpers/paths.js'
+
+const dist = join(repoRoot, 'dist')
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  exports: Record<string, unknown>
+}
+const skip = existsSync(join(dist, 'index.js'))
+  ? false
+  : 'dist/ not built: run `npm run build` (CI does) to smoke-test the package'
+if (skip && process.env.CI === 'true') throw new Error('dist/ must be built before the tests in CI')
+
+test('every exports subpath imports by package name', { skip }, async () => {
+  const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json')
+  for (const sub of subpaths) {
+    const spec = sub === '.' ? 'kerberos-ts' : `kerberos-ts/${sub.slice(2)}`
+    const mod = (await import(spec)) as Record<string, unknown>
+    assert.ok(Object.keys(mod).length > 0, `${spec} exports nothing`)
+  }
+  const root = (await import('kerberos-ts')) as Record<string, unknown>
+  for (const name of [
+    'KerberosClient',
+    'Acceptor',
+    'parseKeytab',
+    'parseCCache',
+    'KerberosError',
+  ]) {
+    assert.equal(typeof root[name], 'function', `kerberos-ts exports ${name}`)
+  }
+})
+
+test('require() of the package works', { skip }, () => {
+  const require = createRequire(import.meta.url)
+  const root = require('kerberos-ts') as Record<string, unknown>
+  assert.equal(typeof root.KerberosClient, 'function')
+})
+
+function builtFiles(dir: string): string[] {
+  const out: string[] = []
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) out.push(...builtFiles(p))
+    else if (p.endsWith('.js')) out.push(p)
+  }
+  return out
+}
+
+test('the built core has no run-time node:* imports and no Buffer', { skip }, () => {
+  const offenders = builtFiles(dist)
+    .filter((f) => !/[/\\]dist[/\\](node|cli)[/\\]/.test(f))
+    .filter((f) => {
+      const text = readFileSync(f, 'utf8')
+      // Statements only: TSDoc examples in comments may mention node:http.
+      return (
+        /^\s*(?:import|export)\b[^;]*?from\s*['"]node:/m.test(text) ||
+        /^[^*\n]*(?:import|require)\(\s*['"]node:/m.test(text) ||
+        /^[^*\n]*\bBuffer\./m.test(text)
+      )
+    })
+  assert.deepEqual(offenders, [])
+})
