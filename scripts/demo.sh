@@ -14,7 +14,7 @@ if [ "$need_mit" = 1 ]; then
     echo "[demo] installing MIT krb5 (krb5-kdc krb5-admin-server krb5-user)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends krb5-kdc krb5-admin-server krb5-user >/dev/null
+    apt-get install -y -qq --no-install-recommends krb5-kdc krb5-admin-server krb5-user curl >/dev/null
   else
     echo "[demo] MIT krb5 is missing: run as root on Debian/Ubuntu, or install krb5-kdc krb5-admin-server krb5-user" >&2
     exit 1
