@@ -1,7 +1,7 @@
 /**
  * The fuzz harness in the normal suite: a bounded number of deterministic inputs per target
  * (FUZZ_ITERATIONS, default 5,000), failing on anything but a KerberosError escaping, on an input
- * slower than 100 ms (twice), or on RSS growing past a bound. `npm run fuzz` runs more.
+ * slower than 100 ms (confirmed in CPU time), or on RSS growing past a bound. `npm run fuzz` runs more.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
