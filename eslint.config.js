@@ -13,7 +13,7 @@ const nodeImports = {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'docs/api/', 'fixtures/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', '.build-*/', 'docs/api/', 'fixtures/'] },
   ...tseslint.configs.recommended,
   {
     files: ['src/**/*.ts'],

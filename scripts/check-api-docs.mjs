@@ -30,7 +30,9 @@ try {
     if (a !== b) stale.push(f)
   }
   if (stale.length > 0) {
-    console.error(`docs/api is stale (${stale.length} files differ: ${stale.slice(0, 5).join(', ')}); run npm run docs`)
+    console.error(
+      `docs/api is stale (${stale.length} files differ: ${stale.slice(0, 5).join(', ')}); run npm run docs`,
+    )
     process.exitCode = 1
   } else {
     console.log(`docs/api is up to date (${fresh.length} files)`)
