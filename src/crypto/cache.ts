@@ -12,18 +12,20 @@ import type { CryptoBackend } from './backend.js'
 /** Most entries kept per key (one usage needs one entry holding Ke and Ki, or Kc). */
 export const MAX_ENTRIES_PER_KEY = 32
 
-const caches = new WeakMap<KerberosKey, Map<string, unknown>>()
-const backendIds = new WeakMap<CryptoBackend, number>()
-let nextBackendId = 0
-
-function backendId(backend: CryptoBackend): number {
-  let id = backendIds.get(backend)
-  if (id === undefined) {
-    id = nextBackendId++
-    backendIds.set(backend, id)
-  }
-  return id
+/** A key's entries for one backend; a key used with several backends has a short chain. */
+interface BackendEntries {
+  readonly backend: CryptoBackend
+  readonly entries: Map<string | number, unknown>
+  next: BackendEntries | undefined
 }
+
+/**
+ * Below this many entries a hit does not refresh its LRU position: nothing can be evicted soon,
+ * and the refresh (a delete and a set) would cost more than the lookup on the acceptor's hot path.
+ */
+const REFRESH_FROM = 8
+
+const caches = new WeakMap<KerberosKey, BackendEntries>()
 
 /** Throw if the key was wiped (and forget what was derived from it). */
 export function assertUsable(key: KerberosKey): void {
@@ -33,25 +35,53 @@ export function assertUsable(key: KerberosKey): void {
   }
 }
 
-/** The cached value for (key, backend, id), made by `make` on a miss. */
-export function cached<T>(key: KerberosKey, backend: CryptoBackend, id: string, make: () => T): T {
+function entriesFor(key: KerberosKey, backend: CryptoBackend): BackendEntries {
+  const head = caches.get(key)
+  for (let e = head; e !== undefined; e = e.next) if (e.backend === backend) return e
+  const fresh: BackendEntries = { backend, entries: new Map(), next: head }
+  caches.set(key, fresh)
+  return fresh
+}
+
+/** Drop the least recently used entry of the backend holding the most. */
+function evictOne(head: BackendEntries | undefined): void {
+  let most = head
+  for (let e = head; e !== undefined; e = e.next) if (e.entries.size > most!.entries.size) most = e
+  if (most !== undefined && most.entries.size > 0)
+    most.entries.delete(most.entries.keys().next().value!)
+}
+
+function totalEntries(head: BackendEntries | undefined): number {
+  let n = 0
+  for (let e = head; e !== undefined; e = e.next) n += e.entries.size
+  return n
+}
+
+/**
+ * The cached value for (key, backend, id), made by `make` on a miss. Ids are per backend; the
+ * simplified profile uses numbers (no string building on the hot path), others strings.
+ */
+export function cached<T>(
+  key: KerberosKey,
+  backend: CryptoBackend,
+  id: string | number,
+  make: () => T,
+): T {
   assertUsable(key)
-  let entries = caches.get(key)
-  if (entries === undefined) {
-    entries = new Map()
-    caches.set(key, entries)
-  }
-  const slot = `${backendId(backend)}:${id}`
-  const hit = entries.get(slot)
+  const slot = entriesFor(key, backend)
+  const entries = slot.entries
+  const hit = entries.get(id)
   if (hit !== undefined) {
-    // Refresh the LRU position.
-    entries.delete(slot)
-    entries.set(slot, hit)
+    if (entries.size >= REFRESH_FROM) {
+      // Refresh the LRU position.
+      entries.delete(id)
+      entries.set(id, hit)
+    }
     return hit as T
   }
   const value = make()
-  entries.set(slot, value)
-  if (entries.size > MAX_ENTRIES_PER_KEY) entries.delete(entries.keys().next().value!)
+  entries.set(id, value)
+  if (totalEntries(caches.get(key)) > MAX_ENTRIES_PER_KEY) evictOne(caches.get(key))
   return value
 }
 
@@ -71,5 +101,5 @@ export function wipeDerivedKeys(key: KerberosKey): void {
 
 /** How many entries are cached for `key` (tests and diagnostics). */
 export function derivedKeyCount(key: KerberosKey): number {
-  return caches.get(key)?.size ?? 0
+  return totalEntries(caches.get(key))
 }

@@ -15,6 +15,7 @@
  */
 import { randomBytes, utf8, type RandomSource } from '../internal/bytes.js'
 import { KerberosKey } from '../key.js'
+import { pooledRandomBytes } from './random-pool.js'
 import { getCryptoBackend, getProfile, type CryptoOptions } from './registry.js'
 
 export type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
@@ -116,7 +117,7 @@ export function encrypt(
 ): Uint8Array {
   const profile = getProfile(key.enctype, options)
   const confounder =
-    options?.confounder ?? (options?.random ?? randomBytes)(profile.confounderLength)
+    options?.confounder ?? (options?.random ?? pooledRandomBytes)(profile.confounderLength)
   if (confounder.length !== profile.confounderLength) {
     throw new RangeError(
       `expected a ${profile.confounderLength}-octet confounder, got ${confounder.length}`,

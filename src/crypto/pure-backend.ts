@@ -11,6 +11,7 @@ import { sha256, sha384 } from '@noble/hashes/sha2.js'
 import type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
 import { camelliaBlock, camelliaExpandKey, type CamelliaKey } from './camellia.js'
 import { pbkdf2Fast } from './pbkdf2.js'
+import { HmacSha1 } from './sha1.js'
 
 const HASHES = { sha1, sha256, sha384, md5 } as const
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
@@ -169,7 +170,8 @@ export const pureBackend: CryptoBackend = {
   name: 'pure',
   aes: (key) => new PureAES(key),
   camellia: (key) => new PureCamellia(key),
-  hmac: (hash, key) => new PureMac(hash, key),
+  // HMAC-SHA1 (every aes-sha1 message) has its own allocation-free implementation.
+  hmac: (hash, key) => (hash === 'sha1' ? new HmacSha1(key) : new PureMac(hash, key)),
   pbkdf2: (hash: PBKDF2Hash, password, salt, iterations, length) =>
     pbkdf2Fast(HASHES[hash], password, salt, iterations, length),
 }

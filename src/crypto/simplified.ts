@@ -13,6 +13,7 @@ import type { CryptoBackend, PreparedCipher } from './backend.js'
 import { cached } from './cache.js'
 import { ctsDecrypt, ctsEncryptPadded } from './cts.js'
 import { CMAC, dr, kdfFeedbackCmac, usageConstant } from './kdf.js'
+import { nfold } from './nfold.js'
 import {
   checkKey,
   checkUsage,
@@ -67,8 +68,37 @@ function macFor(fam: Family, backend: CryptoBackend, key: Uint8Array): Mac {
   return { digest: (...parts) => h.digest(...parts).subarray(0, 12) }
 }
 
+// Cache slots (numbers: no string building per call): the base cipher, the PRF key, and per
+// usage the Ke/Ki pair (4u) or Kc (4u + 1).
+const BASE_SLOT = -1
+const PRF_SLOT = -2
+const encSlot = (usage: number): number => usage * 4
+const checksumSlot = (usage: number): number => usage * 4 + 1
+
+/**
+ * Usage constants with the DR n-fold already applied (key-independent, so computed once per
+ * usage and kind). Bounded: applications use a handful of usages.
+ */
+const foldedConstants = new Map<number, Uint8Array>()
+const MAX_FOLDED = 1024
+
+function foldedConstant(usage: number, kind: 0x99 | 0xaa | 0x55): Uint8Array {
+  const id = usage * 256 + kind
+  let c = foldedConstants.get(id)
+  if (c === undefined) {
+    c = nfold(usageConstant(usage, kind), 16)
+    if (foldedConstants.size < MAX_FOLDED) foldedConstants.set(id, c)
+  }
+  return c
+}
+
+/** The DK input for a usage key: the folded constant for AES, the raw one for the CMAC KDF. */
+function constantFor(fam: Family, usage: number, kind: 0x99 | 0xaa | 0x55): Uint8Array {
+  return fam.cipher === 'aes' ? foldedConstant(usage, kind) : usageConstant(usage, kind)
+}
+
 function baseCipher(fam: Family, key: KerberosKey, backend: CryptoBackend): PreparedCipher {
-  return cached(key, backend, 'base', () => prepare(fam, backend, key.bytes))
+  return cached(key, backend, BASE_SLOT, () => prepare(fam, backend, key.bytes))
 }
 
 function makeProfile(
@@ -79,18 +109,18 @@ function makeProfile(
   checksumType: number,
 ): EncryptionProfile {
   const usageKeys = (key: KerberosKey, usage: number, backend: CryptoBackend): UsageKeys =>
-    cached(key, backend, `e${usage}`, () => {
+    cached(key, backend, encSlot(usage), () => {
       const base = baseCipher(fam, key, backend)
-      const ke = derive(fam, base, usageConstant(usage, 0xaa), keyLength)
-      const ki = derive(fam, base, usageConstant(usage, 0x55), keyLength)
+      const ke = derive(fam, base, constantFor(fam, usage, 0xaa), keyLength)
+      const ki = derive(fam, base, constantFor(fam, usage, 0x55), keyLength)
       return { ke: prepare(fam, backend, ke), ki: macFor(fam, backend, ki) }
     })
   const checksumKey = (key: KerberosKey, usage: number, backend: CryptoBackend): Mac =>
-    cached(key, backend, `c${usage}`, () =>
+    cached(key, backend, checksumSlot(usage), () =>
       macFor(
         fam,
         backend,
-        derive(fam, baseCipher(fam, key, backend), usageConstant(usage, 0x99), keyLength),
+        derive(fam, baseCipher(fam, key, backend), constantFor(fam, usage, 0x99), keyLength),
       ),
     )
 
@@ -165,7 +195,7 @@ function makeProfile(
 
     prf(key, input, ctx: ProfileContext) {
       checkKey(profile, key)
-      const prfKey = cached(key, ctx.backend, 'prf', () =>
+      const prfKey = cached(key, ctx.backend, PRF_SLOT, () =>
         prepare(
           fam,
           ctx.backend,

@@ -25,6 +25,7 @@ import type {
 } from '../crypto/backend.js'
 import { pureBackend } from '../crypto/pure-backend.js'
 import { setCryptoBackend } from '../crypto/registry.js'
+import { HmacSha1 } from '../crypto/sha1.js'
 
 /** A Buffer result seen as a plain Uint8Array (same memory, no copy). */
 const plain = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
@@ -45,16 +46,33 @@ function checkBlocks(iv: Uint8Array, data: Uint8Array): void {
 }
 
 /**
+ * Below these sizes a prepared key runs on the pure backend: creating an OpenSSL context (and the
+ * KeyObject under it) costs more than encrypting a few blocks in JavaScript, and most keys an
+ * acceptor sees are session keys used for one short authenticator and one AP-REP. A key switches
+ * to OpenSSL for a message of {@link NATIVE_MESSAGE} octets or more, or once it has processed
+ * {@link NATIVE_TOTAL} octets.
+ */
+const NATIVE_MESSAGE = 512
+const NATIVE_TOTAL = 4096
+/** HMAC-SHA1 inputs below this many octets use the pure (precomputed-state) implementation. */
+const NATIVE_HMAC_SHA1 = 2048
+
+/**
  * CBC without padding through OpenSSL. Creating an OpenSSL context costs more than encrypting a
  * kilobyte, so each prepared key keeps one long-lived encryption and one decryption context and
  * never finalises them. CBC carries the last ciphertext block forward as its chaining value; a
  * call with a fresh `iv` cancels it out: encryption XORs (chain ⊕ iv) into the first plaintext
- * block, decryption XORs it into the first output block.
+ * block, decryption XORs it into the first output block. Young keys and short messages go to the
+ * pure backend instead (see {@link NATIVE_MESSAGE}); both give the same bytes.
  */
 class NodeCipher implements PreparedCipher {
   readonly blockSize = 16
+  readonly #family: 'aes' | 'camellia'
   readonly #algorithm: string
-  readonly #key: KeyObject
+  readonly #raw: Uint8Array
+  #key: KeyObject | undefined
+  #pure: PreparedCipher | undefined
+  #processed = 0
   #enc: Cipher | undefined
   #dec: Decipher | undefined
   readonly #encChain = new Uint8Array(16)
@@ -66,17 +84,33 @@ class NodeCipher implements PreparedCipher {
         `expected a 16- or 32-octet ${family === 'aes' ? 'AES' : 'Camellia'} key, got ${key.length}`,
       )
     }
+    this.#family = family
     this.#algorithm = `${family}-${key.length * 8}-cbc`
-    this.#key = createSecretKey(key)
+    this.#raw = key.slice()
+  }
+
+  /** The pure cipher for this call, or undefined when OpenSSL should take it. */
+  #small(length: number): PreparedCipher | undefined {
+    if (length >= NATIVE_MESSAGE || this.#processed >= NATIVE_TOTAL) return undefined
+    this.#processed += length
+    return (this.#pure ??= pureBackend[this.#family](this.#raw))
+  }
+
+  #keyObject(): KeyObject {
+    return (this.#key ??= createSecretKey(this.#raw))
   }
 
   encryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
     checkBlocks(iv, data)
     if (data.length === 0) return new Uint8Array(0)
+    const pure = this.#small(data.length)
+    if (pure !== undefined) return pure.encryptCBC(iv, data)
     const input = data.slice()
     for (let i = 0; i < 16; i++) input[i]! ^= this.#encChain[i]! ^ iv[i]!
     try {
-      this.#enc ??= createCipheriv(this.#algorithm, this.#key, ZERO_IV).setAutoPadding(false)
+      this.#enc ??= createCipheriv(this.#algorithm, this.#keyObject(), ZERO_IV).setAutoPadding(
+        false,
+      )
       const out = plain(this.#enc.update(input))
       if (out.length !== data.length) throw new Error('OpenSSL held back output')
       this.#encChain.set(out.subarray(out.length - 16))
@@ -91,8 +125,12 @@ class NodeCipher implements PreparedCipher {
   decryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
     checkBlocks(iv, data)
     if (data.length === 0) return new Uint8Array(0)
+    const pure = this.#small(data.length)
+    if (pure !== undefined) return pure.decryptCBC(iv, data)
     try {
-      this.#dec ??= createDecipheriv(this.#algorithm, this.#key, ZERO_IV).setAutoPadding(false)
+      this.#dec ??= createDecipheriv(this.#algorithm, this.#keyObject(), ZERO_IV).setAutoPadding(
+        false,
+      )
       const out = plain(this.#dec.update(data))
       if (out.length !== data.length) throw new Error('OpenSSL held back output')
       for (let i = 0; i < 16; i++) out[i]! ^= this.#decChain[i]! ^ iv[i]!
@@ -109,17 +147,25 @@ class NodeCipher implements PreparedCipher {
 class NodeMac implements PreparedMac {
   readonly outputLength: number
   readonly #hash: HashName
-  readonly #key: KeyObject | Uint8Array
+  readonly #raw: Uint8Array
+  #key: KeyObject | Uint8Array | undefined
+  #pure: HmacSha1 | undefined
 
   constructor(hash: HashName, key: Uint8Array) {
     if (!(hash in OUTPUT_LENGTH)) throw new TypeError(`unsupported HMAC hash ${String(hash)}`)
     this.#hash = hash
-    // createSecretKey refuses empty keys; HMAC allows them.
-    this.#key = key.length === 0 ? new Uint8Array(0) : createSecretKey(key)
+    this.#raw = key.slice()
     this.outputLength = OUTPUT_LENGTH[hash]
   }
 
   digest(...parts: readonly Uint8Array[]): Uint8Array {
+    if (this.#hash === 'sha1') {
+      let n = 0
+      for (let i = 0; i < parts.length; i++) n += parts[i]!.length
+      if (n < NATIVE_HMAC_SHA1) return (this.#pure ??= new HmacSha1(this.#raw)).digestParts(parts)
+    }
+    // createSecretKey refuses empty keys; HMAC allows them.
+    this.#key ??= this.#raw.length === 0 ? this.#raw : createSecretKey(this.#raw)
     const h = createHmac(this.#hash, this.#key)
     for (const p of parts) h.update(p)
     return plain(h.digest())
