@@ -16,7 +16,6 @@ import { randomKey } from '../src/crypto/index.js'
 import { negotiateFetch, negotiateMiddleware, type NegotiateUser } from '../src/http/index.js'
 import { encTypeName, TicketFlagLetters } from '../src/iana.js'
 import { parseKeytab, type Keytab } from '../src/keytab/index.js'
-import { discoveryConfigFromKrb5Config } from '../src/node/kdc-discovery.js'
 import { writeCCache } from '../src/node/ccache-store.js'
 import { createNodeTransport } from '../src/node/transport.js'
 import { formatPrincipal } from '../src/principal.js'
@@ -155,7 +154,7 @@ async function demo(realm: Realm): Promise<void> {
   const config = parseConfig(readFileSync(realm.krb5ConfPath, 'utf8'))
   const client = new KerberosClient({
     config,
-    transport: createNodeTransport({ config: discoveryConfigFromKrb5Config(config) }),
+    transport: createNodeTransport({ config }),
     trace: (e) => {
       if (e.type === 'as-req')
         kv('AS-REQ', `${e.client} offers ${(e.etypes ?? []).map(encTypeName).join(', ')}`)

@@ -14,7 +14,6 @@ import { loadConfig } from '../node/config.js'
 import { resolveClientKeytabName, resolveKeytabName } from '../node/env.js'
 import { readKeytab } from '../node/files.js'
 import { readCCache, writeCCache } from '../node/ccache-store.js'
-import { discoveryConfigFromKrb5Config } from '../node/kdc-discovery.js'
 import { createNodeTransport } from '../node/transport.js'
 import { formatPrincipal } from '../principal.js'
 import {
@@ -55,7 +54,7 @@ export async function createCLIClient(
   options: { readonly verbose?: boolean; readonly config?: Krb5Config } = {},
 ): Promise<{ client: KerberosClient; config: Krb5Config }> {
   const config = options.config ?? (await loadConfig())
-  const transport = createNodeTransport({ config: discoveryConfigFromKrb5Config(config) })
+  const transport = createNodeTransport({ config })
   const sink = traceSink(options.verbose === true)
   const client = new KerberosClient({
     config,

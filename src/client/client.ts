@@ -145,9 +145,9 @@ const MS = 1000
  * @example
  * ```ts
  * import { KerberosClient } from 'kerberos-ts'
- * import { createNodeTransport, discoveryConfigFromKrb5Config, loadConfig } from 'kerberos-ts/node'
+ * import { createNodeTransport, loadConfig } from 'kerberos-ts/node'
  * const config = await loadConfig()
- * const transport = createNodeTransport({ config: discoveryConfigFromKrb5Config(config) })
+ * const transport = createNodeTransport({ config })
  * const client = new KerberosClient({ config, transport })
  * const tgt = await client.login({ principal: 'svc-backup', keytab })
  * const st = await client.getServiceTicket('HTTP@web.example.com')

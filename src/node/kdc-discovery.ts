@@ -301,9 +301,11 @@ function profileBoolean(value: string | undefined): boolean | undefined {
  */
 export function discoveryConfigFromKrb5Config(
   conf: Pick<Krb5Config, 'get' | 'getAll' | 'subsections'>,
+  options: { readonly realms?: readonly string[] } = {},
 ): KDCDiscoveryConfig {
   const realms: Record<string, RealmKDCConfig> = {}
-  for (const name of conf.subsections('realms'))
+  // Named realms are looked up directly: listing [realms] stops at a file that marks one final.
+  for (const name of options.realms ?? conf.subsections('realms'))
     realms[name] = { kdc: conf.getAll('realms', name, 'kdc') }
   const dns =
     profileBoolean(conf.get('libdefaults', 'dns_lookup_kdc')) ??

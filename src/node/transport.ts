@@ -16,7 +16,9 @@ import { lookup } from 'node:dns/promises'
 import { connect, isIP, type Socket } from 'node:net'
 import type { SendToKDCOptions, Transport } from '../client/transport.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
+import type { Krb5Config } from '../config/index.js'
 import {
+  discoveryConfigFromKrb5Config,
   locateKDCs,
   type KDCAddress,
   type KDCDiscoveryConfig,
@@ -67,8 +69,11 @@ export interface TransportTraceEvent {
 
 /** Options for {@link createNodeTransport}. */
 export interface NodeTransportOptions {
-  /** KDC addresses and DNS settings (krb5.conf as plain values). */
-  readonly config?: KDCDiscoveryConfig
+  /**
+   * KDC addresses and DNS settings: a parsed krb5.conf (`loadConfig()`), read per realm at call
+   * time, or the same as plain values.
+   */
+  readonly config?: KDCDiscoveryConfig | Krb5Config
   /** Replace discovery entirely: return the KDCs of a realm in order. */
   readonly locate?: (
     realm: string,
@@ -382,6 +387,10 @@ interface Call {
   readonly tried: Set<string>
 }
 
+function isKrb5Config(c: KDCDiscoveryConfig | Krb5Config): c is Krb5Config {
+  return typeof (c as Krb5Config).get === 'function'
+}
+
 class NodeTransport implements Transport {
   private readonly o: NodeTransportOptions
   constructor(options: NodeTransportOptions) {
@@ -455,16 +464,26 @@ class NodeTransport implements Transport {
     )
   }
 
+  /** Discovery settings for one realm; a krb5.conf is read for that realm only. */
+  private discovery(realm: string): KDCDiscoveryConfig | undefined {
+    const c = this.o.config
+    if (c === undefined || !isKrb5Config(c)) return c
+    return discoveryConfigFromKrb5Config(c, { realms: [realm] })
+  }
+
   private udpLimit(): number {
     const limit =
-      this.o.udpPreferenceLimit ?? this.o.config?.udpPreferenceLimit ?? DEFAULT_UDP_PREFERENCE_LIMIT
+      this.o.udpPreferenceLimit ??
+      this.discovery('')?.udpPreferenceLimit ??
+      DEFAULT_UDP_PREFERENCE_LIMIT
     return limit < 0 ? DEFAULT_UDP_PREFERENCE_LIMIT : Math.min(limit, HARD_UDP_LIMIT)
   }
 
   private async locate(call: Call): Promise<readonly KDCAddress[]> {
     if (this.o.locate !== undefined) return this.o.locate(call.realm, { signal: call.signal })
+    const config = this.discovery(call.realm)
     const loc = await locateKDCs(call.realm, {
-      ...(this.o.config !== undefined ? { config: this.o.config } : {}),
+      ...(config !== undefined ? { config } : {}),
       ...(this.o.resolver !== undefined ? { resolver: this.o.resolver } : {}),
       ...(call.signal !== undefined ? { signal: call.signal } : {}),
     })
@@ -588,8 +607,10 @@ class NodeTransport implements Transport {
  *
  * @example
  * ```ts
- * import { createNodeTransport } from 'kerberos-ts/node'
- * const transport = createNodeTransport({
+ * import { createNodeTransport, loadConfig } from 'kerberos-ts/node'
+ * const transport = createNodeTransport({ config: await loadConfig() }) // krb5.conf [realms] and DNS SRV
+ * // or plain values:
+ * const fixed = createNodeTransport({
  *   config: { realms: { 'EXAMPLE.COM': { kdc: ['kdc1.example.com', 'kdc2.example.com'] } } },
  * })
  * const reply = await transport.sendToKDC('EXAMPLE.COM', asReqBytes, { signal: AbortSignal.timeout(5000) })

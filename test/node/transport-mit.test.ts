@@ -4,6 +4,8 @@ import assert from 'node:assert/strict'
 import { createNodeTransport, type KDCAttempt } from '../../src/node/transport.js'
 import { peekKRBErrorCode } from '../../src/node/transport-peek.js'
 import { KerberosError } from '../../src/errors.js'
+import { parseConfig } from '../../src/config/index.js'
+import { readFileSync } from 'node:fs'
 import { findFreePort, skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
 import { captureFreshASReq } from '../helpers/realm-capture.js'
 
@@ -120,6 +122,12 @@ test('discovery from krb5.conf-style config reaches the MIT KDC', { skip }, asyn
     },
     udpPreferenceLimit: 1,
   })
+  assert.equal(peekKRBErrorCode(await t.sendToKDC(realm!.realm, await asReqFor('alice'))), 25)
+})
+
+test('a parsed krb5.conf is read per realm and reaches the MIT KDC', { skip }, async () => {
+  const conf = parseConfig(readFileSync(realm!.krb5ConfPath, 'utf8'))
+  const t = createNodeTransport({ config: conf })
   assert.equal(peekKRBErrorCode(await t.sendToKDC(realm!.realm, await asReqFor('alice'))), 25)
 })
 
