@@ -1,7 +1,7 @@
 /**
  * The derived-key cache: usage keys (Ke/Ki/Kc) and prepared ciphers are made once per
- * (KerberosKey, backend, usage) and reused. Memory is bounded: a WeakMap keyed by the key object
- * (entries go when the key is collected) holding a small LRU per key. A wiped key drops its entries
+ * (KerberosKey, backend, usage) and reused. Memory is bounded: a small LRU per key, held by the
+ * key object (entries go when the key is collected). A wiped key drops its entries
  * and is refused.
  *
  * @module
@@ -25,21 +25,43 @@ interface BackendEntries {
  */
 const REFRESH_FROM = 8
 
-const caches = new WeakMap<KerberosKey, BackendEntries>()
+/**
+ * The entries hang off the key object itself, under a non-enumerable symbol (invisible to JSON,
+ * `util.inspect`, `Object.keys` and deep equality), rather than in a WeakMap: an acceptor makes
+ * a session key per request, and a WeakMap's ephemeron entries keep each dead key's derived keys
+ * alive through young-generation collections — that promotion cost more than all the crypto.
+ * Held this way they die with the key.
+ */
+const ENTRIES: unique symbol = Symbol('kerberos-ts derived keys')
+
+interface Carrier {
+  [ENTRIES]?: BackendEntries | undefined
+}
+
+const headOf = (key: KerberosKey): BackendEntries | undefined =>
+  (key as unknown as Carrier)[ENTRIES]
+
+function setHead(key: KerberosKey, head: BackendEntries | undefined): void {
+  const carrier = key as unknown as Carrier
+  if (ENTRIES in carrier) carrier[ENTRIES] = head
+  // A frozen key just goes uncached.
+  else if (head !== undefined && Object.isExtensible(carrier))
+    Object.defineProperty(carrier, ENTRIES, { value: head, writable: true, configurable: true })
+}
 
 /** Throw if the key was wiped (and forget what was derived from it). */
 export function assertUsable(key: KerberosKey): void {
   if (key.wiped) {
-    caches.delete(key)
+    setHead(key, undefined)
     throw new TypeError(`cannot use a wiped key (${key.enctype})`)
   }
 }
 
 function entriesFor(key: KerberosKey, backend: CryptoBackend): BackendEntries {
-  const head = caches.get(key)
+  const head = headOf(key)
   for (let e = head; e !== undefined; e = e.next) if (e.backend === backend) return e
   const fresh: BackendEntries = { backend, entries: new Map(), next: head }
-  caches.set(key, fresh)
+  setHead(key, fresh)
   return fresh
 }
 
@@ -81,7 +103,7 @@ export function cached<T>(
   }
   const value = make()
   entries.set(id, value)
-  if (totalEntries(caches.get(key)) > MAX_ENTRIES_PER_KEY) evictOne(caches.get(key))
+  if (totalEntries(headOf(key)) > MAX_ENTRIES_PER_KEY) evictOne(headOf(key))
   return value
 }
 
@@ -96,10 +118,10 @@ export function cached<T>(
  * ```
  */
 export function wipeDerivedKeys(key: KerberosKey): void {
-  caches.delete(key)
+  setHead(key, undefined)
 }
 
 /** How many entries are cached for `key` (tests and diagnostics). */
 export function derivedKeyCount(key: KerberosKey): number {
-  return totalEntries(caches.get(key))
+  return totalEntries(headOf(key))
 }

@@ -1,20 +1,19 @@
 /**
- * The pure-JavaScript backend: AES from @noble/ciphers with the key schedule expanded once,
+ * The pure-JavaScript backend: AES from ./aes.ts with the key schedules expanded once,
  * HMAC and PBKDF2 from @noble/hashes, Camellia from ./camellia.ts. Runs on every runtime.
  *
  * @module
  */
-import { cbc, unsafe } from '@noble/ciphers/aes.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { md5, sha1 } from '@noble/hashes/legacy.js'
 import { sha256, sha384 } from '@noble/hashes/sha2.js'
 import type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
+import { aesDecryptCBC, aesDecryptionKey, aesEncryptCBC, aesExpandKey } from './aes.js'
 import { camelliaBlock, camelliaExpandKey, type CamelliaKey } from './camellia.js'
 import { pbkdf2Fast } from './pbkdf2.js'
 import { HmacSha1 } from './sha1.js'
 
 const HASHES = { sha1, sha256, sha384, md5 } as const
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 /** Check whole blocks; CBC without padding cannot take anything else. */
 function checkBlocks(iv: Uint8Array, data: Uint8Array): void {
@@ -23,69 +22,28 @@ function checkBlocks(iv: Uint8Array, data: Uint8Array): void {
     throw new RangeError(`expected whole 16-octet blocks, got ${data.length} octets`)
 }
 
-const readLE = (b: Uint8Array, o: number): number =>
-  b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)
-
-/** AES-CBC over noble's table implementation, reusing the expanded keys for every call. */
+/** AES-CBC over ./aes.ts; the key schedules are expanded on first use and then kept. */
 class PureAES implements PreparedCipher {
   readonly blockSize = 16
   readonly #key: Uint8Array
-  readonly #enc: Uint32Array
-  #dec: Uint32Array | undefined
+  #enc: Int32Array | undefined
+  #dec: Int32Array | undefined
 
   constructor(key: Uint8Array) {
     if (key.length !== 16 && key.length !== 32)
       throw new RangeError(`expected a 16- or 32-octet AES key, got ${key.length}`)
     this.#key = key.slice()
-    this.#enc = unsafe.expandKeyLE(this.#key)
   }
 
   encryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
     checkBlocks(iv, data)
-    if (!LITTLE_ENDIAN) return cbc(this.#key, iv, { disablePadding: true }).encrypt(data)
-    const out = data.slice()
-    const w = new Uint32Array(out.buffer, out.byteOffset, out.length >>> 2)
-    const xk = this.#enc
-    let p0 = readLE(iv, 0)
-    let p1 = readLE(iv, 4)
-    let p2 = readLE(iv, 8)
-    let p3 = readLE(iv, 12)
-    for (let i = 0; i < w.length; i += 4) {
-      const r = unsafe.encrypt(xk, w[i]! ^ p0, w[i + 1]! ^ p1, w[i + 2]! ^ p2, w[i + 3]! ^ p3)
-      w[i] = p0 = r.s0
-      w[i + 1] = p1 = r.s1
-      w[i + 2] = p2 = r.s2
-      w[i + 3] = p3 = r.s3
-    }
-    return out
+    return aesEncryptCBC((this.#enc ??= aesExpandKey(this.#key)), iv, data)
   }
 
   decryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
     checkBlocks(iv, data)
-    if (!LITTLE_ENDIAN) return cbc(this.#key, iv, { disablePadding: true }).decrypt(data)
-    const xk = (this.#dec ??= unsafe.expandKeyDecLE(this.#key))
-    const out = data.slice()
-    const w = new Uint32Array(out.buffer, out.byteOffset, out.length >>> 2)
-    let p0 = readLE(iv, 0)
-    let p1 = readLE(iv, 4)
-    let p2 = readLE(iv, 8)
-    let p3 = readLE(iv, 12)
-    for (let i = 0; i < w.length; i += 4) {
-      const c0 = w[i]!
-      const c1 = w[i + 1]!
-      const c2 = w[i + 2]!
-      const c3 = w[i + 3]!
-      const r = unsafe.decrypt(xk, c0, c1, c2, c3)
-      w[i] = r.s0 ^ p0
-      w[i + 1] = r.s1 ^ p1
-      w[i + 2] = r.s2 ^ p2
-      w[i + 3] = r.s3 ^ p3
-      p0 = c0
-      p1 = c1
-      p2 = c2
-      p3 = c3
-    }
-    return out
+    this.#dec ??= aesDecryptionKey((this.#enc ??= aesExpandKey(this.#key)))
+    return aesDecryptCBC(this.#dec, iv, data)
   }
 }
 

@@ -55,7 +55,7 @@ function checkBlocks(iv: Uint8Array, data: Uint8Array): void {
 const NATIVE_MESSAGE = 512
 const NATIVE_TOTAL = 4096
 /** HMAC-SHA1 inputs below this many octets use the pure (precomputed-state) implementation. */
-const NATIVE_HMAC_SHA1 = 2048
+const NATIVE_HMAC_SHA1 = 768
 
 /**
  * CBC without padding through OpenSSL. Creating an OpenSSL context costs more than encrypting a
