@@ -18,9 +18,26 @@ const MAX = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000
 export const time: fc.Arbitrary<Date> = fc
   .integer({ min: MIN, max: MAX })
   .map((s) => new Date(s * 1000))
+/** Key sizes the decoder enforces for the implemented enctypes; other enctypes take any size. */
+const KEY_LENGTHS: Readonly<Record<number, number>> = {
+  17: 16,
+  18: 32,
+  19: 16,
+  20: 32,
+  23: 16,
+  24: 16,
+  25: 16,
+  26: 32,
+}
 export const key: fc.Arbitrary<KerberosKey> = fc
-  .tuple(smallInt, bytes)
-  .map(([e, b]) => new KerberosKey(e, b))
+  .tuple(fc.oneof(smallInt, fc.constantFrom(17, 18, 19, 20, 23, 25, 26)), bytes)
+  .map(([e, b]) => {
+    const n = KEY_LENGTHS[e]
+    return new KerberosKey(
+      e,
+      n === undefined ? b : Uint8Array.from({ length: n }, (_, i) => b[i] ?? i),
+    )
+  })
 
 const opt = <R extends Record<string, unknown>>(
   model: { [K in keyof R]: fc.Arbitrary<R[K]> },
