@@ -64,8 +64,6 @@ export function ctsEncryptPadded(
   return out
 }
 
-const EMPTY = new Uint8Array(0)
-
 /**
  * Decrypt CBC-CTS `input` (≥ 16 octets).
  *
@@ -83,17 +81,14 @@ export function ctsDecrypt(cipher: PreparedCipher, iv: Uint8Array, input: Uint8A
   const prefix = m - 32
   // D = (Pn || 0…) XOR C(n-1): its tail restores the octets of C(n-1) that were stolen.
   const d = cipher.decryptCBC(ZERO_IV, input.subarray(prefix, prefix + 16))
-  const cPrev = new Uint8Array(16)
-  cPrev.set(input.subarray(prefix + 16, n))
-  cPrev.set(d.subarray(last), last)
-  // C1..C(n-2) decrypt straight from the input; C(n-1) chains on C(n-2) (or the IV).
-  const head = prefix > 0 ? cipher.decryptCBC(iv, input.subarray(0, prefix)) : EMPTY
-  const pPrev = cipher.decryptCBC(prefix > 0 ? input.subarray(prefix - 16, prefix) : iv, cPrev)
-  const out = new Uint8Array(n)
-  out.set(head)
-  out.set(pPrev, prefix)
-  for (let i = 0; i < last; i++) out[prefix + 16 + i] = d[i]! ^ cPrev[i]!
-  return out
+  // Rebuild the plain CBC ciphertext C1..C(n-2) | C(n-1) | Cn and decrypt it in one pass: its
+  // last block comes out as D XOR C(n-1) = Pn followed by zeros. Two cipher calls, not three.
+  const c = new Uint8Array(m)
+  c.set(input.subarray(0, prefix))
+  for (let i = 0; i < last; i++) c[prefix + i] = input[prefix + 16 + i]!
+  for (let i = last; i < 16; i++) c[prefix + i] = d[i]!
+  for (let i = 0; i < 16; i++) c[prefix + 16 + i] = input[prefix + i]!
+  return cipher.decryptCBC(iv, c).subarray(0, n)
 }
 
 /** The cipher state after a CTS encryption: the next-to-last output block (RFC 3962 §5). */

@@ -249,10 +249,12 @@ export function verifyAPReq(apReq: Uint8Array | APReq, options: VerifyAPReqOptio
   const time = auth.ctime.getTime() + Math.floor(auth.cusec / 1000)
   checkSkew(time, now, skew, client)
   checkTicketTimes(part, now, skew, client, server)
+  const clientName = formatPrincipal(client)
+  const serverName = formatPrincipal(server)
   return result(req, part, auth, entry, client, server, {
-    key: `${formatPrincipal(client)}\0${formatPrincipal(server)}\0${auth.ctime.getTime()}\0${auth.cusec}\0${tagOf(req.authenticator.cipher)}`,
-    client: formatPrincipal(client),
-    server: formatPrincipal(server),
+    key: `${clientName}\0${serverName}\0${auth.ctime.getTime()}\0${auth.cusec}\0${tagOf(req.authenticator.cipher)}`,
+    client: clientName,
+    server: serverName,
     time,
     expiresAt: time + skew,
   })
@@ -337,12 +339,15 @@ function checkTicketTimes(
   client: Principal,
   server: Principal,
 ): void {
+  const start = (part.starttime ?? part.authtime).getTime()
+  const invalid = hasFlag(part.flags, TicketFlags.INVALID)
+  if (start - now <= skew && now - part.endtime.getTime() <= skew && !invalid) return
+  // Failure only from here: the context is built when it is needed, not per accepted request.
   const ctx = {
     client: formatPrincipal(client),
     server: formatPrincipal(server),
     now: new Date(now),
   }
-  const start = (part.starttime ?? part.authtime).getTime()
   if (start - now > skew) {
     throw new KerberosError(
       ErrorCodes.TICKET_TIME,
@@ -361,15 +366,13 @@ function checkTicketTimes(
       },
     )
   }
-  if (hasFlag(part.flags, TicketFlags.INVALID)) {
-    throw new KerberosError(
-      ErrorCodes.TICKET_TIME,
-      `ticket for ${ctx.server} is marked INVALID (postdated, not yet validated)`,
-      {
-        context: { ...ctx, reason: 'invalid' },
-      },
-    )
-  }
+  throw new KerberosError(
+    ErrorCodes.TICKET_TIME,
+    `ticket for ${ctx.server} is marked INVALID (postdated, not yet validated)`,
+    {
+      context: { ...ctx, reason: 'invalid' },
+    },
+  )
 }
 
 function result(
@@ -563,6 +566,7 @@ export class Acceptor {
   readonly options: AcceptorOptions
   readonly replayCache: ReplayCache | undefined
   #index: KeytabIndex
+  #verify: VerifyAPReqOptions | undefined
 
   constructor(options: AcceptorOptions) {
     if (options === null || typeof options !== 'object' || options.keytab === undefined) {
@@ -582,6 +586,12 @@ export class Acceptor {
   /** Swap in new keys (a reloaded keytab after `ktadd`); in-flight calls keep the old ones. */
   setKeytab(keytab: Keytab | KeytabIndex): void {
     this.#index = isIndex(keytab) ? keytab : indexKeytab(keytab)
+    this.#verify = undefined
+  }
+
+  /** The options for verifyAPReq, made once per keytab rather than spread per request. */
+  #verifyOptions(): VerifyAPReqOptions {
+    return (this.#verify ??= { ...this.options, keytab: this.#index })
   }
 
   /**
@@ -589,7 +599,7 @@ export class Acceptor {
    * cache; with an asynchronous one use {@link Acceptor.acceptAsync}.
    */
   accept(apReq: Uint8Array | APReq, options: AcceptOptions = {}): AcceptResult {
-    const v = verifyAPReq(apReq, { ...this.options, keytab: this.#index })
+    const v = verifyAPReq(apReq, this.#verifyOptions())
     const fresh = this.replayCache?.checkAndStore(v.replayEntry) ?? true
     if (typeof fresh !== 'boolean') {
       throw new TypeError('the replay cache returned a Promise: use acceptAsync()')
@@ -600,7 +610,7 @@ export class Acceptor {
 
   /** {@link Acceptor.accept} for replay caches that answer with a Promise. */
   async acceptAsync(apReq: Uint8Array | APReq, options: AcceptOptions = {}): Promise<AcceptResult> {
-    const v = verifyAPReq(apReq, { ...this.options, keytab: this.#index })
+    const v = verifyAPReq(apReq, this.#verifyOptions())
     const fresh = (await this.replayCache?.checkAndStore(v.replayEntry)) ?? true
     if (!fresh) throw replayError(v)
     return this.#finish(v, options)
