@@ -25,7 +25,7 @@ import {
   setupService,
 } from '../test/helpers/gss-peers.js'
 import { mitAvailable, startRealm } from '../test/helpers/realm.js'
-import { formatOps, measure, printRows, type BenchResult } from './harness.js'
+import { formatOps, loadNote, measure, printRows, type BenchResult } from './harness.js'
 
 /** Options for {@link benchAcceptor}. */
 export interface BenchAcceptorOptions {
@@ -109,6 +109,7 @@ function printResults(results: readonly BenchResult[]): void {
   }
   printRows(rows)
   console.log("(ops/cpu-s: per second of this process's CPU time, steadier on a busy machine)")
+  console.log(loadNote())
 }
 
 /** Run the acceptor benchmarks and print ops/s. */

@@ -12,7 +12,7 @@ import {
   type CryptoBackend,
 } from '../src/crypto/index.js'
 import { nodeBackend } from '../src/node/crypto-backend.js'
-import { formatOps, measure, printRows, type BenchResult } from './harness.js'
+import { formatOps, loadNote, measure, printRows, type BenchResult } from './harness.js'
 
 /** Options for {@link benchCrypto}. */
 export interface BenchCryptoOptions {
@@ -110,6 +110,7 @@ export async function benchCrypto(options: BenchCryptoOptions = {}): Promise<Ben
     console.log(
       "(ops/s: wall clock; ops/cpu-s: per second of this process's CPU time, steadier on a busy machine)",
     )
+    console.log(loadNote())
   }
   return results
 }

@@ -1,8 +1,22 @@
 /**
  * Small benchmark helpers shared by the bench/ suites: {@link measure} times a synchronous
  * operation for at least `minMs` and reports operations per second; {@link printTable} prints
- * results as an aligned table.
+ * results as an aligned table; {@link loadNote} says how busy the machine was.
  */
+import { availableParallelism, loadavg } from 'node:os'
+
+/**
+ * The machine's load average and CPU count, to print next to figures measured on a shared box.
+ *
+ * @example
+ * ```ts
+ * console.log(loadNote()) // 'load average 2.61 / 3.02 / 3.40 (1/5/15 min) on 2 CPUs'
+ * ```
+ */
+export function loadNote(): string {
+  const [a, b, c] = loadavg().map((x) => x.toFixed(2))
+  return `load average ${a} / ${b} / ${c} (1/5/15 min) on ${availableParallelism()} CPUs`
+}
 
 /** One measured operation. */
 export interface BenchResult {
