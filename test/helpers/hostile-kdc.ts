@@ -79,8 +79,11 @@ export interface HostileKDCOptions {
   readonly clientKeys?: readonly KerberosKey[]
   /** The attacker's password (`spoof-key`, `spoof-preauth`, `fake-realm`); default `attacker-pw`. */
   readonly spoofPassword?: string
-  /** `fake-realm`: break its TGS replies (another nonce, another server, another key). */
-  readonly tgsTamper?: 'nonce' | 'server' | 'key'
+  /**
+   * `fake-realm`: break its TGS replies (another nonce, another server, another key), or answer
+   * every TGS-REQ with a referral: REALM → LOOP.REALM → REALM → ...
+   */
+  readonly tgsTamper?: 'nonce' | 'server' | 'key' | 'referral-loop'
   /** Delay between bytes in `slow-drip`; default 100 ms. */
   readonly dripMs?: number
 }
@@ -192,6 +195,7 @@ class FakeRealm {
   readonly tgsKey = randomKey(18)
   readonly serviceKey = randomKey(18)
   readonly sessions = new Map<string, KerberosKey>()
+  home: string | undefined
   readonly password: string
   readonly tgsTamper: HostileKDCOptions['tgsTamper']
   constructor(password: string, tgsTamper?: HostileKDCOptions['tgsTamper']) {
@@ -204,6 +208,7 @@ class FakeRealm {
     const realm = body.realm
     const now = whole()
     if (req.msgType === 10) {
+      this.home = realm
       const client = principalFromName(body.cname!, realm)
       const salt = realm + client.components.join('')
       const clientKey = stringToKey(18, this.password, salt)
@@ -236,17 +241,24 @@ class FakeRealm {
     const hex = apReq === undefined ? '' : Buffer.from(apReq.padataValue).toString('hex')
     for (const [cipher, session] of this.sessions) {
       if (!hex.includes(cipher)) continue
-      const client = { nameType: 1, components: ['alice'], realm } as Principal
+      const home = this.home ?? realm
+      const client = { nameType: 1, components: ['alice'], realm: home } as Principal
       const asked = principalFromName(body.sname!, realm)
-      const server =
-        this.tgsTamper === 'server' ? { ...asked, components: ['cifs', 'evil.example'] } : asked
+      const loop = this.tgsTamper === 'referral-loop'
+      const server = loop
+        ? tgsPrincipal(realm === home ? `LOOP.${home}` : home, realm)
+        : this.tgsTamper === 'server'
+          ? { ...asked, components: ['cifs', 'evil.example'] }
+          : asked
       const st = issueTicket({
         client,
         server,
-        serverKey: this.serviceKey,
+        serverKey: loop ? this.tgsKey : this.serviceKey,
         sessionKey: randomKey(18),
         now,
       })
+      if (loop)
+        this.sessions.set(Buffer.from(st.ticket.encPart.cipher).toString('hex'), st.part.key)
       return kdcRep('tgs', {
         client,
         ticket: st.ticket,

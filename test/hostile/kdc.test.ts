@@ -274,6 +274,29 @@ describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: 
     })
   }
 
+  test('a referral loop (REALM → LOOP.REALM → REALM ...): bounded, ERR_KRB_REFERRAL', async () => {
+    const h = await hostile({
+      mode: 'fake-realm',
+      spoofPassword: ATTACKER_PW,
+      tgsTamper: 'referral-loop',
+    })
+    const kdc = [`tcp/127.0.0.1:${h.port}`]
+    const transport = createNodeTransport({
+      config: {
+        realms: { [realm.realm]: { kdc }, [`LOOP.${realm.realm}`]: { kdc } },
+        dnsLookupKdc: false,
+      },
+      attemptTimeoutMs: ATTEMPT_MS,
+      deadlineMs: DEADLINE_MS,
+    })
+    const { client } = clientFor(realm, { transport })
+    await client.login({ principal: 'alice', password: ATTACKER_PW })
+    const before = h.requests
+    const r = await timed(client.getServiceTicket(parsePrincipal(`HTTP/localhost@${realm.realm}`)))
+    assertTyped(r.error, ['ERR_KRB_REFERRAL'], 'referral loop')
+    assert.ok(h.requests - before <= 8, `${h.requests - before} TGS requests`)
+  })
+
   test('verifyCredentials: succeeds with the real KDC and the host keytab', async () => {
     const { client } = clientWith([real()])
     const tgt = await client.login({ principal: 'alice', password: PW })
