@@ -145,7 +145,9 @@ function keyedState(key: Uint8Array, pad: number): Int32Array {
   for (let i = 0; i < 64; i++) block[i]! ^= pad
   const h = IV.slice()
   compress(h, block, 0)
+  // Leave no key-derived words behind in the shared scratch space.
   block.fill(0)
+  W.fill(0)
   return h
 }
 
