@@ -85,12 +85,13 @@ export function aesExpandKey(key: Uint8Array): Int32Array {
   const w = new Int32Array(4 * (nk + 7))
   for (let i = 0; i < nk; i++) w[i] = readBE(key, 4 * i)
   let rcon = 1
-  for (let i = nk; i < w.length; i++) {
+  // j = i mod nk, kept by hand (no division per word).
+  for (let i = nk, j = 0; i < w.length; i++, j = j + 1 === nk ? 0 : j + 1) {
     let t = w[i - 1]!
-    if (i % nk === 0) {
+    if (j === 0) {
       t = subWord((t << 8) | (t >>> 24)) ^ (rcon << 24)
       rcon = (rcon << 1) ^ (rcon & 0x80 ? 0x11b : 0)
-    } else if (nk > 6 && i % nk === 4) {
+    } else if (nk > 6 && j === 4) {
       t = subWord(t)
     }
     w[i] = w[i - nk]! ^ t

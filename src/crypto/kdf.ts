@@ -28,13 +28,13 @@ export function usageConstant(usage: number, kind: 0x99 | 0xaa | 0x55): Uint8Arr
  * "E" of one block is CBC with a zero IV (plain ECB). Random-to-key is the identity, so DK = DR.
  */
 export function dr(base: PreparedCipher, constant: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let block = constant.length === 16 ? constant : nfold(constant, 16)
-  for (let at = 0; at < length; at += 16) {
-    block = base.encryptCBC(ZERO_IV, block)
-    out.set(block.subarray(0, Math.min(16, length - at)), at)
-  }
-  return out
+  const first = constant.length === 16 ? constant : nfold(constant, 16)
+  const blocks = Math.ceil(length / 16)
+  // E(c), E(E(c)), ... is CBC with a zero IV over c followed by zero blocks: one cipher call.
+  const input = new Uint8Array(blocks * 16)
+  input.set(first)
+  const stream = base.encryptCBC(ZERO_IV, input)
+  return stream.length === length ? stream : stream.slice(0, length)
 }
 
 /**

@@ -140,12 +140,12 @@ export function sha1Digest(...parts: readonly Uint8Array[]): Uint8Array {
 
 /** The state after one block of `key` (padded to 64 octets) XOR `pad`. */
 function keyedState(key: Uint8Array, pad: number): Int32Array {
-  const block = new Uint8Array(64)
-  for (let i = 0; i < key.length; i++) block[i] = key[i]!
-  for (let i = 0; i < 64; i++) block[i]! ^= pad
+  const block = BUF
+  for (let i = 0; i < key.length; i++) block[i] = key[i]! ^ pad
+  block.fill(pad, key.length)
   const h = IV.slice()
   compress(h, block, 0)
-  // Leave no key-derived words behind in the shared scratch space.
+  // Leave no key-derived bytes behind in the shared scratch space.
   block.fill(0)
   W.fill(0)
   return h
