@@ -8,6 +8,9 @@ import type { CryptoBackend, HashName, PreparedCipher } from './backend.js'
 import { nfold } from './nfold.js'
 
 const ZERO_IV = new Uint8Array(16)
+const DR_SCRATCH = new Uint8Array(32)
+const DR_ONE = DR_SCRATCH.subarray(0, 16)
+const DR_TWO = DR_SCRATCH
 
 /** Four octets, big-endian. */
 export function be32(n: number): Uint8Array {
@@ -31,10 +34,18 @@ export function dr(base: PreparedCipher, constant: Uint8Array, length: number): 
   const first = constant.length === 16 ? constant : nfold(constant, 16)
   const blocks = Math.ceil(length / 16)
   // E(c), E(E(c)), ... is CBC with a zero IV over c followed by zero blocks: one cipher call.
-  const input = new Uint8Array(blocks * 16)
+  // The usual one or two blocks come from a scratch array (inputs are not retained by ciphers).
+  const input = blocks === 1 ? DR_ONE : blocks === 2 ? DR_TWO : new Uint8Array(blocks * 16)
   input.set(first)
+  input.fill(0, 16)
   const stream = base.encryptCBC(ZERO_IV, input)
-  return stream.length === length ? stream : stream.slice(0, length)
+  // A backend that (against the contract) encrypted in place must not see its result zeroed.
+  const out =
+    stream.length === length && stream.buffer !== DR_SCRATCH.buffer
+      ? stream
+      : stream.slice(0, length)
+  input.fill(0)
+  return out
 }
 
 /**

@@ -138,17 +138,17 @@ export function sha1Digest(...parts: readonly Uint8Array[]): Uint8Array {
   return out
 }
 
-/** The state after one block of `key` (padded to 64 octets) XOR `pad`. */
-function keyedState(key: Uint8Array, pad: number): Int32Array {
+/** The state after one block of `key` (padded to 64 octets) XOR `pad`, into `out` at `at`. */
+function keyedState(key: Uint8Array, pad: number, out: Int32Array, at: number): void {
   const block = BUF
   for (let i = 0; i < key.length; i++) block[i] = key[i]! ^ pad
   block.fill(pad, key.length)
-  const h = IV.slice()
-  compress(h, block, 0)
+  STATE.set(IV)
+  compress(STATE, block, 0)
+  for (let i = 0; i < 5; i++) out[at + i] = STATE[i]!
   // Leave no key-derived bytes behind in the shared scratch space.
   block.fill(0)
   W.fill(0)
-  return h
 }
 
 /**
@@ -163,14 +163,16 @@ function keyedState(key: Uint8Array, pad: number): Int32Array {
 export class HmacSha1 {
   /** Output length in octets. */
   readonly outputLength: number = 20
-  readonly #inner: Int32Array
-  readonly #outer: Int32Array
+  /** The inner state (words 0..4) and the outer one (5..9), in one array. */
+  readonly #states: Int32Array
 
   constructor(key: Uint8Array) {
     // RFC 2104 §2: keys longer than the block are hashed first.
     const k = key.length > 64 ? sha1Digest(key) : key
-    this.#inner = keyedState(k, 0x36)
-    this.#outer = keyedState(k, 0x5c)
+    const states = new Int32Array(10)
+    keyedState(k, 0x36, states, 0)
+    keyedState(k, 0x5c, states, 5)
+    this.#states = states
   }
 
   /** HMAC over the concatenation of `parts`; a fresh 20-octet array. */
@@ -180,9 +182,10 @@ export class HmacSha1 {
 
   /** {@link HmacSha1.digest} with the parts as one array (no rest-parameter copy). */
   digestParts(parts: readonly Uint8Array[]): Uint8Array {
-    STATE.set(this.#inner)
+    const st = this.#states
+    for (let i = 0; i < 5; i++) STATE[i] = st[i]!
     finish(STATE, 64, parts, INNER)
-    STATE.set(this.#outer)
+    for (let i = 0; i < 5; i++) STATE[i] = st[i + 5]!
     const out = new Uint8Array(20)
     finish(STATE, 64, INNER_PARTS, out)
     return out

@@ -23,6 +23,7 @@ import type {
   PreparedCipher,
   PreparedMac,
 } from '../crypto/backend.js'
+import { aesDecryptCBC, aesDecryptionKey, aesEncryptCBC, aesExpandKey } from '../crypto/aes.js'
 import { pureBackend } from '../crypto/pure-backend.js'
 import { setCryptoBackend } from '../crypto/registry.js'
 import { HmacSha1 } from '../crypto/sha1.js'
@@ -68,15 +69,17 @@ const NATIVE_HMAC_SHA1 = 768
 class NodeCipher implements PreparedCipher {
   readonly blockSize = 16
   readonly #family: 'aes' | 'camellia'
-  readonly #algorithm: string
   readonly #raw: Uint8Array
   #key: KeyObject | undefined
-  #pure: PreparedCipher | undefined
+  // The pure path: AES schedules from ../crypto/aes.ts (no second key copy), or pure Camellia.
+  #encSchedule: Int32Array | undefined
+  #decSchedule: Int32Array | undefined
+  #camellia: PreparedCipher | undefined
   #processed = 0
   #enc: Cipher | undefined
   #dec: Decipher | undefined
-  readonly #encChain = new Uint8Array(16)
-  readonly #decChain = new Uint8Array(16)
+  #encChain: Uint8Array | undefined
+  #decChain: Uint8Array | undefined
 
   constructor(family: 'aes' | 'camellia', key: Uint8Array) {
     if (key.length !== 16 && key.length !== 32) {
@@ -85,15 +88,24 @@ class NodeCipher implements PreparedCipher {
       )
     }
     this.#family = family
-    this.#algorithm = `${family}-${key.length * 8}-cbc`
     this.#raw = key.slice()
   }
 
-  /** The pure cipher for this call, or undefined when OpenSSL should take it. */
-  #small(length: number): PreparedCipher | undefined {
-    if (length >= NATIVE_MESSAGE || this.#processed >= NATIVE_TOTAL) return undefined
+  /** True when this call should run in JavaScript (young key, short message). */
+  #small(length: number): boolean {
+    if (length >= NATIVE_MESSAGE || this.#processed >= NATIVE_TOTAL) return false
     this.#processed += length
-    return (this.#pure ??= pureBackend[this.#family](this.#raw))
+    return true
+  }
+
+  #algorithm(): string {
+    return this.#family === 'aes'
+      ? this.#raw.length === 16
+        ? 'aes-128-cbc'
+        : 'aes-256-cbc'
+      : this.#raw.length === 16
+        ? 'camellia-128-cbc'
+        : 'camellia-256-cbc'
   }
 
   #keyObject(): KeyObject {
@@ -103,21 +115,25 @@ class NodeCipher implements PreparedCipher {
   encryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
     checkBlocks(iv, data)
     if (data.length === 0) return new Uint8Array(0)
-    const pure = this.#small(data.length)
-    if (pure !== undefined) return pure.encryptCBC(iv, data)
+    if (this.#small(data.length)) {
+      if (this.#family !== 'aes')
+        return (this.#camellia ??= pureBackend.camellia(this.#raw)).encryptCBC(iv, data)
+      return aesEncryptCBC((this.#encSchedule ??= aesExpandKey(this.#raw)), iv, data)
+    }
+    const chain = (this.#encChain ??= new Uint8Array(16))
     const input = data.slice()
-    for (let i = 0; i < 16; i++) input[i]! ^= this.#encChain[i]! ^ iv[i]!
+    for (let i = 0; i < 16; i++) input[i]! ^= chain[i]! ^ iv[i]!
     try {
-      this.#enc ??= createCipheriv(this.#algorithm, this.#keyObject(), ZERO_IV).setAutoPadding(
+      this.#enc ??= createCipheriv(this.#algorithm(), this.#keyObject(), ZERO_IV).setAutoPadding(
         false,
       )
       const out = plain(this.#enc.update(input))
       if (out.length !== data.length) throw new Error('OpenSSL held back output')
-      this.#encChain.set(out.subarray(out.length - 16))
+      chain.set(out.subarray(out.length - 16))
       return out
     } catch (err) {
       this.#enc = undefined
-      this.#encChain.fill(0)
+      chain.fill(0)
       throw err
     }
   }
@@ -125,20 +141,25 @@ class NodeCipher implements PreparedCipher {
   decryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
     checkBlocks(iv, data)
     if (data.length === 0) return new Uint8Array(0)
-    const pure = this.#small(data.length)
-    if (pure !== undefined) return pure.decryptCBC(iv, data)
+    if (this.#small(data.length)) {
+      if (this.#family !== 'aes')
+        return (this.#camellia ??= pureBackend.camellia(this.#raw)).decryptCBC(iv, data)
+      this.#decSchedule ??= aesDecryptionKey((this.#encSchedule ??= aesExpandKey(this.#raw)))
+      return aesDecryptCBC(this.#decSchedule, iv, data)
+    }
+    const chain = (this.#decChain ??= new Uint8Array(16))
     try {
-      this.#dec ??= createDecipheriv(this.#algorithm, this.#keyObject(), ZERO_IV).setAutoPadding(
+      this.#dec ??= createDecipheriv(this.#algorithm(), this.#keyObject(), ZERO_IV).setAutoPadding(
         false,
       )
       const out = plain(this.#dec.update(data))
       if (out.length !== data.length) throw new Error('OpenSSL held back output')
-      for (let i = 0; i < 16; i++) out[i]! ^= this.#decChain[i]! ^ iv[i]!
-      this.#decChain.set(data.subarray(data.length - 16))
+      for (let i = 0; i < 16; i++) out[i]! ^= chain[i]! ^ iv[i]!
+      chain.set(data.subarray(data.length - 16))
       return out
     } catch (err) {
       this.#dec = undefined
-      this.#decChain.fill(0)
+      chain.fill(0)
       throw err
     }
   }
