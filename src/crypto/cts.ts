@@ -8,6 +8,8 @@
 import type { PreparedCipher } from './backend.js'
 
 const ZERO_IV = new Uint8Array(16)
+/** Scratch for the one block CTS decryption decrypts alone (ciphers do not keep their input). */
+const BLOCK = new Uint8Array(16)
 
 function checkLength(n: number): void {
   if (n < 16)
@@ -82,7 +84,10 @@ export function ctsDecrypt(cipher: PreparedCipher, iv: Uint8Array, input: Uint8A
   const last = n - (m - 16)
   const prefix = m - 32
   // D = (Pn || 0…) XOR C(n-1): its tail restores the octets of C(n-1) that were stolen.
-  const d = cipher.decryptCBC(ZERO_IV, input.subarray(prefix, prefix + 16))
+  for (let i = 0; i < 16; i++) BLOCK[i] = input[prefix + i]!
+  const out = cipher.decryptCBC(ZERO_IV, BLOCK)
+  const d = out.buffer === BLOCK.buffer ? out.slice() : out // an in-place backend keeps its result
+  BLOCK.fill(0)
   // Rebuild the plain CBC ciphertext C1..C(n-2) | C(n-1) | Cn and decrypt it in one pass: its
   // last block comes out as D XOR C(n-1) = Pn followed by zeros. Two cipher calls, not three.
   const c = new Uint8Array(m)

@@ -91,8 +91,11 @@ class NodeCipher implements PreparedCipher {
     this.#raw = key.slice()
   }
 
-  /** True when this call should run in JavaScript (young key, short message). */
+  /** True when this call should run in JavaScript (young key and short message, or 1–2 blocks). */
   #small(length: number): boolean {
+    // One or two blocks (key derivation, the CTS tail) cost less in JavaScript than one call
+    // into OpenSSL, whatever the key's age.
+    if (length <= 32) return true
     if (length >= NATIVE_MESSAGE || this.#processed >= NATIVE_TOTAL) return false
     this.#processed += length
     return true
