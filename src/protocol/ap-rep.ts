@@ -7,7 +7,7 @@
  */
 import { decodeAPRep, decodeEncAPRepPart, encodeAPRep, encodeEncAPRepPart } from '../asn1/index.js'
 import type { EncAPRepPart } from '../asn1/index.js'
-import { decrypt, encrypt, type CryptoOptions } from '../crypto/index.js'
+import { decrypt, encrypt, type CryptoOptions, type EncryptOptions } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { KeyUsage } from '../iana.js'
 import type { RandomSource } from '../internal/bytes.js'
@@ -42,11 +42,12 @@ export function makeAPRep(options: MakeAPRepOptions): Uint8Array {
   }
   if (options.subkey !== undefined) part.subkey = options.subkey
   if (options.seqNumber !== undefined) part.seqNumber = options.seqNumber
-  const cipher = encrypt(options.sessionKey, KeyUsage.AP_REP_ENCPART, encodeEncAPRepPart(part), {
-    ...(options.allowWeak === undefined ? {} : { allowWeak: options.allowWeak }),
-    ...(options.backend === undefined ? {} : { backend: options.backend }),
-    ...(options.random === undefined ? {} : { random: options.random }),
-  })
+  // Built by assignment (no spreads): an acceptor makes one AP-REP per request.
+  const enc: { -readonly [K in keyof EncryptOptions]: EncryptOptions[K] } = {}
+  if (options.allowWeak !== undefined) enc.allowWeak = options.allowWeak
+  if (options.backend !== undefined) enc.backend = options.backend
+  if (options.random !== undefined) enc.random = options.random
+  const cipher = encrypt(options.sessionKey, KeyUsage.AP_REP_ENCPART, encodeEncAPRepPart(part), enc)
   return encodeAPRep({
     pvno: 5,
     msgType: 15,

@@ -26,7 +26,7 @@ import type { KerberosKey } from '../key.js'
 import type { Keytab, KeytabEntry, PrincipalLike } from '../keytab/index.js'
 import { toPrincipal } from '../keytab/index.js'
 import { formatPrincipal, principalEquals, type Principal } from '../principal.js'
-import { makeAPRep } from './ap-rep.js'
+import { makeAPRep, type MakeAPRepOptions } from './ap-rep.js'
 import {
   GSS_CHECKSUM_TYPE,
   GSSFlags,
@@ -567,6 +567,7 @@ export class Acceptor {
   readonly replayCache: ReplayCache | undefined
   #index: KeytabIndex
   #verify: VerifyAPReqOptions | undefined
+  #crypto: { allowWeak: boolean; backend?: CryptoBackend } | undefined
 
   constructor(options: AcceptorOptions) {
     if (options === null || typeof options !== 'object' || options.keytab === undefined) {
@@ -617,7 +618,7 @@ export class Acceptor {
   }
 
   #finish(v: VerifiedAPReq, options: AcceptOptions): AcceptResult {
-    const crypto = cryptoOptions(this.options)
+    const crypto = (this.#crypto ??= cryptoOptions(this.options))
     const gss =
       v.checksum?.cksumtype === GSS_CHECKSUM_TYPE
         ? decodeGSSChecksum(v.checksum.checksum)
@@ -645,15 +646,17 @@ export class Acceptor {
         : undefined
     const seq = options.apRepSeqNumber
     const seqNumber = seq === true ? randomSeq(random) : typeof seq === 'number' ? seq : undefined
-    out.apRep = makeAPRep({
+    const rep: Mutable<MakeAPRepOptions> = {
       sessionKey: v.sessionKey,
       ctime: v.ctime,
       cusec: v.cusec,
-      ...(subkey === undefined ? {} : { subkey }),
-      ...(seqNumber === undefined ? {} : { seqNumber }),
-      ...crypto,
-      ...(random === undefined ? {} : { random }),
-    })
+      allowWeak: crypto.allowWeak,
+    }
+    if (subkey !== undefined) rep.subkey = subkey
+    if (seqNumber !== undefined) rep.seqNumber = seqNumber
+    if (crypto.backend !== undefined) rep.backend = crypto.backend
+    if (random !== undefined) rep.random = random
+    out.apRep = makeAPRep(rep)
     if (subkey !== undefined) out.acceptorSubkey = subkey
     if (seqNumber !== undefined) out.acceptorSeqNumber = seqNumber
     return out
