@@ -16,6 +16,7 @@
 import { randomBytes, utf8, type RandomSource } from '../internal/bytes.js'
 import { KerberosKey } from '../key.js'
 import { pooledRandomBytes } from './random-pool.js'
+import type { ProfileContext } from './profile.js'
 import { getCryptoBackend, getProfile, type CryptoOptions } from './registry.js'
 
 export type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
@@ -42,6 +43,16 @@ export { rc4 } from './rc4.js'
 export type { RandomSource } from '../internal/bytes.js'
 
 const bytesOf = (v: string | Uint8Array): Uint8Array => (typeof v === 'string' ? utf8(v) : v)
+
+// The profile context of the last backend used: encrypt/decrypt run per message, and nearly
+// every call uses the same backend, so the context object is made once, not per call.
+let lastContext: ProfileContext = { backend: getCryptoBackend() }
+
+function contextFor(options: CryptoOptions | undefined): ProfileContext {
+  const backend = getCryptoBackend(options)
+  if (lastContext.backend !== backend) lastContext = { backend }
+  return lastContext
+}
 
 /** Options for {@link stringToKey}. */
 export interface StringToKeyOptions extends CryptoOptions {
@@ -123,7 +134,7 @@ export function encrypt(
       `expected a ${profile.confounderLength}-octet confounder, got ${confounder.length}`,
     )
   }
-  return profile.encrypt(key, usage, plaintext, confounder, { backend: getCryptoBackend(options) })
+  return profile.encrypt(key, usage, plaintext, confounder, contextFor(options))
 }
 
 /**
@@ -141,9 +152,7 @@ export function decrypt(
   ciphertext: Uint8Array,
   options?: CryptoOptions,
 ): Uint8Array {
-  return getProfile(key.enctype, options).decrypt(key, usage, ciphertext, {
-    backend: getCryptoBackend(options),
-  })
+  return getProfile(key.enctype, options).decrypt(key, usage, ciphertext, contextFor(options))
 }
 
 /**
