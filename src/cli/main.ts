@@ -51,8 +51,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   let run: CommandRunner
   try {
     run = await loadCommand(file)
-  } catch {
-    process.stderr.write(`kerberos-ts: command ${name} is not available in this build\n`)
+  } catch (err) {
+    // Only a missing command module means "not in this build"; anything else (a missing
+    // dependency, a syntax error) is reported as it is.
+    const missing =
+      (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((err as Error).message).includes(`/cli/${file}.js`)
+    process.stderr.write(
+      missing
+        ? `kerberos-ts: command ${name} is not available in this build\n`
+        : `kerberos-ts: cannot load command ${name}: ${err instanceof Error ? err.message : String(err)}\n`,
+    )
     return 2
   }
   try {
