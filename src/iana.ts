@@ -79,6 +79,21 @@ export function encTypeName(etype: number): string {
   return EncTypeNames[etype] ?? `enctype-${etype}`
 }
 
+/**
+ * Key sizes in octets of the enctypes kerberos-ts implements (RFC 3962, 8009, 4757, 6803).
+ * Decoders use it to refuse a key that could never work, before anything tries to use it.
+ */
+export const EncTypeKeyLength: ReadonlyMap<number, number> = new Map([
+  [17, 16],
+  [18, 32],
+  [19, 16],
+  [20, 32],
+  [23, 16],
+  [24, 16],
+  [25, 16],
+  [26, 32],
+])
+
 /** `aes256-cts-hmac-sha1-96 (18)`: name and number, for messages. */
 export function describeEncType(etype: number): string {
   return `${encTypeName(etype)} (${etype})`

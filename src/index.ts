@@ -21,8 +21,3 @@ export * from './keytab/index.js'
 export * from './ccache/index.js'
 export * from './protocol/index.js'
 export * from './client/index.js'
-export {
-  verifyCredentials,
-  type VerifyCredentialsOptions,
-  type VerifiedCredentials,
-} from './client/verify-credentials.js'

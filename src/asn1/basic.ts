@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { EncTypeKeyLength } from '../iana.js'
 import { KerberosKey } from '../key.js'
 import type { Principal } from '../principal.js'
 import {
@@ -148,28 +149,14 @@ export function decodeEncryptedData(bytes: Uint8Array): EncryptedData {
 
 // ---- EncryptionKey ----
 
-/**
- * Key sizes of the enctypes kerberos-ts implements (RFC 3962, RFC 8009, RFC 6803, RFC 4757).
- * A key of another size for one of them is malformed data: refused here, where it arrives, rather
- * than as a RangeError from the crypto layer when it is first used.
- */
-const KEY_LENGTHS: ReadonlyMap<number, number> = new Map([
-  [17, 16],
-  [18, 32],
-  [19, 16],
-  [20, 32],
-  [23, 16],
-  [24, 16],
-  [25, 16],
-  [26, 32],
-])
-
+// A key whose size does not fit its (implemented) enctype is malformed data: refused here, where
+// it arrives, rather than as a RangeError from the crypto layer when it is first used.
 export function readEncryptionKey(r: DerReader): KerberosKey {
   const s = r.enter(Tag.SEQUENCE, r.label)
   const keytype = s.field(0, 'keytype', rInt32)
   // Key bytes are copied so that wiping the key never touches the caller's buffer.
   const keyvalue = s.field(1, 'keyvalue', rOctets).slice()
-  const want = KEY_LENGTHS.get(keytype)
+  const want = EncTypeKeyLength.get(keytype)
   if (want !== undefined && keyvalue.length !== want) {
     s.fail(`keyvalue of enctype ${keytype} has ${keyvalue.length} octets, expected ${want}`)
   }

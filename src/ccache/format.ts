@@ -17,8 +17,8 @@
  *
  * @module
  */
-import { ErrorCodes } from '../errors.js'
-import { NameType } from '../iana.js'
+import { ErrorCodes, KerberosError } from '../errors.js'
+import { EncTypeKeyLength, NameType } from '../iana.js'
 import { ByteReader, ByteWriter } from '../internal/bytes.js'
 import { KerberosKey } from '../key.js'
 import type { Principal } from '../principal.js'
@@ -181,7 +181,17 @@ function readCredential(r: ByteReader, v: CCacheVersion): Credential {
   const server = readPrincipal(r, v, 'server')
   const enctype = r.u16('keyblock enctype')
   const enctype2 = v === CCacheVersion.V3 ? r.u16('keyblock enctype (repeated)') : enctype
+  const keyAt = r.offset
   const key = new KerberosKey(enctype, readData(r, 'keyblock').slice())
+  const want = EncTypeKeyLength.get(enctype)
+  // A session key that could never work is a corrupt file, said here rather than at first use.
+  if (want !== undefined && key.length !== want) {
+    throw new KerberosError(
+      ErrorCodes.CCACHE_FORMAT,
+      `ccache: keyblock of enctype ${enctype} has ${key.length} octets, expected ${want} at offset ${keyAt}`,
+      { context: { offset: keyAt, enctype, server: server.principal.components.join('/') } },
+    )
+  }
   const authtime = r.u32('authtime')
   const starttime = r.u32('starttime')
   const endtime = r.u32('endtime')

@@ -29,3 +29,8 @@ export {
 } from './service-name.js'
 export { clientSettings, isKrb5Config, type ClientConfig, type ClientSettings } from './settings.js'
 export type { Credentials } from '../protocol/kdc-rep.js'
+export {
+  verifyCredentials,
+  type VerifyCredentialsOptions,
+  type VerifiedCredentials,
+} from './verify-credentials.js'

@@ -20,7 +20,7 @@ import type {
 import { hasFlag } from '../asn1/flags.js'
 import { decrypt, getProfile, randomKey, type CryptoBackend } from '../crypto/index.js'
 import { ErrorCodes, KerberosError, KeytabLookupError, type KeytabKeyInfo } from '../errors.js'
-import { APOptions, KeyUsage, TicketFlags, describeEncType } from '../iana.js'
+import { APOptions, EncTypeKeyLength, KeyUsage, TicketFlags, describeEncType } from '../iana.js'
 import { randomBytes, toHex, type RandomSource } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import type { Keytab, KeytabEntry, PrincipalLike } from '../keytab/index.js'
@@ -426,6 +426,9 @@ function tryDecrypt(
   cipher: Uint8Array,
   crypto: { allowWeak: boolean },
 ): Uint8Array | undefined {
+  // A keytab key of the wrong size (a damaged or hand-made keytab) simply cannot decrypt.
+  const want = EncTypeKeyLength.get(entry.key.enctype)
+  if (want !== undefined && entry.key.length !== want) return undefined
   try {
     return decrypt(entry.key, KeyUsage.KDC_REP_TICKET, cipher, crypto)
   } catch (err) {

@@ -20,7 +20,7 @@ import {
 import type { KDCReq, KDCReqBody, PAData } from '../asn1/index.js'
 import { encrypt, isEnctypeSupported } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
-import { KDCOptions, KeyUsage, PADataType, describeEncType } from '../iana.js'
+import { EncTypeKeyLength, KDCOptions, KeyUsage, PADataType, describeEncType } from '../iana.js'
 import { randomBytes, utf8, type RandomSource } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import {
@@ -415,15 +415,22 @@ function decryptASRep(
   const fromRep = chooseSaltInfo(saltInfoFromPAData(rep.padata), [etype])
   const fromHints = chooseSaltInfo(o.hints ?? [], [etype])
   const saltInfo = fromRep ?? fromHints
-  const keys = o.keys({
+  const offered = o.keys({
     etype,
     ...(rep.encPart.kvno !== undefined ? { kvno: rep.encPart.kvno } : {}),
     ...(saltInfo !== undefined ? { saltInfo } : {}),
   })
+  // A keytab key of the wrong size (a damaged keytab) can never decrypt: leave it out.
+  const want = EncTypeKeyLength.get(etype)
+  const keys = offered.filter((k) => want === undefined || k.length === want)
   if (keys.length === 0) {
+    const bad =
+      offered.length > 0
+        ? ` (the keytab's key has ${offered[0]!.length} octets, expected ${want})`
+        : ''
     throw new KerberosError(
       ErrorCodes.NO_CREDENTIALS,
-      `no client key of etype ${etype} to decrypt the AS-REP`,
+      `no client key of etype ${etype} to decrypt the AS-REP${bad}`,
       { context: { etype, kvno: rep.encPart.kvno } },
     )
   }

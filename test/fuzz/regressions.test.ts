@@ -1,6 +1,6 @@
 /**
  * Fixed hostile inputs for the fuzz targets: every crash the fuzzer finds gets a line here (one so
- * far, a key of the wrong size in a decrypted part), plus the classic
+ * far: a key of the wrong size in a decrypted part, a keytab or a ccache), plus the classic
  * shapes run on every target — huge DER lengths, indefinite lengths, deep nesting, empty and
  * one-byte inputs, a 2 GiB length prefix, record lengths of INT32_MIN — so they stay covered
  * whatever the PRNG draws.
@@ -9,6 +9,15 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { badEscape } from './runner.js'
 import { fuzzTargets } from './targets.js'
+import { fuzzWorld } from './world.js'
+import { decodeASRep } from '../../src/asn1/index.js'
+import { parseCCache, serializeCCache, type CCache } from '../../src/ccache/index.js'
+import { credentialsToCCache } from '../../src/client/index.js'
+import { KerberosError, KeytabLookupError } from '../../src/errors.js'
+import { KerberosKey } from '../../src/key.js'
+import type { Keytab } from '../../src/keytab/index.js'
+import { readASReply } from '../../src/protocol/as.js'
+import { Acceptor } from '../../src/protocol/ap-verify.js'
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
 
@@ -129,4 +138,49 @@ test('hostile shapes on every target: only KerberosError, and fast', async () =>
   for (const t of fuzzTargets()) {
     for (const s of SHAPES) await check(t.name, s.input, s.name)
   }
+})
+
+// Found by the fuzz work too: a key of the wrong size read from a keytab or ccache (a damaged or
+// hand-made file) used to reach the crypto layer and throw RangeError on first use.
+test('a keytab key of the wrong size is a key that cannot decrypt, for the acceptor and for login', () => {
+  const w = fuzzWorld()
+  const damaged: Keytab = {
+    ...w.serviceKeytab,
+    entries: w.serviceKeytab.entries.map((e) => ({
+      ...e,
+      key: new KerberosKey(e.key.enctype, new Uint8Array(e.key.length - 1)),
+    })),
+  }
+  assert.throws(
+    () => new Acceptor({ keytab: damaged }).accept(w.apReqs[0]!),
+    (e: unknown) => e instanceof KeytabLookupError && e.reason === 'cannot-decrypt',
+  )
+  const etype = decodeASRep(w.asReply).encPart.etype
+  assert.throws(
+    () =>
+      readASReply(w.asReply, {
+        request: w.asRequest,
+        keys: () => [new KerberosKey(etype, new Uint8Array(31))],
+      }),
+    (e: unknown) => e instanceof KerberosError && e.code === 'ERR_KRB_NO_CREDENTIALS',
+  )
+})
+
+test('a ccache credential whose session key has the wrong size is a format error at parse', () => {
+  const w = fuzzWorld()
+  const good = credentialsToCCache([w.tgt])
+  const bad: CCache = {
+    ...good,
+    credentials: good.credentials.map((c) => ({
+      ...c,
+      key: new KerberosKey(18, new Uint8Array(31)),
+    })),
+  }
+  assert.throws(
+    () => parseCCache(serializeCCache(bad)),
+    (e: unknown) =>
+      e instanceof KerberosError &&
+      e.code === 'ERR_KRB_CCACHE_FORMAT' &&
+      typeof e.context.offset === 'number',
+  )
 })
