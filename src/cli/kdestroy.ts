@@ -5,27 +5,20 @@
  */
 import { destroyCCache } from '../node/ccache-store.js'
 import { resolveCCacheName } from '../node/env.js'
-import { UsageError, err, optionValue, out, parseArgs } from './util.js'
+import { err, optionValue, parseCommandArgs } from './util.js'
 
 const usage = `usage: kerberos-ts kdestroy [-c CCACHE] [-q]
   -c  credential cache (default KRB5CCNAME)   -q  quiet`
 
 /** Run `kerberos-ts kdestroy`. */
 export async function run(argv: readonly string[]): Promise<number> {
-  let args
-  try {
-    args = parseArgs(argv, { '-c': true, '-q': false, '-h': false, '--help': false })
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err('kdestroy', `${e.message}\n${usage}`)
-      return 2
-    }
-    throw e
-  }
-  if (args.options.has('-h') || args.options.has('--help')) {
-    out(usage + '\n')
-    return 0
-  }
+  const args = parseCommandArgs(
+    'kdestroy',
+    argv,
+    { '-c': true, '-q': false, '-h': false, '--help': false },
+    usage,
+  )
+  if (typeof args === 'number') return args
   const name = optionValue(args, '-c') ?? args.operands[0] ?? resolveCCacheName()
   if (await destroyCCache(name)) return 0
   if (!args.options.has('-q'))

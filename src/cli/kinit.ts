@@ -22,7 +22,8 @@ import {
   formatKlistTime,
   optionValue,
   out,
-  parseArgs,
+  parseCommandArgs,
+  type ParsedArgs,
   readPassword,
 } from './util.js'
 
@@ -92,7 +93,7 @@ function traceSink(verbose: boolean): ((line: string) => void) | undefined {
   }
 }
 
-function duration(args: ReturnType<typeof parseArgs>, name: string): number | undefined {
+function duration(args: ParsedArgs, name: string): number | undefined {
   const v = optionValue(args, name)
   if (v === undefined) return undefined
   try {
@@ -102,7 +103,7 @@ function duration(args: ReturnType<typeof parseArgs>, name: string): number | un
   }
 }
 
-function flag(args: ReturnType<typeof parseArgs>, on: string, off: string): boolean | undefined {
+function flag(args: ParsedArgs, on: string, off: string): boolean | undefined {
   if (args.options.has(off)) return false
   return args.options.has(on) ? true : undefined
 }
@@ -130,20 +131,8 @@ export function describeCredentials(c: Credentials): string {
 
 /** Run `kerberos-ts kinit`. */
 export async function run(argv: readonly string[]): Promise<number> {
-  let args
-  try {
-    args = parseArgs(argv, spec)
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err('kinit', `${e.message}\n${usage}`)
-      return 2
-    }
-    throw e
-  }
-  if (args.options.has('-h') || args.options.has('--help')) {
-    out(usage + '\n')
-    return 0
-  }
+  const args = parseCommandArgs('kinit', argv, spec, usage)
+  if (typeof args === 'number') return args
   if (args.operands.length > 1) {
     err('kinit', `expected at most one principal\n${usage}`)
     return 2

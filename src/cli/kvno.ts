@@ -11,7 +11,7 @@ import { readCCache, writeCCache } from '../node/ccache-store.js'
 import { formatPrincipal } from '../principal.js'
 import { KerberosError } from '../errors.js'
 import { createCLIClient } from './kinit.js'
-import { UsageError, err, optionValue, out, parseArgs } from './util.js'
+import { UsageError, err, optionValue, out, parseCommandArgs } from './util.js'
 
 const usage = `usage: kerberos-ts kvno [-c CCACHE] [-e ENCTYPE] [-q] [-V] SPN...
   SPN is HTTP/host@REALM, HTTP/host (default realm) or HTTP@host (host-based, realm from [domain_realm])
@@ -29,20 +29,8 @@ const spec = {
 
 /** Run `kerberos-ts kvno`. */
 export async function run(argv: readonly string[]): Promise<number> {
-  let args
-  try {
-    args = parseArgs(argv, spec)
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err('kvno', `${e.message}\n${usage}`)
-      return 2
-    }
-    throw e
-  }
-  if (args.options.has('-h') || args.options.has('--help')) {
-    out(usage + '\n')
-    return 0
-  }
+  const args = parseCommandArgs('kvno', argv, spec, usage)
+  if (typeof args === 'number') return args
   if (args.operands.length === 0) {
     err('kvno', `expected at least one service principal\n${usage}`)
     return 2

@@ -232,6 +232,32 @@ export async function readPassword(prompt: string, source: PasswordSource = {}):
 }
 
 /** Write to stdout. */
+/**
+ * Parse a command's arguments, or handle what ends it early: a usage error (printed with the
+ * usage, exit code 2) or `-h`/`--help` (usage on stdout, exit code 0). Returns the parsed
+ * arguments, or the exit code to return.
+ */
+export function parseCommandArgs(
+  command: string,
+  argv: readonly string[],
+  spec: OptionSpec,
+  usage: string,
+): ParsedArgs | number {
+  let args: ParsedArgs
+  try {
+    args = parseArgs(argv, spec)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    err(command, `${e.message}\n${usage}`)
+    return 2
+  }
+  if (args.options.has('-h') || args.options.has('--help')) {
+    out(usage + '\n')
+    return 0
+  }
+  return args
+}
+
 export function out(text: string): void {
   process.stdout.write(text)
 }

@@ -11,6 +11,7 @@ import { md5 } from '@noble/hashes/legacy.js'
 import { decrypt, type CryptoOptions } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { KeyUsage } from '../iana.js'
+import { concatBytes } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import { ticketDER, type Credentials } from './kdc-rep.js'
 
@@ -194,15 +195,7 @@ export function channelBindingsHash(cb: ChannelBindings): Uint8Array {
   parts.push(u32(cb.acceptorAddrType ?? 0))
   field(cb.acceptorAddress)
   field(cb.applicationData)
-  let len = 0
-  for (const p of parts) len += p.length
-  const all = new Uint8Array(len)
-  let at = 0
-  for (const p of parts) {
-    all.set(p, at)
-    at += p.length
-  }
-  return md5(all)
+  return md5(concatBytes(...parts))
 }
 
 /**
