@@ -2,7 +2,7 @@
  * PBKDF2 (RFC 8018 §5.2) for the pure backend. HMAC-SHA1 (the AES-SHA1 string-to-key, the one
  * that runs on most logins) and HMAC-SHA256 (aes128-sha2) have their own loops: the HMAC
  * inner and outer states are computed once, and each iteration is exactly two compressions on
- * 32-bit words with no allocation. SHA-384 uses @noble/hashes' PBKDF2 (which also precomputes the
+ * 32-bit words with no allocation (SHA-1 compression from ./sha1.ts). SHA-384 uses @noble/hashes' PBKDF2 (which also precomputes the
  * HMAC states).
  *
  * @module
@@ -12,71 +12,7 @@ import { sha1 } from '@noble/hashes/legacy.js'
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { CHash } from '@noble/hashes/utils.js'
-
-const IV = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0])
-
-/** SHA-1 compression (FIPS 180-4 §6.1.2) of the 16 words in w[0..15] onto `init`, into `out`. */
-function compress(init: Int32Array, w: Int32Array, out: Int32Array): void {
-  for (let t = 16; t < 80; t++) {
-    const x = w[t - 3]! ^ w[t - 8]! ^ w[t - 14]! ^ w[t - 16]!
-    w[t] = (x << 1) | (x >>> 31)
-  }
-  let a = init[0]!
-  let b = init[1]!
-  let c = init[2]!
-  let d = init[3]!
-  let e = init[4]!
-  for (let t = 0; t < 20; t++) {
-    const tmp = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[t]!) | 0
-    e = d
-    d = c
-    c = (b << 30) | (b >>> 2)
-    b = a
-    a = tmp
-  }
-  for (let t = 20; t < 40; t++) {
-    const tmp = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[t]!) | 0
-    e = d
-    d = c
-    c = (b << 30) | (b >>> 2)
-    b = a
-    a = tmp
-  }
-  for (let t = 40; t < 60; t++) {
-    const tmp =
-      (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w[t]!) | 0
-    e = d
-    d = c
-    c = (b << 30) | (b >>> 2)
-    b = a
-    a = tmp
-  }
-  for (let t = 60; t < 80; t++) {
-    const tmp = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w[t]!) | 0
-    e = d
-    d = c
-    c = (b << 30) | (b >>> 2)
-    b = a
-    a = tmp
-  }
-  out[0] = (init[0]! + a) | 0
-  out[1] = (init[1]! + b) | 0
-  out[2] = (init[2]! + c) | 0
-  out[3] = (init[3]! + d) | 0
-  out[4] = (init[4]! + e) | 0
-}
-
-/** The state after compressing one block: the HMAC key XOR `pad` (RFC 2104). */
-function padState(key: Uint8Array, pad: number): Int32Array {
-  const w = new Int32Array(80)
-  const block = new Uint8Array(64).fill(pad)
-  for (let i = 0; i < key.length; i++) block[i] = key[i]! ^ pad
-  const dv = new DataView(block.buffer)
-  for (let i = 0; i < 16; i++) w[i] = dv.getInt32(4 * i)
-  const out = new Int32Array(5)
-  compress(IV, w, out)
-  return out
-}
+import { HmacSha1, hmacSha1States, sha1CompressWords } from './sha1.js'
 
 function pbkdf2Sha1(
   password: Uint8Array,
@@ -84,10 +20,10 @@ function pbkdf2Sha1(
   iterations: number,
   length: number,
 ): Uint8Array {
-  const key = password.length > 64 ? sha1(password) : password
-  const inner = padState(key, 0x36)
-  const outer = padState(key, 0x5c)
-  const prf = hmac.create(sha1, password)
+  const states = hmacSha1States(password)
+  const inner = states.subarray(0, 5)
+  const outer = states.subarray(5, 10)
+  const prf = new HmacSha1(password)
   const w = new Int32Array(80)
   const u = new Int32Array(5)
   const t = new Int32Array(5)
@@ -101,7 +37,7 @@ function pbkdf2Sha1(
       (block >>> 8) & 0xff,
       block & 0xff,
     ])
-    const u1 = prf.clone().update(salt).update(index).digest()
+    const u1 = prf.digest(salt, index)
     const uv = new DataView(u1.buffer, u1.byteOffset, 20)
     for (let i = 0; i < 5; i++) t[i] = u[i] = uv.getInt32(4 * i)
     // Each later U is HMAC over 20 octets: one padded block for the inner hash, one for the outer.
@@ -110,9 +46,9 @@ function pbkdf2Sha1(
     w[15] = (64 + 20) * 8
     for (let j = 1; j < iterations; j++) {
       w.set(u)
-      compress(inner, w, u)
+      sha1CompressWords(inner, w, u)
       w.set(u)
-      compress(outer, w, u)
+      sha1CompressWords(outer, w, u)
       t[0] ^= u[0]!
       t[1] ^= u[1]!
       t[2] ^= u[2]!

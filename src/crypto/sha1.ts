@@ -14,60 +14,68 @@ const STATE = new Int32Array(5)
 const INNER_PARTS: readonly Uint8Array[] = [INNER]
 const IV = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0])
 
+/**
+ * One SHA-1 compression (FIPS 180-4 §6.1.2) of the 16 words in `w[0..15]` onto `init`, into `out`
+ * (which may be `init`). `w` has room for 80 words; words 16..79 are overwritten. PBKDF2 calls
+ * this directly on words it keeps between iterations, so no bytes are converted per iteration.
+ */
+export function sha1CompressWords(init: Int32Array, w: Int32Array, out: Int32Array): void {
+  for (let i = 16; i < 80; i++) {
+    const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!
+    w[i] = (x << 1) | (x >>> 31)
+  }
+  let a = init[0]!
+  let b = init[1]!
+  let c = init[2]!
+  let d = init[3]!
+  let e = init[4]!
+  let i = 0
+  for (; i < 20; i++) {
+    const t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[i]!) | 0
+    e = d
+    d = c
+    c = (b << 30) | (b >>> 2)
+    b = a
+    a = t
+  }
+  for (; i < 40; i++) {
+    const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[i]!) | 0
+    e = d
+    d = c
+    c = (b << 30) | (b >>> 2)
+    b = a
+    a = t
+  }
+  for (; i < 60; i++) {
+    const t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w[i]!) | 0
+    e = d
+    d = c
+    c = (b << 30) | (b >>> 2)
+    b = a
+    a = t
+  }
+  for (; i < 80; i++) {
+    const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w[i]!) | 0
+    e = d
+    d = c
+    c = (b << 30) | (b >>> 2)
+    b = a
+    a = t
+  }
+  out[0] = (init[0]! + a) | 0
+  out[1] = (init[1]! + b) | 0
+  out[2] = (init[2]! + c) | 0
+  out[3] = (init[3]! + d) | 0
+  out[4] = (init[4]! + e) | 0
+}
+
 /** One SHA-1 compression of the 64 octets of `b` at `o` into `h`. */
 function compress(h: Int32Array, b: Uint8Array, o: number): void {
   const w = W
   for (let i = 0; i < 16; i++, o += 4) {
     w[i] = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!
   }
-  for (let i = 16; i < 80; i++) {
-    const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!
-    w[i] = (x << 1) | (x >>> 31)
-  }
-  let a = h[0]!
-  let bb = h[1]!
-  let c = h[2]!
-  let d = h[3]!
-  let e = h[4]!
-  let i = 0
-  for (; i < 20; i++) {
-    const t = (((a << 5) | (a >>> 27)) + ((bb & c) | (~bb & d)) + e + 0x5a827999 + w[i]!) | 0
-    e = d
-    d = c
-    c = (bb << 30) | (bb >>> 2)
-    bb = a
-    a = t
-  }
-  for (; i < 40; i++) {
-    const t = (((a << 5) | (a >>> 27)) + (bb ^ c ^ d) + e + 0x6ed9eba1 + w[i]!) | 0
-    e = d
-    d = c
-    c = (bb << 30) | (bb >>> 2)
-    bb = a
-    a = t
-  }
-  for (; i < 60; i++) {
-    const t =
-      (((a << 5) | (a >>> 27)) + ((bb & c) | (bb & d) | (c & d)) + e + 0x8f1bbcdc + w[i]!) | 0
-    e = d
-    d = c
-    c = (bb << 30) | (bb >>> 2)
-    bb = a
-    a = t
-  }
-  for (; i < 80; i++) {
-    const t = (((a << 5) | (a >>> 27)) + (bb ^ c ^ d) + e + 0xca62c1d6 + w[i]!) | 0
-    e = d
-    d = c
-    c = (bb << 30) | (bb >>> 2)
-    bb = a
-    a = t
-  }
-  h[0] = (h[0]! + a) | 0
-  h[1] = (h[1]! + bb) | 0
-  h[2] = (h[2]! + c) | 0
-  h[3] = (h[3]! + d) | 0
-  h[4] = (h[4]! + e) | 0
+  sha1CompressWords(h, w, h)
 }
 
 /**
@@ -152,6 +160,18 @@ function keyedState(key: Uint8Array, pad: number, out: Int32Array, at: number): 
 }
 
 /**
+ * The HMAC-SHA1 states of `key` (RFC 2104): the state after the key XOR ipad block in words 0..4,
+ * after the key XOR opad block in 5..9. Keys longer than a block are hashed first (§2).
+ */
+export function hmacSha1States(key: Uint8Array): Int32Array {
+  const k = key.length > 64 ? sha1Digest(key) : key
+  const states = new Int32Array(10)
+  keyedState(k, 0x36, states, 0)
+  keyedState(k, 0x5c, states, 5)
+  return states
+}
+
+/**
  * HMAC-SHA1 with the key's inner and outer states computed once.
  *
  * @example
@@ -167,12 +187,7 @@ export class HmacSha1 {
   readonly #states: Int32Array
 
   constructor(key: Uint8Array) {
-    // RFC 2104 §2: keys longer than the block are hashed first.
-    const k = key.length > 64 ? sha1Digest(key) : key
-    const states = new Int32Array(10)
-    keyedState(k, 0x36, states, 0)
-    keyedState(k, 0x5c, states, 5)
-    this.#states = states
+    this.#states = hmacSha1States(key)
   }
 
   /** HMAC over the concatenation of `parts`; a fresh 20-octet array. */
