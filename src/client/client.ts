@@ -266,8 +266,11 @@ export class KerberosClient {
       })
       this.emit({ type: 'as-req', realm: client.realm, client: formatPrincipal(client), etypes })
       const bytes = await this.send(client.realm, req.bytes, options.signal)
-      const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints })
-      if (want !== undefined) await keys.prepareReply?.(want)
+      if (keys.prepareReply !== undefined) {
+        // A password key is derived (asynchronously, within the login's budget) before the read.
+        const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints })
+        if (want !== undefined) await keys.prepareReply(want)
+      }
       const out = readASReply(bytes, {
         request: req,
         keys: (want) => keys.replyKeys(want),
