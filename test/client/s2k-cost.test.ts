@@ -136,6 +136,21 @@ describe('review #7: password string-to-key per login (scripted KDC)', () => {
     assert.equal(spy.count, 2)
   })
 
+  test('review #7: an AS-REP in an etype that was not requested costs no derivation (ERR_KRB_KDC_REPLY)', async () => {
+    const spy = spyOn()
+    const k19 = stringToKey(19, 'attacker', SALT, { backend: nodeBackend })
+    const { client } = clientWith(
+      (s) => makeKDCRep(s.req, { key: k19, usage: KeyUsage.AS_REP_ENCPART }),
+      {
+        config: { libdefaults: { defaultRealm: REALM, defaultTktEnctypes: [18, 17] } },
+      },
+    )
+    await assert.rejects(client.login({ principal: 'alice', password: PW }), {
+      code: 'ERR_KRB_KDC_REPLY',
+    })
+    assert.equal(spy.count, 0)
+  })
+
   test('review #7: a second PREAUTH_REQUIRED with another salt and count reuses the first key (no derivation)', async () => {
     const first = stringToKey(18, PW, SALT)
     const spy = spyOn()
