@@ -7,7 +7,6 @@
 import { hasFlag } from '../asn1/index.js'
 import type { CCache, CCacheVersion } from '../ccache/index.js'
 import type { Krb5Config } from '../config/index.js'
-import { stringToKey } from '../crypto/index.js'
 import { ErrorCodes, KerberosError, KDCError } from '../errors.js'
 import { KDCOptions, KRBErrorCode, TicketFlags, describeEncType } from '../iana.js'
 import { randomBytes, toHex, type RandomSource } from '../internal/bytes.js'
@@ -20,6 +19,7 @@ import {
   type Principal,
 } from '../principal.js'
 import {
+  asReplyKeyRequest,
   buildASReq,
   chooseSaltInfo,
   kdcOptionsFor,
@@ -31,7 +31,7 @@ import {
 import type { Credentials } from '../protocol/kdc-rep.js'
 import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
 import { credentialsFromCCache, credentialsToCCache, isLocalTGT } from './credentials.js'
-import { keytabKeySource, passwordKeySource, type KeySource } from './keys.js'
+import { keytabKeySource, passwordDerivation, passwordKeySource, type KeySource } from './keys.js'
 import { LoginState } from './login-state.js'
 import { resolveServiceName } from './service-name.js'
 import { clientSettings, type ClientConfig, type ClientSettings } from './settings.js'
@@ -84,6 +84,11 @@ export interface KerberosClientOptions {
   readonly maxPreauthRounds?: number
   /** Referral hops (client and server referrals, cross-realm paths); default 5. */
   readonly maxReferrals?: number
+  /**
+   * The most PBKDF2 iterations a password login runs for the KDC's s2kparams; more is refused
+   * (ERR_KRB_S2K_PARAMS) before any work. Default krb5.conf `max_s2k_iterations`, else 262,144.
+   */
+  readonly maxS2KIterations?: number
 }
 
 /** Options shared by both ways of logging in. */
@@ -167,6 +172,10 @@ export class KerberosClient {
     if (typeof options.transport?.sendToKDC !== 'function') {
       throw new TypeError('expected options.transport with a sendToKDC method')
     }
+    const max = options.maxS2KIterations
+    if (max !== undefined && (!Number.isSafeInteger(max) || max < 1 || max > 0xffffff)) {
+      throw new RangeError(`expected maxS2KIterations in 1..16777215, got ${max}`)
+    }
     this.#o = options
     this.#random = options.random ?? randomBytes
   }
@@ -237,6 +246,7 @@ export class KerberosClient {
     })
     const state = new LoginState(this.#o.maxPreauthRounds ?? 3, this.#o.maxReferrals ?? 5)
     for (;;) {
+      await state.settle()
       const now = this.now()
       const server =
         options.server === undefined
@@ -256,6 +266,11 @@ export class KerberosClient {
       })
       this.emit({ type: 'as-req', realm: client.realm, client: formatPrincipal(client), etypes })
       const bytes = await this.send(client.realm, req.bytes, options.signal)
+      if (keys.prepareReply !== undefined) {
+        // A password key is derived (asynchronously, within the login's budget) before the read.
+        const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints })
+        if (want !== undefined) await keys.prepareReply(want)
+      }
       const out = readASReply(bytes, {
         request: req,
         keys: (want) => keys.replyKeys(want),
@@ -610,11 +625,10 @@ export class KerberosClient {
     const allowWeak = this.allowWeak(this.settings(client.realm))
     if ('keytab' in o && o.keytab !== undefined) return keytabKeySource(o.keytab, client)
     if ('password' in o && typeof o.password === 'string') {
-      return passwordKeySource(current, (etype, salt, params) =>
-        stringToKey(etype, o.password, salt, {
-          ...(params !== undefined ? { params } : {}),
-          allowWeak,
-        }),
+      const maxIterations = this.#o.maxS2KIterations ?? this.settings(client.realm).maxS2KIterations
+      return passwordKeySource(
+        current,
+        passwordDerivation(o.password, { allowWeak, maxIterations }),
       )
     }
     throw new TypeError('expected login options with a password or a keytab')

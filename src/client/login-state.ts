@@ -18,15 +18,23 @@ export class LoginState {
   skewRetried = false
   referred = false
   hints: readonly SaltInfo[] = []
-  preauthKey: KerberosKey | undefined
+  /** The key for PA-ENC-TIMESTAMP, or its derivation while it runs (see {@link settle}). */
+  preauthKey: KerberosKey | Promise<KerberosKey> | undefined
 
   constructor(maxPreauth: number, maxReferrals: number) {
     this.maxPreauth = maxPreauth
     this.maxReferrals = maxReferrals
   }
 
+  /** Wait for a running password derivation (before the next request's clock is read). */
+  async settle(): Promise<void> {
+    if (this.preauthKey instanceof Promise) this.preauthKey = await this.preauthKey
+  }
+
   padata(now: Date, random: RandomSource, allowWeak: boolean): { padata: PAData[] } | undefined {
-    if (this.preauthKey === undefined) return undefined
-    return { padata: [makeEncTimestamp(this.preauthKey, now, { random, allowWeak })] }
+    const key = this.preauthKey
+    if (key === undefined) return undefined
+    if (key instanceof Promise) throw new Error('LoginState.padata before settle()')
+    return { padata: [makeEncTimestamp(key, now, { random, allowWeak })] }
   }
 }

@@ -32,7 +32,7 @@ export {
   WEAK_ENCTYPES,
 } from './values.js'
 export type { ParseEncTypeListOptions, ServerAddress } from './values.js'
-export { readLibDefaults } from './libdefaults.js'
+export { readLibDefaults, DEFAULT_MAX_S2K_ITERATIONS } from './libdefaults.js'
 export type { LibDefaults, ReadLibDefaultsOptions } from './libdefaults.js'
 export {
   readRealm,

@@ -64,13 +64,27 @@ export interface LibDefaults {
   readonly ccacheType: number
   /** Accept tickets for any keytab principal regardless of the host name. Default false. */
   readonly ignoreAcceptorHostname: boolean
+  /**
+   * `max_s2k_iterations` (kerberos-ts only; MIT has no such relation and ignores it): the most
+   * PBKDF2 iterations a password login runs when the KDC's s2kparams ask for them. Default
+   * {@link DEFAULT_MAX_S2K_ITERATIONS}; at most 2^24 − 1 (MIT's hard limit).
+   */
+  readonly maxS2KIterations: number
 }
+
+/**
+ * Default `max_s2k_iterations`: 2^18 = 262,144, eight times the highest default of any KDC
+ * (32,768 for aes-sha2 and camellia in MIT; 4,096 for aes-sha1 in MIT, Heimdal and Active
+ * Directory, none of which lets an administrator raise it) and 1/64 of MIT's 2^24 ceiling.
+ */
+export const DEFAULT_MAX_S2K_ITERATIONS = 262144
 
 /** Options for {@link readLibDefaults}. */
 export interface ReadLibDefaultsOptions {
   /**
    * Realm for per-realm overrides: MIT reads `ticket_lifetime`, `renew_lifetime`, `forwardable`,
-   * `proxiable`, `noaddresses` and `canonicalize` from `[libdefaults] REALM = { ... }` first.
+   * `proxiable`, `noaddresses` and `canonicalize` from `[libdefaults] REALM = { ... }` first
+   * (and so does `max_s2k_iterations` here).
    */
   readonly realm?: string
 }
@@ -82,6 +96,7 @@ const REALM_AWARE = new Set([
   'proxiable',
   'noaddresses',
   'canonicalize',
+  'max_s2k_iterations',
 ])
 
 function at(e: unknown, tag: string, value: string): never {
@@ -202,5 +217,11 @@ export function readLibDefaults(
     defaultClientKeytabName: r.raw('default_client_keytab_name'),
     ccacheType,
     ignoreAcceptorHostname: r.bool('ignore_acceptor_hostname', false),
+    maxS2KIterations: maxS2KIterations(r.int('max_s2k_iterations', DEFAULT_MAX_S2K_ITERATIONS)),
   }
+}
+
+function maxS2KIterations(n: number): number {
+  if (n < 1 || n > 0xffffff) at(new Error('expected 1-16777215'), 'max_s2k_iterations', String(n))
+  return n
 }

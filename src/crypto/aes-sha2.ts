@@ -69,7 +69,13 @@ function makeProfile(
       params: Uint8Array | undefined,
       ctx: StringToKeyContext,
     ) {
-      const iterations = iterationsFrom(params, DEFAULT_ITERATIONS, name, ctx.allowLowIterations)
+      const iterations = iterationsFrom(
+        params,
+        DEFAULT_ITERATIONS,
+        name,
+        ctx.allowLowIterations,
+        ctx.maxIterations,
+      )
       // RFC 8009 §4: saltp = enctype-name | 0x00 | salt.
       const saltp = concat(utf8(name), new Uint8Array(1), salt)
       const tkey = ctx.backend.pbkdf2(hash, password, saltp, iterations, keyLength)

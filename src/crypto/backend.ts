@@ -60,4 +60,16 @@ export interface CryptoBackend {
     iterations: number,
     length: number,
   ): Uint8Array
+  /**
+   * Optional: the same PBKDF2 without blocking the caller's thread (the Node backend runs it on
+   * libuv's thread pool). `stringToKeyAsync` and password logins await it when present and fall
+   * back to {@link CryptoBackend.pbkdf2} otherwise. Must give the same bytes.
+   */
+  pbkdf2Async?(
+    hash: PBKDF2Hash,
+    password: Uint8Array,
+    salt: Uint8Array,
+    iterations: number,
+    length: number,
+  ): Promise<Uint8Array>
 }

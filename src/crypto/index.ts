@@ -16,7 +16,13 @@
 import { randomBytes, utf8, type RandomSource } from '../internal/bytes.js'
 import { KerberosKey } from '../key.js'
 import { pooledRandomBytes } from './random-pool.js'
-import type { ProfileContext } from './profile.js'
+import type { CryptoBackend, PBKDF2Hash } from './backend.js'
+import {
+  MAX_ITERATIONS,
+  iterationsFrom,
+  type ProfileContext,
+  type StringToKeyContext,
+} from './profile.js'
 import { getCryptoBackend, getProfile, type CryptoOptions } from './registry.js'
 
 export type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
@@ -60,6 +66,31 @@ export interface StringToKeyOptions extends CryptoOptions {
   readonly params?: Uint8Array
   /** Accept iteration counts below the enctype default (needed for the RFC test vectors). */
   readonly allowLowIterations?: boolean
+  /**
+   * Refuse more PBKDF2 iterations than this with ERR_KRB_S2K_PARAMS, before any work (a KDC
+   * chooses the count). Default and ceiling: MIT's limit, 2^24 − 1.
+   */
+  readonly maxIterations?: number
+}
+
+/** The highest iteration count any string-to-key accepts (MIT's limit, 2^24 − 1). */
+export const MAX_S2K_ITERATIONS: number = MAX_ITERATIONS - 1
+
+function s2kContext(
+  options: StringToKeyOptions | undefined,
+  backend: CryptoBackend,
+): StringToKeyContext {
+  const max = options?.maxIterations
+  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
+    throw new RangeError(`expected maxIterations to be a positive integer, got ${max}`)
+  }
+  return {
+    backend,
+    ...(options?.allowLowIterations === undefined
+      ? {}
+      : { allowLowIterations: options.allowLowIterations }),
+    ...(max !== undefined ? { maxIterations: max } : {}),
+  }
 }
 
 /**
@@ -78,12 +109,108 @@ export function stringToKey(
   options?: StringToKeyOptions,
 ): KerberosKey {
   const profile = getProfile(etype, options)
-  const bytes = profile.stringToKey(bytesOf(password), bytesOf(salt), options?.params, {
-    backend: getCryptoBackend(options),
-    ...(options?.allowLowIterations === undefined
-      ? {}
-      : { allowLowIterations: options.allowLowIterations }),
+  const ctx = s2kContext(options, getCryptoBackend(options))
+  const bytes = profile.stringToKey(bytesOf(password), bytesOf(salt), options?.params, ctx)
+  return new KerberosKey(etype, bytes)
+}
+
+/**
+ * The PBKDF2 iteration count string-to-key would run for `etype` and `params` (the enctype's
+ * default when `params` is absent; `undefined` for enctypes without PBKDF2, such as rc4-hmac).
+ * Checks the count as {@link stringToKey} does (ERR_KRB_S2K_PARAMS), without deriving anything.
+ *
+ * @example
+ * ```ts
+ * stringToKeyIterations(18, new Uint8Array([0, 0, 0x10, 0])) // 4096
+ * stringToKeyIterations(20) // 32768
+ * ```
+ */
+export function stringToKeyIterations(
+  etype: number,
+  params?: Uint8Array,
+  options?: Omit<StringToKeyOptions, 'params'>,
+): number | undefined {
+  const profile = getProfile(etype, options)
+  if (profile.defaultParams === null) return undefined
+  const defaultCount = iterationsFrom(profile.defaultParams, 1, profile.name, true)
+  return iterationsFrom(
+    params,
+    defaultCount,
+    profile.name,
+    options?.allowLowIterations,
+    options?.maxIterations,
+  )
+}
+
+/** The arguments of the one PBKDF2 call a string-to-key makes. */
+type PBKDF2Call = readonly [PBKDF2Hash, Uint8Array, Uint8Array, number, number]
+
+/** A backend that is `backend` except for PBKDF2. */
+function withPBKDF2(
+  backend: CryptoBackend,
+  pbkdf2: (...args: PBKDF2Call) => Uint8Array,
+): CryptoBackend {
+  return {
+    name: backend.name,
+    aes: (key) => backend.aes(key),
+    camellia: (key) => backend.camellia(key),
+    hmac: (hash, key) => backend.hmac(hash, key),
+    pbkdf2,
+  }
+}
+
+const WANT_PBKDF2 = Symbol('want-pbkdf2')
+
+/**
+ * {@link stringToKey} that leaves the caller's thread free during PBKDF2 when the backend has
+ * `pbkdf2Async` (the Node backend: libuv's thread pool), so a server keeps serving while a
+ * password login derives its key. Without it, the same synchronous derivation. Same keys, same
+ * checks (ERR_KRB_S2K_PARAMS before any work).
+ *
+ * @example
+ * ```ts
+ * import { nodeBackend } from 'kerberos-ts/node'
+ * const key = await stringToKeyAsync(18, 'password', 'EXAMPLE.COMalice', { backend: nodeBackend })
+ * ```
+ */
+export async function stringToKeyAsync(
+  etype: number,
+  password: string | Uint8Array,
+  salt: string | Uint8Array,
+  options?: StringToKeyOptions,
+): Promise<KerberosKey> {
+  const backend = getCryptoBackend(options)
+  const pbkdf2Async = backend.pbkdf2Async
+  if (pbkdf2Async === undefined) return stringToKey(etype, password, salt, options)
+  const profile = getProfile(etype, options)
+  const pw = bytesOf(password)
+  const s = bytesOf(salt)
+  // A profile's string-to-key is one PBKDF2 call and then cheap key derivation, synchronously.
+  // First pass: learn the PBKDF2 arguments (the parameter checks run here) and stop. Then run
+  // PBKDF2 off the thread, and the second pass with a backend that hands back its result.
+  let call: PBKDF2Call | undefined
+  const probe = withPBKDF2(backend, (...args) => {
+    call = args
+    throw WANT_PBKDF2
   })
+  try {
+    return new KerberosKey(
+      etype,
+      profile.stringToKey(pw, s, options?.params, s2kContext(options, probe)),
+    )
+  } catch (e) {
+    if (e !== WANT_PBKDF2 || call === undefined) throw e
+  }
+  const want = call
+  const tkey = await pbkdf2Async.call(backend, ...want)
+  const replay = withPBKDF2(backend, (...args) => {
+    if (args[0] !== want[0] || args[3] !== want[3] || args[4] !== want[4]) {
+      throw new Error('string-to-key asked for a different PBKDF2 on its second pass')
+    }
+    return tkey
+  })
+  const bytes = profile.stringToKey(pw, s, options?.params, s2kContext(options, replay))
+  tkey.fill(0)
   return new KerberosKey(etype, bytes)
 }
 

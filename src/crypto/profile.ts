@@ -17,6 +17,11 @@ export interface ProfileContext {
 export interface StringToKeyContext extends ProfileContext {
   /** Accept iteration counts below the enctype default (the RFC test vectors need this). */
   readonly allowLowIterations?: boolean
+  /**
+   * Refuse more PBKDF2 iterations than this (before any work is done); default and ceiling
+   * {@link MAX_ITERATIONS} − 1.
+   */
+  readonly maxIterations?: number
 }
 
 /**
@@ -111,14 +116,8 @@ export function checkUsage(usage: number): void {
 /** MIT's upper limit on PBKDF2 iterations (exclusive). */
 export const MAX_ITERATIONS = 0x1000000
 
-/** Read the 4-octet big-endian iteration count from s2kparams, or use the default. */
-export function iterationsFrom(
-  params: Uint8Array | undefined,
-  defaultCount: number,
-  name: string,
-  allowLow: boolean | undefined,
-): number {
-  if (params === undefined || params === null) return defaultCount
+/** The 4-octet big-endian iteration count of s2kparams (RFC 3962 §4; 0 means 2^32). */
+export function readIterationCount(params: Uint8Array, name: string): number {
   if (params.length !== 4) {
     throw new KerberosError(
       ErrorCodes.S2K_PARAMS,
@@ -129,13 +128,38 @@ export function iterationsFrom(
     )
   }
   const count = ((params[0]! << 24) | (params[1]! << 16) | (params[2]! << 8) | params[3]!) >>> 0
-  // RFC 3962 §4: 0 means 2^32. MIT refuses counts of 2^24 and more (a KDC could make every
-  // login burn minutes of CPU), so do we; and below the default unless asked.
-  if (count === 0 || count >= MAX_ITERATIONS || (count < defaultCount && allowLow !== true)) {
+  // RFC 3962 §4: 0 means 2^32.
+  return count === 0 ? 2 ** 32 : count
+}
+
+/**
+ * Read the iteration count from s2kparams, or use the default, and check it: at least the
+ * default (unless `allowLow`), below MIT's 2^24 and at most `max` (a caller's
+ * `maxIterations`). The check runs before any PBKDF2 work, so a refused count costs nothing.
+ */
+export function iterationsFrom(
+  params: Uint8Array | undefined,
+  defaultCount: number,
+  name: string,
+  allowLow: boolean | undefined,
+  max?: number,
+): number {
+  const count =
+    params === undefined || params === null ? defaultCount : readIterationCount(params, name)
+  // MIT refuses counts of 2^24 and more (a KDC could make every login burn minutes of CPU), so
+  // do we; and below the default unless asked.
+  if (count >= MAX_ITERATIONS || (count < defaultCount && allowLow !== true)) {
     throw new KerberosError(
       ErrorCodes.S2K_PARAMS,
-      `expected ${defaultCount}..${MAX_ITERATIONS - 1} string-to-key iterations for ${name}, got ${count === 0 ? 2 ** 32 : count}`,
+      `expected ${defaultCount}..${MAX_ITERATIONS - 1} string-to-key iterations for ${name}, got ${count}`,
       { context: { enctype: name, iterations: count } },
+    )
+  }
+  if (max !== undefined && count > max) {
+    throw new KerberosError(
+      ErrorCodes.S2K_PARAMS,
+      `refused ${count} string-to-key iterations for ${name}: more than maxIterations ${max}`,
+      { context: { enctype: name, iterations: count, maxIterations: max } },
     )
   }
   return count

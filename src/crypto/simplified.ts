@@ -156,7 +156,13 @@ function makeProfile(
       params: Uint8Array | undefined,
       ctx: StringToKeyContext,
     ) {
-      const iterations = iterationsFrom(params, fam.defaultIterations, name, ctx.allowLowIterations)
+      const iterations = iterationsFrom(
+        params,
+        fam.defaultIterations,
+        name,
+        ctx.allowLowIterations,
+        ctx.maxIterations,
+      )
       // RFC 3962 §4 uses the salt as is; RFC 6803 §4 prefixes the enctype name and a zero octet.
       const saltp = fam.cipher === 'aes' ? salt : concat(utf8(name), new Uint8Array(1), salt)
       // Both use PBKDF2-HMAC-SHA1 (RFC 6803 §4 keeps RFC 3962's PRF; MIT agrees).

@@ -13,6 +13,7 @@ import {
   createHmac,
   createSecretKey,
   getCiphers,
+  pbkdf2 as pbkdf2Callback,
   pbkdf2Sync,
   type KeyObject,
 } from 'node:crypto'
@@ -222,6 +223,17 @@ export const nodeBackend: CryptoBackend = {
     if (!Number.isSafeInteger(iterations) || iterations < 1)
       throw new RangeError(`expected iterations >= 1, got ${iterations}`)
     return plain(pbkdf2Sync(password, salt, iterations, length, hash))
+  },
+  // On libuv's thread pool: a password login's PBKDF2 never blocks the event loop.
+  pbkdf2Async: (hash: PBKDF2Hash, password, salt, iterations, length) => {
+    if (!Number.isSafeInteger(iterations) || iterations < 1)
+      return Promise.reject(new RangeError(`expected iterations >= 1, got ${iterations}`))
+    return new Promise((resolve, reject) => {
+      pbkdf2Callback(password, salt, iterations, length, hash, (err, key) => {
+        if (err !== null) reject(err)
+        else resolve(plain(key))
+      })
+    })
   },
 }
 

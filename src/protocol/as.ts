@@ -412,14 +412,7 @@ function decryptASRep(
   o: ReadASReplyOptions,
 ): { encPart: EncKDCRepPart; replyKey: KerberosKey } {
   const etype = rep.encPart.etype
-  const fromRep = chooseSaltInfo(saltInfoFromPAData(rep.padata), [etype])
-  const fromHints = chooseSaltInfo(o.hints ?? [], [etype])
-  const saltInfo = fromRep ?? fromHints
-  const offered = o.keys({
-    etype,
-    ...(rep.encPart.kvno !== undefined ? { kvno: rep.encPart.kvno } : {}),
-    ...(saltInfo !== undefined ? { saltInfo } : {}),
-  })
+  const offered = o.keys(replyKeyRequest(rep, o.hints))
   // A keytab key of the wrong size (a damaged keytab) can never decrypt: leave it out.
   const want = EncTypeKeyLength.get(etype)
   const keys = offered.filter((k) => want === undefined || k.length === want)
@@ -447,4 +440,39 @@ function decryptASRep(
     }
   }
   throw last
+}
+
+/** The key an AS-REP needs: its etype and kvno, and the salt from its padata, else the hints. */
+function replyKeyRequest(rep: KDCRep, hints: readonly SaltInfo[] | undefined): ASReplyKeyRequest {
+  const etype = rep.encPart.etype
+  const fromRep = chooseSaltInfo(saltInfoFromPAData(rep.padata), [etype])
+  const saltInfo = fromRep ?? chooseSaltInfo(hints ?? [], [etype])
+  return {
+    etype,
+    ...(rep.encPart.kvno !== undefined ? { kvno: rep.encPart.kvno } : {}),
+    ...(saltInfo !== undefined ? { saltInfo } : {}),
+  }
+}
+
+/**
+ * Which client key {@link readASReply} will ask its `keys` callback for, without decrypting:
+ * `undefined` for a KRB-ERROR or an AS-REP in an etype that was not requested (which
+ * `readASReply` refuses). A password login derives that key (asynchronously, once) before the
+ * synchronous read. Malformed replies throw as `readASReply` would.
+ *
+ * @example
+ * ```ts
+ * const want = asReplyKeyRequest(replyBytes, { request: req, hints })
+ * if (want !== undefined) await deriveKeyFor(want)
+ * const out = readASReply(replyBytes, { request: req, hints, keys: () => [derivedKey] })
+ * ```
+ */
+export function asReplyKeyRequest(
+  bytes: Uint8Array,
+  o: { readonly request: ASRequest; readonly hints?: readonly SaltInfo[] },
+): ASReplyKeyRequest | undefined {
+  const reply = parseKDCReply(bytes, 11)
+  if (reply.kind === 'error') return undefined
+  if (!o.request.req.reqBody.etype.includes(reply.rep.encPart.etype)) return undefined
+  return replyKeyRequest(reply.rep, o.hints)
 }

@@ -69,6 +69,15 @@ export type HostileMode =
    * tickets in keys only this KDC has. A password login with `spoofPassword` succeeds.
    */
   | 'fake-realm'
+  /** PREAUTH_REQUIRED whose ETYPE-INFO2 asks 2^24 − 1 PBKDF2 iterations for every aes etype. */
+  | 'iteration-bomb'
+  /**
+   * PREAUTH_REQUIRED for every request, each time with other salts and s2kparams for aes256,
+   * aes128 and aes256-sha384 (every answer would cost the client a new string-to-key).
+   */
+  | 'salt-carousel'
+  /** As `salt-carousel` for two rounds, then an AS-REP in the attacker's key and yet another salt. */
+  | 'salt-carousel-rep'
 
 /** Options for {@link startHostileKDC}. */
 export interface HostileKDCOptions {
@@ -338,6 +347,16 @@ class Behaviour {
       }
       case 'fake-realm':
         return this.fake.answer(req)
+      case 'iteration-bomb':
+        return krbError(req, 25, encodeMethodDataS2K(req, 0xffffff, ''))
+      case 'salt-carousel':
+      case 'salt-carousel-rep': {
+        const round = this.rounds++
+        if (this.o.mode === 'salt-carousel-rep' && round >= 2) {
+          return this.spoof(req, `${req.reqBody.realm}carousel-reply`)
+        }
+        return krbError(req, 25, encodeMethodDataS2K(req, 4096 + round, `carousel${round}`))
+      }
       default:
         return this.real(request)
     }
@@ -375,6 +394,27 @@ function encodeMethodDataETI2(salt: string): Uint8Array {
   // METHOD-DATA ::= SEQUENCE OF PA-DATA: ETYPE-INFO2 and PA-ENC-TIMESTAMP.
   return encodeMethodDataList([
     { padataType: PADataType.ETYPE_INFO2, padataValue: encodeETypeInfo2([{ etype: 18, salt }]) },
+    { padataType: PADataType.ENC_TIMESTAMP, padataValue: new Uint8Array(0) },
+  ])
+}
+
+/** METHOD-DATA offering PA-ENC-TIMESTAMP with `iterations` for every aes etype (salt + `tag`). */
+function encodeMethodDataS2K(req: KDCReq, iterations: number, tag: string): Uint8Array {
+  const base = req.reqBody.realm + (req.reqBody.cname?.nameString.join('') ?? '') + tag
+  const params = (count: number): Uint8Array => {
+    const n = Math.min(count, 0xffffff) // MIT's ceiling: the most a KDC can make us run
+    return new Uint8Array([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff])
+  }
+  return encodeMethodDataList([
+    {
+      padataType: PADataType.ETYPE_INFO2,
+      padataValue: encodeETypeInfo2([
+        { etype: 18, salt: `${base}-18`, s2kparams: params(iterations) },
+        { etype: 17, salt: `${base}-17`, s2kparams: params(iterations + 1) },
+        { etype: 20, salt: `${base}-20`, s2kparams: params(Math.max(iterations, 32768) + 2) },
+        { etype: 19, salt: `${base}-19`, s2kparams: params(Math.max(iterations, 32768) + 3) },
+      ]),
+    },
     { padataType: PADataType.ENC_TIMESTAMP, padataValue: new Uint8Array(0) },
   ])
 }
