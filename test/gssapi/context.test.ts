@@ -119,6 +119,31 @@ describe('krb5 contexts, ours on both sides', () => {
     assert.deepEqual(rotateRight(Uint8Array.of(1, 2, 3, 4), 1), Uint8Array.of(4, 1, 2, 3))
   })
 
+  it('review #4: a sealed Wrap token with an altered EC is refused (CVE-2024-37370 class)', () => {
+    const { init, acc } = pair()
+    for (const ec of [1, 5, 16, 0xffff]) {
+      const w = init.wrap(utf8('transfer 100 to bob, not 1000000'))
+      // A man in the middle raises the clear EC so the receiver trims the end of the message.
+      new DataView(w.buffer, w.byteOffset).setUint16(4, ec)
+      assert.throws(
+        () => acc.unwrap(w),
+        (e) => code(e) === 'ERR_KRB_INTEGRITY' || code(e) === 'ERR_KRB_GSS_TOKEN',
+        `EC ${ec}`,
+      )
+    }
+    // The same with a rotated token (RRC may change in transit; EC may not).
+    const keys = { key: init.key, acceptorSubkey: true, isAcceptor: false }
+    const rot = makeWrapToken(keys, 7, utf8('rotated and cut'), true, { rrc: 28 })
+    new DataView(rot.buffer).setUint16(4, 3)
+    assert.throws(
+      () => unwrapToken({ ...keys, isAcceptor: true }, rot),
+      (e) => code(e) === 'ERR_KRB_INTEGRITY',
+    )
+    // Untouched tokens still read, whatever the RRC.
+    const ok = makeWrapToken(keys, 8, utf8('whole'), true, { rrc: 5 })
+    assert.equal(fromUtf8(unwrapToken({ ...keys, isAcceptor: true }, ok).message), 'whole')
+  })
+
   it('refuses rc4-hmac contexts clearly', () => {
     const svc = fakeService('HTTP/localhost@TEST.REALM', { enctype: 23 })
     const init = new InitiatorContext({ credentials: svc.issue() })
