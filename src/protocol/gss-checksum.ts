@@ -12,7 +12,8 @@ import { decrypt, type CryptoOptions } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { KeyUsage } from '../iana.js'
 import { concatBytes } from '../internal/bytes.js'
-import type { KerberosKey } from '../key.js'
+import { RedactedBytes, type KerberosKey } from '../key.js'
+import { formatPrincipal, principalEquals, type Principal } from '../principal.js'
 import { ticketDER, type Credentials } from './kdc-rep.js'
 
 /** GSS context flags (RFC 2744 §3.9 numbering, as carried in the checksum). */
@@ -120,8 +121,54 @@ export interface DelegatedCredential {
   readonly cred: KRBCred
   /** Its decrypted part: session keys, names and times of each ticket. */
   readonly info: EncKrbCredPart
-  /** The KRB-CRED bytes. */
+  /** The KRB-CRED bytes ({@link RedactedBytes}: they print as their length only). */
   readonly raw: Uint8Array
+}
+
+/**
+ * Tie a delegated credential to the client the AP-REQ authenticated: every ticket's `pname` and
+ * `prealm` in the KRB-CRED must name that client, and are filled in from it when absent
+ * (KrbCredInfo makes them optional). The KRB-CRED is the initiator's own claim (the tickets
+ * inside are sealed for the KDC, so the acceptor cannot read their real client): without this
+ * check an initiator authenticated as alice could hand over a credential labelled as bob's.
+ * Throws ERR_KRB_AP_ERROR (`reason: 'delegation-client'`) on a mismatch.
+ *
+ * @example
+ * ```ts
+ * const d = checkDelegatedClient(readDelegatedCredential(bytes, [subkey, sessionKey]), client)
+ * ```
+ */
+export function checkDelegatedClient(
+  d: DelegatedCredential,
+  client: Principal,
+): DelegatedCredential {
+  const ticketInfo = d.info.ticketInfo.map((info, i) => {
+    const named: Principal = {
+      nameType: info.pname?.nameType ?? client.nameType,
+      components: info.pname?.nameString ?? client.components,
+      realm: info.prealm ?? client.realm,
+    }
+    if (!principalEquals(named, client)) {
+      throw new KerberosError(
+        ErrorCodes.AP_ERROR,
+        `delegated credential ${i} is for ${formatPrincipal(named)}, not the authenticated client ${formatPrincipal(client)}`,
+        {
+          context: {
+            reason: 'delegation-client',
+            client: formatPrincipal(client),
+            delegatedClient: formatPrincipal(named),
+          },
+        },
+      )
+    }
+    if (info.pname !== undefined && info.prealm !== undefined) return info
+    return {
+      ...info,
+      pname: info.pname ?? { nameType: client.nameType, nameString: [...client.components] },
+      prealm: info.prealm ?? client.realm,
+    }
+  })
+  return { ...d, info: { ...d.info, ticketInfo } }
 }
 
 /**
@@ -139,8 +186,15 @@ export function readDelegatedCredential(
   options?: CryptoOptions,
 ): DelegatedCredential {
   const cred = decodeKRBCred(raw)
-  if (cred.encPart.etype === 0)
-    return { cred, info: decodeEncKrbCredPart(cred.encPart.cipher), raw }
+  // The bytes handed back print as their length only: with etype 0 they hold the session keys.
+  const kept = RedactedBytes.copyOf(raw)
+  if (cred.encPart.etype === 0) {
+    // Sent unencrypted (Heimdal, macOS, some Windows initiators): the "cipher" is the
+    // EncKrbCredPart itself, session keys included.
+    const cipher = RedactedBytes.copyOf(cred.encPart.cipher)
+    const clear: KRBCred = { ...cred, encPart: { ...cred.encPart, cipher } }
+    return { cred: clear, info: decodeEncKrbCredPart(cipher), raw: kept }
+  }
   for (const key of keys) {
     if (key === undefined || key.enctype !== cred.encPart.etype) continue
     let plain: Uint8Array
@@ -149,7 +203,7 @@ export function readDelegatedCredential(
     } catch {
       continue
     }
-    return { cred, info: decodeEncKrbCredPart(plain), raw }
+    return { cred, info: decodeEncKrbCredPart(plain), raw: kept }
   }
   throw new KerberosError(
     ErrorCodes.AP_ERROR,

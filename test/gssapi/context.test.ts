@@ -17,6 +17,9 @@ import { parseKeytab } from '../../src/keytab/index.js'
 import { formatPrincipal } from '../../src/principal.js'
 import { KerberosError } from '../../src/errors.js'
 import { utf8, fromUtf8 } from '../../src/internal/bytes.js'
+import { encodeEncKrbCredPart, encodeKRBCred } from '../../src/asn1/index.js'
+import type { KrbCredInfo } from '../../src/asn1/index.js'
+import { encrypt, randomKey } from '../../src/crypto/index.js'
 import { startRealm, skipWithoutMIT, type Realm } from '../helpers/realm.js'
 import {
   PythonGss,
@@ -142,6 +145,92 @@ describe('krb5 contexts, ours on both sides', () => {
     // Untouched tokens still read, whatever the RRC.
     const ok = makeWrapToken(keys, 8, utf8('whole'), true, { rrc: 5 })
     assert.equal(fromUtf8(unwrapToken({ ...keys, isAcceptor: true }, ok).message), 'whole')
+  })
+
+  it('review #11: a delegated KRB-CRED naming another client is dropped; absent names are filled', () => {
+    const svc = fakeService()
+    const tgt = svc.issue({ client: 'bob@TEST.REALM' }).ticket
+    const cred = (info: Partial<KrbCredInfo>, etype: 0 | 18): Uint8Array => {
+      const part = encodeEncKrbCredPart({
+        ticketInfo: [
+          {
+            key: randomKey(18),
+            srealm: 'TEST.REALM',
+            sname: { nameType: 2, nameString: ['krbtgt', 'TEST.REALM'] },
+            endtime: new Date(Date.now() + 3_600_000),
+            ...info,
+          },
+        ],
+      })
+      return encodeKRBCred({
+        pvno: 5,
+        msgType: 22,
+        tickets: [tgt],
+        encPart: { etype, cipher: part },
+      })
+    }
+    const run = (delegation: Uint8Array) => {
+      const acc = new AcceptorContext({ acceptor: new Acceptor({ keytab: svc.keytab }) })
+      const init = new InitiatorContext({ credentials: svc.issue(), delegation })
+      init.step(acc.step(init.step()!)!)
+      assert.ok(init.complete && acc.complete, 'the context itself is established')
+      return acc
+    }
+    // alice authenticates but hands over a credential labelled as bob's (or bob in another realm).
+    for (const info of [
+      { pname: { nameType: 1, nameString: ['bob'] }, prealm: 'TEST.REALM' },
+      { pname: { nameType: 1, nameString: ['alice'] }, prealm: 'OTHER.REALM' },
+      { pname: { nameType: 1, nameString: ['bob'] } },
+    ]) {
+      const acc = run(cred(info, 0))
+      assert.equal(acc.result?.delegated, undefined, JSON.stringify(info))
+      assert.equal((acc.flags & GSSFlags.DELEG) !== 0, false)
+      assert.equal(code(acc.result?.delegationRefused), 'ERR_KRB_AP_ERROR')
+      assert.equal(acc.result?.delegationRefused?.context.reason, 'delegation-client')
+    }
+    // Matching names pass; absent ones are filled from the authenticated client.
+    for (const info of [
+      { pname: { nameType: 1, nameString: ['alice'] }, prealm: 'TEST.REALM' },
+      {},
+    ]) {
+      const acc = run(cred(info, 0))
+      const d = acc.result?.delegated
+      assert.ok(d, JSON.stringify(info))
+      assert.equal(acc.result?.delegationRefused, undefined)
+      assert.deepEqual(d.info.ticketInfo[0]?.pname?.nameString, ['alice'])
+      assert.equal(d.info.ticketInfo[0]?.prealm, 'TEST.REALM')
+      assert.equal(formatPrincipal(delegatedCredentials(d)[0]!.client), 'alice@TEST.REALM')
+      assert.ok((acc.flags & GSSFlags.DELEG) !== 0)
+    }
+    // The check does not depend on the KRB-CRED being unencrypted.
+    const sessionKey = randomKey(18)
+    const creds = svc.issue()
+    const wrongEnc = encodeKRBCred({
+      pvno: 5,
+      msgType: 22,
+      tickets: [tgt],
+      encPart: {
+        etype: 18,
+        cipher: encrypt(
+          creds.sessionKey,
+          14,
+          encodeEncKrbCredPart({
+            ticketInfo: [
+              {
+                key: sessionKey,
+                pname: { nameType: 1, nameString: ['bob'] },
+                prealm: 'TEST.REALM',
+              },
+            ],
+          }),
+        ),
+      },
+    })
+    const acc = new AcceptorContext({ acceptor: new Acceptor({ keytab: svc.keytab }) })
+    const init = new InitiatorContext({ credentials: creds, delegation: wrongEnc })
+    acc.step(init.step()!)
+    assert.equal(acc.result?.delegated, undefined)
+    assert.equal(acc.result?.delegationRefused?.context.reason, 'delegation-client')
   })
 
   it('refuses rc4-hmac contexts clearly', () => {
