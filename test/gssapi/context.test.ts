@@ -9,9 +9,16 @@ import { AcceptorContext, InitiatorContext } from '../../src/gssapi/context.js'
 import { makeWrapToken, rotateRight, unwrapToken } from '../../src/gssapi/per-message.js'
 import {
   GSSFlags,
+  GSS_CHECKSUM_TYPE,
+  KERB_AP_OPTIONS_CBT,
   channelBindingsHash,
   delegatedCredentials,
+  encodeGSSChecksum,
+  kerbAPOptions,
+  kerbAPOptionsAD,
 } from '../../src/protocol/gss-checksum.js'
+import { makeAPReq } from '../../src/protocol/ap-req.js'
+import { frameKrb5Token } from '../../src/gssapi/framing.js'
 import { Acceptor } from '../../src/protocol/ap-verify.js'
 import { parseKeytab } from '../../src/keytab/index.js'
 import { formatPrincipal } from '../../src/principal.js'
@@ -233,6 +240,111 @@ describe('krb5 contexts, ours on both sides', () => {
     assert.equal(acc.result?.delegationRefused?.context.reason, 'delegation-client')
   })
 
+  it('review #9: channel bindings — CBT honoured, requireChannelBindings, channel-bound flag', () => {
+    const svc = fakeService()
+    const hashA = channelBindingsHash({ applicationData: utf8('tls-server-end-point:A') })
+    const hashB = channelBindingsHash({ applicationData: utf8('tls-server-end-point:B') })
+    const attempt = (
+      init: { hash?: Uint8Array; cbt?: boolean },
+      acc: { hash?: Uint8Array; require?: boolean },
+    ): AcceptorContext => {
+      const a = new AcceptorContext({
+        acceptor: new Acceptor({ keytab: svc.keytab, replayCache: false }),
+        ...(acc.hash ? { channelBindingsHash: acc.hash } : {}),
+        ...(acc.require ? { requireChannelBindings: true } : {}),
+      })
+      const i = new InitiatorContext({
+        credentials: svc.issue(),
+        ...(init.hash ? { channelBindingsHash: init.hash } : {}),
+        ...(init.cbt ? { requireChannelBindings: true } : {}),
+      })
+      i.step(a.step(i.step()!)!)
+      return a
+    }
+    const refused = (f: () => unknown, reason: string): void =>
+      assert.throws(
+        f,
+        (e) => code(e) === 'ERR_KRB_BAD_BINDINGS' && (e as KerberosError).context.reason === reason,
+      )
+    // Matching bindings: channel-bound, reported in the result field and the flags.
+    const ok = attempt({ hash: hashA }, { hash: hashA, require: true })
+    assert.equal(ok.channelBound, true)
+    assert.ok((ok.flags & GSSFlags.CHANNEL_BOUND) !== 0)
+    refused(() => attempt({ hash: hashB }, { hash: hashA }), 'mismatch')
+    // No bindings from the initiator: accepted (not bound) unless someone requires them.
+    const loose = attempt({}, { hash: hashA })
+    assert.equal(loose.channelBound, false)
+    assert.equal(loose.flags & GSSFlags.CHANNEL_BOUND, 0)
+    refused(() => attempt({}, { hash: hashA, require: true }), 'missing')
+    // The initiator set KERB_AP_OPTIONS_CBT (a channel-aware client): an acceptor with bindings
+    // must see matching ones, so a man in the middle cannot strip them to zeros.
+    const zeroWithCBT = (): AcceptorContext => {
+      const creds = svc.issue()
+      const checksum = encodeGSSChecksum({
+        bindings: new Uint8Array(16),
+        flags: GSSFlags.MUTUAL | GSSFlags.INTEG | GSSFlags.CONF,
+      })
+      const req = makeAPReq({
+        ticket: creds.ticket,
+        sessionKey: creds.sessionKey,
+        client: creds.client,
+        checksum: { cksumtype: GSS_CHECKSUM_TYPE, checksum },
+        subkey: randomKey(18),
+        seqNumber: 1,
+        mutualRequired: true,
+        authorizationData: kerbAPOptionsAD(KERB_AP_OPTIONS_CBT),
+      })
+      const a = new AcceptorContext({
+        acceptor: new Acceptor({ keytab: svc.keytab }),
+        channelBindingsHash: hashA,
+      })
+      a.step(frameKrb5Token(0x0100, req.bytes))
+      return a
+    }
+    refused(zeroWithCBT, 'missing')
+    // Our initiator sends CBT on request, and it decodes as MIT's does.
+    assert.equal(kerbAPOptions(kerbAPOptionsAD(KERB_AP_OPTIONS_CBT)), KERB_AP_OPTIONS_CBT)
+    refused(() => attempt({ hash: hashB, cbt: true }, { hash: hashA }), 'mismatch')
+    assert.equal(attempt({ hash: hashA, cbt: true }, { hash: hashA }).channelBound, true)
+    // A bindings hash that is not 16 octets is refused: an empty one used to match anything.
+    for (const bad of [new Uint8Array(0), hashA.subarray(0, 8), new Uint8Array(32)]) {
+      assert.throws(
+        () =>
+          new AcceptorContext({
+            acceptor: new Acceptor({ keytab: svc.keytab }),
+            channelBindingsHash: bad,
+          }),
+        RangeError,
+      )
+      assert.throws(
+        () => new InitiatorContext({ credentials: svc.issue(), channelBindingsHash: bad }),
+        RangeError,
+      )
+    }
+    // Bnd of another length in the checksum (Lgth != 16) is refused by the decoder.
+    const creds = svc.issue()
+    const cks = encodeGSSChecksum({ bindings: hashB, flags: GSSFlags.INTEG })
+    new DataView(cks.buffer).setUint32(0, 8, true)
+    const req = makeAPReq({
+      ticket: creds.ticket,
+      sessionKey: creds.sessionKey,
+      client: creds.client,
+      checksum: { cksumtype: GSS_CHECKSUM_TYPE, checksum: cks },
+    })
+    assert.throws(
+      () =>
+        new AcceptorContext({
+          acceptor: new Acceptor({ keytab: svc.keytab }),
+          channelBindingsHash: hashA,
+        }).step(frameKrb5Token(0x0100, req.bytes)),
+      (e) => code(e) === 'ERR_KRB_GSS_TOKEN',
+    )
+    assert.throws(
+      () => new AcceptorContext({ acceptor: new Acceptor({ keytab: svc.keytab }), requireChannelBindings: true }),
+      TypeError,
+    )
+  })
+
   it('refuses rc4-hmac contexts clearly', () => {
     const svc = fakeService('HTTP/localhost@TEST.REALM', { enctype: 23 })
     const init = new InitiatorContext({ credentials: svc.issue() })
@@ -357,11 +469,14 @@ describe('krb5 contexts against MIT (python3-gssapi)', { skip }, () => {
           acceptor: new Acceptor({ keytab: parseKeytab(await readFile(keytabPath)) }),
           channelBindingsHash: channelBindingsHash({ applicationData: ours }),
         })
-        if (ok) assert.ok(acc.step(first))
-        else
+        if (ok) {
+          assert.ok(acc.step(first))
+          assert.equal(acc.channelBound, true)
+          assert.ok((acc.flags & GSSFlags.CHANNEL_BOUND) !== 0)
+        } else
           assert.throws(
             () => acc.step(first),
-            (e) => code(e) === 'ERR_KRB_GSS_TOKEN',
+            (e) => code(e) === 'ERR_KRB_BAD_BINDINGS',
           )
       } finally {
         await py.close()
