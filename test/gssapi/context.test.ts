@@ -18,7 +18,9 @@ import {
   kerbAPOptionsAD,
 } from '../../src/protocol/gss-checksum.js'
 import { makeAPReq } from '../../src/protocol/ap-req.js'
-import { frameKrb5Token } from '../../src/gssapi/framing.js'
+import { frameKrb5Token, unframeKrb5Token } from '../../src/gssapi/framing.js'
+
+const unframeBody = (t: Uint8Array): Uint8Array => unframeKrb5Token(t).body
 import { Acceptor } from '../../src/protocol/ap-verify.js'
 import { parseKeytab } from '../../src/keytab/index.js'
 import { formatPrincipal } from '../../src/principal.js'
@@ -340,7 +342,11 @@ describe('krb5 contexts, ours on both sides', () => {
       (e) => code(e) === 'ERR_KRB_GSS_TOKEN',
     )
     assert.throws(
-      () => new AcceptorContext({ acceptor: new Acceptor({ keytab: svc.keytab }), requireChannelBindings: true }),
+      () =>
+        new AcceptorContext({
+          acceptor: new Acceptor({ keytab: svc.keytab }),
+          requireChannelBindings: true,
+        }),
       TypeError,
     )
   })
@@ -482,6 +488,106 @@ describe('krb5 contexts against MIT (python3-gssapi)', { skip }, () => {
         await py.close()
       }
     }
+  })
+
+  it('review #9: MIT initiator with client_aware_channel_bindings (KERB_AP_OPTIONS_CBT) → our acceptor', async () => {
+    const aware = {
+      ...env,
+      KRB5_CONFIG: realm.writeKrb5Conf('krb5-cbt.conf', {
+        libdefaults: { client_aware_channel_bindings: 'true' },
+      }),
+    }
+    const appData = utf8('tls-server-end-point:0123456789abcdef')
+    const ours = channelBindingsHash({ applicationData: appData })
+    const other = channelBindingsHash({ applicationData: utf8('tls-server-end-point:other') })
+    const keytab = parseKeytab(await readFile(keytabPath))
+    const attempt = async (
+      pyEnv: Record<string, string>,
+      cb: Uint8Array | undefined,
+      acc: { hash: Uint8Array; require?: boolean },
+    ): Promise<AcceptorContext> => {
+      const py = new PythonGss(pyEnv)
+      try {
+        const first = unb64(
+          (
+            await py.call({
+              op: 'init',
+              target: 'HTTP@localhost',
+              ...(cb ? { cb: b64(cb) } : {}),
+            })
+          ).token,
+        )
+        const ctx = new AcceptorContext({
+          acceptor: new Acceptor({ keytab }),
+          channelBindingsHash: acc.hash,
+          ...(acc.require ? { requireChannelBindings: true } : {}),
+        })
+        const reply = ctx.step(first)
+        assert.ok(reply)
+        const done = await py.call({ op: 'step', token: b64(reply) })
+        assert.equal(done.complete, true)
+        return ctx
+      } finally {
+        await py.close()
+      }
+    }
+    const refused = async (p: Promise<unknown>, reason: string): Promise<void> =>
+      assert.rejects(
+        p,
+        (e) => code(e) === 'ERR_KRB_BAD_BINDINGS' && (e as KerberosError).context.reason === reason,
+      )
+    // MIT's authenticator really carries the option, and we read it.
+    const py = new PythonGss(aware)
+    try {
+      const first = unb64((await py.call({ op: 'init', target: 'HTTP@localhost' })).token)
+      const r = new Acceptor({ keytab }).accept(unframeBody(first))
+      assert.ok((kerbAPOptions(r.authenticator.authorizationData) & KERB_AP_OPTIONS_CBT) !== 0)
+    } finally {
+      await py.close()
+    }
+    // Matching bindings, with requireChannelBindings: channel-bound.
+    const bound = await attempt(aware, appData, { hash: ours, require: true })
+    assert.equal(bound.channelBound, true)
+    assert.ok((bound.flags & GSSFlags.CHANNEL_BOUND) !== 0)
+    await refused(attempt(aware, appData, { hash: other }), 'mismatch')
+    // A CBT-aware MIT initiator without bindings: refused by an acceptor that has some.
+    await refused(attempt(aware, undefined, { hash: ours }), 'missing')
+    // A plain MIT initiator without bindings: accepted unbound, refused under requireChannelBindings.
+    assert.equal((await attempt(env, undefined, { hash: ours })).channelBound, false)
+    await refused(attempt(env, undefined, { hash: ours, require: true }), 'missing')
+  })
+
+  it('review #9: our initiator with requireChannelBindings (CBT) → MIT acceptor enforces it', async () => {
+    const { client } = clientFor(realm)
+    await client.login({ principal: 'alice', password: 'alice-pw-1' })
+    const appData = utf8('tls-server-end-point:fedcba9876543210')
+    const try1 = async (hash: Uint8Array, cbt: boolean): Promise<Record<string, unknown>> => {
+      const init = new InitiatorContext({
+        credentials: await client.getServiceTicket('HTTP@localhost'),
+        channelBindingsHash: hash,
+        ...(cbt ? { requireChannelBindings: true } : {}),
+      })
+      const py = new PythonGss(env)
+      try {
+        await py.call({ op: 'accept', cb: b64(appData) })
+        return await py.call({ op: 'step', token: b64(init.step()!) })
+      } finally {
+        await py.close()
+      }
+    }
+    const ok = await try1(channelBindingsHash({ applicationData: appData }), true)
+    assert.equal(ok.complete, true)
+    // MIT sets GSS_C_CHANNEL_BOUND_FLAG (0x800) when bindings matched.
+    assert.ok((Number(ok.flags) & 0x800) !== 0)
+    const wrong = channelBindingsHash({ applicationData: utf8('tls-server-end-point:wrong') })
+    await assert.rejects(try1(wrong, true), /python gssapi/)
+    // No bindings (zeros): MIT accepts them, unless our KERB_AP_OPTIONS_CBT asks it not to —
+    // which proves MIT reads the option as we encode it.
+    const none = new Uint8Array(16)
+    const loose = await try1(none, false)
+    assert.equal(loose.complete, true)
+    assert.equal(Number(loose.flags) & 0x800, 0)
+    await assert.rejects(try1(none, true), /python gssapi/)
   })
 
   it('MIT delegation: a forwarded TGT arrives decrypted', async () => {
