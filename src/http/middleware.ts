@@ -82,10 +82,17 @@ export function negotiateMiddleware(options: NegotiateMiddlewareOptions): Negoti
       ? options.acceptor
       : (): Acceptor => options.acceptor as Acceptor
   return (req, res, next) => {
-    const cb =
-      typeof options.channelBindings === 'function'
-        ? options.channelBindings(req)
-        : options.channelBindings
+    let cb: ChannelBindings | Uint8Array | undefined
+    try {
+      cb =
+        typeof options.channelBindings === 'function'
+          ? options.channelBindings(req)
+          : options.channelBindings
+    } catch (err) {
+      // A certificate whose bindings are undefined (e.g. Ed25519): a server configuration error.
+      next(err)
+      return
+    }
     negotiate({
       ...options,
       acceptor: current(),
