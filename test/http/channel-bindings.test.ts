@@ -227,6 +227,10 @@ describe('review #9: tls-server-end-point bindings', { skip: !haveOpenssl }, () 
       const res = await get(strict.port, { cb: cert.der })
       assert.equal(res.status, 200)
       assert.equal(await res.text(), 'hello alice@TEST.REALM bound=true')
+      // The same with KERB_AP_OPTIONS_CBT from our fetch client, on the lenient server too.
+      const cbt = await get(loose.port, { cb: cert.der, cbt: true })
+      assert.equal(cbt.status, 200)
+      assert.equal(await cbt.text(), 'hello alice@TEST.REALM bound=true')
     })
 
     it("bindings to another certificate (a relay through a man in the middle's TLS): 401", async () => {
