@@ -73,6 +73,8 @@ export const ErrorCodes = {
   HTTP_NEGOTIATE: 'ERR_KRB_HTTP_NEGOTIATE',
   /** A feature the peer asked for is not implemented. */
   UNSUPPORTED: 'ERR_KRB_UNSUPPORTED',
+  /** GSS channel bindings differ from the acceptor's, or are missing where required. */
+  BAD_BINDINGS: 'ERR_KRB_BAD_BINDINGS',
 } as const
 
 /** Every stable error code. */

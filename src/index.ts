@@ -16,7 +16,7 @@
 export * from './errors.js'
 export * from './iana.js'
 export * from './principal.js'
-export { KerberosKey } from './key.js'
+export { KerberosKey, RedactedBytes } from './key.js'
 export * from './keytab/index.js'
 export * from './ccache/index.js'
 export * from './protocol/index.js'

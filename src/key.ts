@@ -76,3 +76,40 @@ export class KerberosKey {
     })
   }
 }
+
+/**
+ * Bytes that may hold key material in clear (a KRB-CRED sent with etype 0 carries the delegated
+ * TGT's session key in plain DER): a `Uint8Array` in every way, but `toString`, `JSON.stringify`
+ * and `util.inspect` show only the length. Views made from it (`subarray`, `slice`) are
+ * `RedactedBytes` too; copy into a plain `Uint8Array` only on purpose.
+ *
+ * @example
+ * ```ts
+ * const raw = RedactedBytes.copyOf(krbCredBytes)
+ * JSON.stringify({ raw }) // '{"raw":"[redacted 812 bytes]"}'
+ * ```
+ */
+export class RedactedBytes extends Uint8Array {
+  /** A redacted copy of `bytes`. */
+  static copyOf(bytes: Uint8Array): RedactedBytes {
+    const out = new RedactedBytes(bytes.length)
+    out.set(bytes)
+    return out
+  }
+
+  override toString(): string {
+    return `RedactedBytes(${this.length} bytes)`
+  }
+
+  toJSON(): string {
+    return `[redacted ${this.length} bytes]`
+  }
+
+  static {
+    Object.defineProperty(this.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+      value(this: RedactedBytes): string {
+        return this.toString()
+      },
+    })
+  }
+}

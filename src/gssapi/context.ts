@@ -19,7 +19,15 @@ import type { Principal } from '../principal.js'
 import { verifyAPRep } from '../protocol/ap-rep.js'
 import { makeAPReq, randomSeqNumber } from '../protocol/ap-req.js'
 import type { AcceptResult, Acceptor } from '../protocol/ap-verify.js'
-import { GSSFlags, GSS_CHECKSUM_TYPE, encodeGSSChecksum } from '../protocol/gss-checksum.js'
+import {
+  GSSFlags,
+  GSS_CHECKSUM_TYPE,
+  KERB_AP_OPTIONS_CBT,
+  checkChannelBindings,
+  encodeGSSChecksum,
+  kerbAPOptions,
+  kerbAPOptionsAD,
+} from '../protocol/gss-checksum.js'
 import { MechOID, TokenId, frameKrb5Token, unframeKrb5Token } from './framing.js'
 import {
   checkCFXKey,
@@ -81,6 +89,11 @@ export abstract class SecurityContext {
   protected readonly options: ContextOptions
 
   protected constructor(options: ContextOptions) {
+    const cb = options?.channelBindingsHash
+    if (cb !== undefined && (!(cb instanceof Uint8Array) || cb.length !== 16))
+      throw new RangeError(
+        `expected a 16-octet channelBindingsHash (MD5 of the bindings), got ${cb instanceof Uint8Array ? `${cb.length} octets` : typeof cb}`,
+      )
     this.options = options
   }
 
@@ -165,6 +178,11 @@ export interface InitiatorContextOptions extends ContextOptions {
   readonly mech?: string
   /** The clock (already corrected by any KDC offset). */
   readonly now?: () => Date
+  /**
+   * Ask the acceptor to insist on matching channel bindings: sends KERB_AP_OPTIONS_CBT in the
+   * authenticator (MIT's `client_aware_channel_bindings`). Needs `channelBindingsHash`.
+   */
+  readonly requireChannelBindings?: boolean
 }
 
 /**
@@ -187,6 +205,8 @@ export class InitiatorContext extends SecurityContext {
     super(options)
     if (options?.credentials?.sessionKey === undefined)
       throw new TypeError('expected credentials with a session key')
+    if (options.requireChannelBindings === true && options.channelBindingsHash === undefined)
+      throw new TypeError('requireChannelBindings needs a channelBindingsHash')
     this.#o = options
     this.mech = options.mech ?? MechOID.KRB5
   }
@@ -226,6 +246,9 @@ export class InitiatorContext extends SecurityContext {
       seqNumber: seq,
       mutualRequired: (flags & GSSFlags.MUTUAL) !== 0,
       random,
+      ...(o.requireChannelBindings === true
+        ? { authorizationData: kerbAPOptionsAD(KERB_AP_OPTIONS_CBT) }
+        : {}),
       ...(o.now === undefined ? {} : { now: o.now() }),
     })
     this.#sent = { ctime: req.ctime, cusec: req.cusec, subkey, seq, flags }
@@ -266,6 +289,12 @@ export interface AcceptorContextOptions extends ContextOptions {
   readonly acceptor: Acceptor
   /** Put an acceptor subkey in the AP-REP (MIT does for RFC 4121 enctypes); default true. */
   readonly acceptorSubkey?: boolean
+  /**
+   * Refuse initiators whose channel bindings do not match `channelBindingsHash` — including
+   * those that sent none. Default false: zero bindings are accepted unless the initiator set
+   * KERB_AP_OPTIONS_CBT (as MIT). Needs `channelBindingsHash`.
+   */
+  readonly requireChannelBindings?: boolean
 }
 
 /**
@@ -282,10 +311,17 @@ export class AcceptorContext extends SecurityContext {
   readonly #o: AcceptorContextOptions
   /** The verified AP-REQ, once established. */
   result: AcceptResult | undefined
+  /**
+   * True when the initiator's channel bindings matched ours (GSS_C_CHANNEL_BOUND_FLAG, also set
+   * in {@link SecurityContext.flags}).
+   */
+  channelBound = false
 
   constructor(options: AcceptorContextOptions) {
     super(options)
     if (options?.acceptor === undefined) throw new TypeError('expected options with an acceptor')
+    if (options.requireChannelBindings === true && options.channelBindingsHash === undefined)
+      throw new TypeError('requireChannelBindings needs a channelBindingsHash')
     this.#o = options
   }
 
@@ -331,16 +367,22 @@ export class AcceptorContext extends SecurityContext {
       )
     }
     const ours = this.#o.channelBindingsHash
-    const zero = gss.bindings.every((b) => b === 0)
-    if (ours !== undefined && !zero && !ours.every((b, i) => b === gss.bindings[i])) {
-      throw new KerberosError(ErrorCodes.GSS_TOKEN, 'channel bindings do not match', {
-        context: { reason: 'bindings' },
-      })
-    }
+    const bound = checkChannelBindings({
+      ...(ours === undefined ? {} : { ours }),
+      theirs: gss.bindings,
+      initiatorRequires:
+        ours !== undefined &&
+        (kerbAPOptions(r.authenticator.authorizationData) & KERB_AP_OPTIONS_CBT) !== 0,
+      acceptorRequires: this.#o.requireChannelBindings === true,
+    })
     this.result = r
+    this.channelBound = bound
     const initKey = r.subkey ?? r.sessionKey
     const recv = r.seqNumber ?? 0
-    const flags = (gss.flags & ~GSSFlags.DELEG) | (r.delegated ? GSSFlags.DELEG : 0)
+    const flags =
+      (gss.flags & ~(GSSFlags.DELEG | GSSFlags.CHANNEL_BOUND)) |
+      (r.delegated ? GSSFlags.DELEG : 0) |
+      (bound ? GSSFlags.CHANNEL_BOUND : 0)
     if (r.apRep === undefined) {
       this.establish({ key: initKey, acceptorSubkey: false, isAcceptor: true }, recv, recv, flags)
       return undefined

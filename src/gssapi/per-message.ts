@@ -244,15 +244,18 @@ export function unwrapToken(
     const plain = decrypt(keys.key, sealUsage(fromAcceptor), data, options)
     if (plain.length < HEADER + ec) throw tokenError('sealed Wrap token is too short for its EC')
     const inner = plain.subarray(plain.length - HEADER)
-    // The encrypted header copy must match the outer one: TOK_ID, flags, filler, SND_SEQ
-    // (EC and RRC are not compared, as MIT does not).
-    for (let i = 0; i < HEADER; i++) {
-      if ((i < 4 || i >= 8) && inner[i] !== token[i])
-        throw new KerberosError(
-          ErrorCodes.INTEGRITY,
-          'sealed Wrap token header does not match its encrypted copy',
-        )
-    }
+    // The encrypted header copy must match the outer one in everything but RRC (RFC 4121
+    // §4.2.4: RRC is zero inside, and the only field that may change in transit). EC is compared
+    // too: the plaintext is trimmed by it, so a clear EC that differs from the protected one
+    // would let a man in the middle cut the end off a sealed message (CVE-2024-37370; MIT
+    // compares it since 1.21.3).
+    let diff = 0
+    for (let i = 0; i < HEADER; i++) if (i < 6 || i >= 8) diff |= inner[i]! ^ token[i]!
+    if (diff !== 0)
+      throw new KerberosError(
+        ErrorCodes.INTEGRITY,
+        'sealed Wrap token header does not match its encrypted copy',
+      )
     return { message: plain.slice(0, plain.length - HEADER - ec), sealed: true, seq }
   }
   if (data.length < ec) throw tokenError('Wrap token is shorter than its checksum')

@@ -310,6 +310,11 @@ export class SpnegoAcceptorContext {
     return this.krb5.result
   }
 
+  /** True when the initiator's channel bindings matched ours. */
+  get channelBound(): boolean {
+    return this.krb5.channelBound
+  }
+
   /** Process one client token; returns the token to send back (undefined when nothing is due). */
   step(token: Uint8Array): Uint8Array | undefined {
     const next = this.#plan(token)

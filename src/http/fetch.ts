@@ -9,6 +9,7 @@ import { ErrorCodes, KerberosError } from '../errors.js'
 import type { GSSCredentials } from '../gssapi/context.js'
 import { SpnegoInitiatorContext } from '../gssapi/spnego.js'
 import { fromBase64, toBase64 } from '../internal/bytes.js'
+import { channelBindingsHash, type ChannelBindings } from '../protocol/gss-checksum.js'
 
 /** Where service tickets come from: a `KerberosClient` fits (`getServiceTicket`). */
 export interface TicketSource {
@@ -36,6 +37,14 @@ export interface NegotiateFetchOptions {
   readonly mutual?: boolean
   /** Send the token on the first request instead of waiting for a 401. */
   readonly preemptive?: boolean
+  /**
+   * Channel bindings to put in the token (for HTTPS: `tlsServerEndPoint(serverCertDer)` from
+   * `kerberos-ts/node`), their 16-octet hash, or a function of the URL giving either.
+   */
+  readonly channelBindings?:
+    ChannelBindings | Uint8Array | ((url: URL) => ChannelBindings | Uint8Array | undefined)
+  /** Ask the server to insist on the bindings (KERB_AP_OPTIONS_CBT); needs `channelBindings`. */
+  readonly requireChannelBindings?: boolean
 }
 
 function fetchError(message: string, cause?: unknown): KerberosError {
@@ -57,12 +66,24 @@ function offersNegotiate(res: Response): boolean {
   return res.status === 401 && h !== null && /(^|,)\s*negotiate\b/i.test(h)
 }
 
-async function tokenFor(options: NegotiateFetchOptions, spn: string): Promise<NegotiateToken> {
+async function tokenFor(
+  options: NegotiateFetchOptions,
+  spn: string,
+  url: URL,
+): Promise<NegotiateToken> {
   if (options.getToken !== undefined) return options.getToken(spn)
   if (options.client === undefined)
     throw new TypeError('negotiateFetch needs `client` or `getToken`')
   const credentials = await options.client.getServiceTicket(spn)
-  const ctx = new SpnegoInitiatorContext({ credentials })
+  const o = options.channelBindings
+  const cb = typeof o === 'function' ? o(url) : o
+  const ctx = new SpnegoInitiatorContext({
+    credentials,
+    ...(cb === undefined
+      ? {}
+      : { channelBindingsHash: cb instanceof Uint8Array ? cb : channelBindingsHash(cb) }),
+    ...(options.requireChannelBindings === true ? { requireChannelBindings: true } : {}),
+  })
   const token = ctx.step()!
   return {
     token,
@@ -99,7 +120,7 @@ export function negotiateFetch(options: NegotiateFetchOptions): typeof fetch {
       if (!offersNegotiate(first)) return first
       await first.body?.cancel()
     }
-    const t = await tokenFor(options, spn)
+    const t = await tokenFor(options, spn, url)
     const headers = new Headers(
       init?.headers ?? (input instanceof Request ? input.headers : undefined),
     )

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Acceptor } from '../protocol/ap-verify.js'
+import type { ChannelBindings } from '../protocol/gss-checksum.js'
 import {
   negotiate,
   type NegotiateOptions,
@@ -15,6 +16,8 @@ import {
 /** The request shape the middleware needs (node's IncomingMessage fits). */
 export interface NegotiateRequest {
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+  /** The connection (node's `req.socket`), for channel bindings. */
+  readonly socket?: unknown
 }
 
 /** The response shape the middleware needs (node's ServerResponse fits). */
@@ -27,8 +30,18 @@ export interface NegotiateResponse {
 /** Options for {@link negotiateMiddleware}. */
 export interface NegotiateMiddlewareOptions extends Omit<
   NegotiateOptions,
-  'authorization' | 'acceptor'
+  'authorization' | 'acceptor' | 'channelBindings'
 > {
+  /**
+   * Channel bindings of the connection, per request: for HTTPS pass `tlsServerEndPointBindings`
+   * from `kerberos-ts/node` (RFC 5929 `tls-server-end-point`, from `req.socket.getCertificate()`);
+   * or fixed bindings / their 16-octet hash. With `requireChannelBindings`, clients that do not
+   * bind to this channel get 401.
+   */
+  readonly channelBindings?:
+    | ChannelBindings
+    | Uint8Array
+    | ((req: NegotiateRequest) => ChannelBindings | Uint8Array | undefined)
   /** The acceptor, or a function returning the current one. */
   readonly acceptor: Acceptor | (() => Acceptor)
   /** Property of the request that receives the {@link NegotiateUser} (default `kerberos`). */
@@ -69,10 +82,22 @@ export function negotiateMiddleware(options: NegotiateMiddlewareOptions): Negoti
       ? options.acceptor
       : (): Acceptor => options.acceptor as Acceptor
   return (req, res, next) => {
+    let cb: ChannelBindings | Uint8Array | undefined
+    try {
+      cb =
+        typeof options.channelBindings === 'function'
+          ? options.channelBindings(req)
+          : options.channelBindings
+    } catch (err) {
+      // A certificate whose bindings are undefined (e.g. Ed25519): a server configuration error.
+      next(err)
+      return
+    }
     negotiate({
       ...options,
       acceptor: current(),
       authorization: req.headers.authorization,
+      channelBindings: cb,
     }).then(
       (r) => {
         if (r.wwwAuthenticate !== undefined) res.setHeader('WWW-Authenticate', r.wwwAuthenticate)

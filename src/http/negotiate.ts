@@ -9,7 +9,11 @@ import { SpnegoAcceptorContext } from '../gssapi/spnego.js'
 import { fromBase64, toBase64 } from '../internal/bytes.js'
 import { formatPrincipal, type Principal } from '../principal.js'
 import type { AcceptResult, Acceptor } from '../protocol/ap-verify.js'
-import type { DelegatedCredential } from '../protocol/gss-checksum.js'
+import {
+  channelBindingsHash,
+  type ChannelBindings,
+  type DelegatedCredential,
+} from '../protocol/gss-checksum.js'
 
 /** Default bound on the `Authorization` header length: 64 KiB (tickets with large PACs fit). */
 export const MAX_NEGOTIATE_HEADER = 65536
@@ -24,6 +28,18 @@ export interface NegotiateOptions {
   readonly maxHeaderLength?: number
   /** Decide whether an authenticated client may proceed; false gives 403. */
   readonly authorize?: (client: Principal, result: AcceptResult) => boolean | Promise<boolean>
+  /**
+   * This connection's channel bindings (for HTTPS: `tlsServerEndPoint(cert)` from
+   * `kerberos-ts/node`), or their 16-octet MD5 hash. Clients that send other non-zero bindings
+   * are refused (401); so are clients that set KERB_AP_OPTIONS_CBT and send none.
+   */
+  readonly channelBindings?: ChannelBindings | Uint8Array
+  /**
+   * Refuse clients whose bindings do not match `channelBindings`, including those that send none
+   * (curl and most browsers on Linux send none). A request without `channelBindings` (plain HTTP)
+   * is then refused too. Default false.
+   */
+  readonly requireChannelBindings?: boolean
 }
 
 /** The authenticated user, as put on requests. */
@@ -39,6 +55,8 @@ export interface NegotiateUser {
   readonly delegated?: DelegatedCredential
   /** Everything the acceptor learnt (session key, flags, times, authorization data...). */
   readonly result: AcceptResult
+  /** True when the client's channel bindings matched this connection's (see `channelBindings`). */
+  readonly channelBound: boolean
 }
 
 /** What to answer. */
@@ -119,7 +137,22 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
     return { status: 400, error: err as KerberosError }
   }
   if (token === undefined) return { status: 401, wwwAuthenticate: 'Negotiate' }
-  const ctx = new SpnegoAcceptorContext({ acceptor: options.acceptor })
+  const cb = options.channelBindings
+  if (cb === undefined && options.requireChannelBindings === true) {
+    const error = new KerberosError(
+      ErrorCodes.BAD_BINDINGS,
+      'channel bindings are required but this connection has none (not TLS?)',
+      { context: { reason: 'no-channel' } },
+    )
+    return { status: 401, wwwAuthenticate: 'Negotiate', error }
+  }
+  const ctx = new SpnegoAcceptorContext({
+    acceptor: options.acceptor,
+    ...(cb === undefined
+      ? {}
+      : { channelBindingsHash: cb instanceof Uint8Array ? cb : channelBindingsHash(cb) }),
+    ...(options.requireChannelBindings === true ? { requireChannelBindings: true } : {}),
+  })
   let reply: Uint8Array | undefined
   try {
     reply = await ctx.stepAsync(token)
@@ -140,7 +173,7 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
       ),
     }
   }
-  const user = userOf(result)
+  const user = userOf(result, ctx.channelBound)
   const wwwAuthenticate = reply === undefined ? undefined : `Negotiate ${toBase64(reply)}`
   if (options.authorize !== undefined && !(await options.authorize(result.client, result))) {
     return { status: 403, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
@@ -148,8 +181,9 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
   return { status: 200, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
 }
 
-function userOf(result: AcceptResult): NegotiateUser {
+function userOf(result: AcceptResult, channelBound: boolean): NegotiateUser {
   return {
+    channelBound,
     principal: formatPrincipal(result.client),
     realm: result.client.realm,
     name: formatPrincipal(result.client, { noRealm: true }),

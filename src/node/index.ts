@@ -78,3 +78,9 @@ export type {
 } from './kdc-discovery.js'
 export { nodeBackend, useNodeCrypto } from './crypto-backend.js'
 export { watchKeytab, type WatchKeytabOptions, type KeytabWatcher } from './keytab-watch.js'
+export {
+  tlsServerEndPoint,
+  tlsServerEndPointHash,
+  tlsServerEndPointHashName,
+  tlsServerEndPointBindings,
+} from './tls-bindings.js'

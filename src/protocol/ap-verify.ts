@@ -22,7 +22,7 @@ import { decrypt, getProfile, randomKey, type CryptoBackend } from '../crypto/in
 import { ErrorCodes, KerberosError, KeytabLookupError, type KeytabKeyInfo } from '../errors.js'
 import { APOptions, EncTypeKeyLength, KeyUsage, TicketFlags, describeEncType } from '../iana.js'
 import { randomBytes, toHex, type RandomSource } from '../internal/bytes.js'
-import type { KerberosKey } from '../key.js'
+import { RedactedBytes, type KerberosKey } from '../key.js'
 import type { Keytab, KeytabEntry, PrincipalLike } from '../keytab/index.js'
 import { toPrincipal } from '../keytab/index.js'
 import { formatPrincipal, principalEquals, type Principal } from '../principal.js'
@@ -30,6 +30,7 @@ import { makeAPRep, type MakeAPRepOptions } from './ap-rep.js'
 import {
   GSS_CHECKSUM_TYPE,
   GSSFlags,
+  checkDelegatedClient,
   decodeGSSChecksum,
   readDelegatedCredential,
   type DelegatedCredential,
@@ -551,8 +552,16 @@ export interface AcceptResult extends VerifiedAPReq {
   readonly acceptorSeqNumber?: number
   /** The GSS-API checksum (type 0x8003), decoded, when the authenticator carries one. */
   readonly gssChecksum?: GSSChecksum
-  /** A delegated (forwarded) TGT from the GSS checksum. */
+  /**
+   * A delegated (forwarded) TGT from the GSS checksum, its `pname`/`prealm` checked against (or
+   * filled in from) the authenticated client.
+   */
   readonly delegated?: DelegatedCredential
+  /**
+   * Why a delegated credential that came with the request was dropped (ERR_KRB_AP_ERROR,
+   * `reason: 'delegation-client'`: it named another client than the authenticated one).
+   */
+  readonly delegationRefused?: KerberosError
 }
 
 /**
@@ -626,16 +635,23 @@ export class Acceptor {
       v.checksum?.cksumtype === GSS_CHECKSUM_TYPE
         ? decodeGSSChecksum(v.checksum.checksum)
         : undefined
-    const delegated =
-      gss?.delegation === undefined
-        ? undefined
-        : readDelegatedCredential(gss.delegation, [v.subkey, v.sessionKey], crypto)
+    const out = v as Mutable<AcceptResult>
+    let delegated: DelegatedCredential | undefined
+    if (gss?.delegation !== undefined) {
+      const d = readDelegatedCredential(gss.delegation, [v.subkey, v.sessionKey], crypto)
+      redactDelegation(out, gss)
+      try {
+        delegated = checkDelegatedClient(d, v.client)
+      } catch (err) {
+        if (!(err instanceof KerberosError)) throw err
+        out.delegationRefused = err
+      }
+    }
     const wantMutual =
       options.mutual === undefined || options.mutual === 'auto'
         ? v.mutualRequired || (gss !== undefined && (gss.flags & GSSFlags.MUTUAL) !== 0)
         : options.mutual
     // verifyAPReq's object is fresh and ours: extend it rather than copy it.
-    const out = v as Mutable<AcceptResult>
     if (gss !== undefined) out.gssChecksum = gss
     if (delegated !== undefined) out.delegated = delegated
     if (!wantMutual) return out
@@ -664,6 +680,18 @@ export class Acceptor {
     if (seqNumber !== undefined) out.acceptorSeqNumber = seqNumber
     return out
   }
+}
+
+/**
+ * A KRB-CRED in the GSS checksum may be sent unencrypted (etype 0): then the checksum bytes hold
+ * the delegated session keys in clear. Swap every view of them for {@link RedactedBytes}.
+ */
+function redactDelegation(out: Mutable<AcceptResult>, gss: Mutable<GSSChecksum>): void {
+  gss.delegation = RedactedBytes.copyOf(gss.delegation!)
+  if (out.checksum === undefined) return
+  const cksum = { ...out.checksum, checksum: RedactedBytes.copyOf(out.checksum.checksum) }
+  out.checksum = cksum
+  out.authenticator = { ...out.authenticator, cksum }
 }
 
 /** A random 30-bit sequence number (MIT keeps initial numbers below 2^30). */

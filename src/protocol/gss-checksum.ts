@@ -5,14 +5,20 @@
  *
  * @module
  */
-import { decodeEncKrbCredPart, decodeKRBCred } from '../asn1/index.js'
-import type { EncKrbCredPart, KRBCred } from '../asn1/index.js'
+import {
+  decodeADIfRelevant,
+  decodeEncKrbCredPart,
+  decodeKRBCred,
+  encodeADIfRelevant,
+} from '../asn1/index.js'
+import type { AuthorizationData, EncKrbCredPart, KRBCred } from '../asn1/index.js'
 import { md5 } from '@noble/hashes/legacy.js'
 import { decrypt, type CryptoOptions } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
-import { KeyUsage } from '../iana.js'
-import { concatBytes } from '../internal/bytes.js'
-import type { KerberosKey } from '../key.js'
+import { AuthorizationDataType, KeyUsage } from '../iana.js'
+import { concatBytes, constantTimeEqual } from '../internal/bytes.js'
+import { RedactedBytes, type KerberosKey } from '../key.js'
+import { formatPrincipal, principalEquals, type Principal } from '../principal.js'
 import { ticketDER, type Credentials } from './kdc-rep.js'
 
 /** GSS context flags (RFC 2744 §3.9 numbering, as carried in the checksum). */
@@ -26,6 +32,8 @@ export const GSSFlags = {
   ANON: 64,
   PROT_READY: 128,
   TRANS: 256,
+  /** GSS_C_CHANNEL_BOUND_FLAG (MIT 1.19+): the initiator's channel bindings matched ours. */
+  CHANNEL_BOUND: 0x800,
   DCE_STYLE: 0x1000,
   IDENTIFY: 0x2000,
   EXTENDED_ERROR: 0x4000,
@@ -120,8 +128,54 @@ export interface DelegatedCredential {
   readonly cred: KRBCred
   /** Its decrypted part: session keys, names and times of each ticket. */
   readonly info: EncKrbCredPart
-  /** The KRB-CRED bytes. */
+  /** The KRB-CRED bytes ({@link RedactedBytes}: they print as their length only). */
   readonly raw: Uint8Array
+}
+
+/**
+ * Tie a delegated credential to the client the AP-REQ authenticated: every ticket's `pname` and
+ * `prealm` in the KRB-CRED must name that client, and are filled in from it when absent
+ * (KrbCredInfo makes them optional). The KRB-CRED is the initiator's own claim (the tickets
+ * inside are sealed for the KDC, so the acceptor cannot read their real client): without this
+ * check an initiator authenticated as alice could hand over a credential labelled as bob's.
+ * Throws ERR_KRB_AP_ERROR (`reason: 'delegation-client'`) on a mismatch.
+ *
+ * @example
+ * ```ts
+ * const d = checkDelegatedClient(readDelegatedCredential(bytes, [subkey, sessionKey]), client)
+ * ```
+ */
+export function checkDelegatedClient(
+  d: DelegatedCredential,
+  client: Principal,
+): DelegatedCredential {
+  const ticketInfo = d.info.ticketInfo.map((info, i) => {
+    const named: Principal = {
+      nameType: info.pname?.nameType ?? client.nameType,
+      components: info.pname?.nameString ?? client.components,
+      realm: info.prealm ?? client.realm,
+    }
+    if (!principalEquals(named, client)) {
+      throw new KerberosError(
+        ErrorCodes.AP_ERROR,
+        `delegated credential ${i} is for ${formatPrincipal(named)}, not the authenticated client ${formatPrincipal(client)}`,
+        {
+          context: {
+            reason: 'delegation-client',
+            client: formatPrincipal(client),
+            delegatedClient: formatPrincipal(named),
+          },
+        },
+      )
+    }
+    if (info.pname !== undefined && info.prealm !== undefined) return info
+    return {
+      ...info,
+      pname: info.pname ?? { nameType: client.nameType, nameString: [...client.components] },
+      prealm: info.prealm ?? client.realm,
+    }
+  })
+  return { ...d, info: { ...d.info, ticketInfo } }
 }
 
 /**
@@ -139,8 +193,15 @@ export function readDelegatedCredential(
   options?: CryptoOptions,
 ): DelegatedCredential {
   const cred = decodeKRBCred(raw)
-  if (cred.encPart.etype === 0)
-    return { cred, info: decodeEncKrbCredPart(cred.encPart.cipher), raw }
+  // The bytes handed back print as their length only: with etype 0 they hold the session keys.
+  const kept = RedactedBytes.copyOf(raw)
+  if (cred.encPart.etype === 0) {
+    // Sent unencrypted (Heimdal, macOS, some Windows initiators): the "cipher" is the
+    // EncKrbCredPart itself, session keys included.
+    const cipher = RedactedBytes.copyOf(cred.encPart.cipher)
+    const clear: KRBCred = { ...cred, encPart: { ...cred.encPart, cipher } }
+    return { cred: clear, info: decodeEncKrbCredPart(cipher), raw: kept }
+  }
   for (const key of keys) {
     if (key === undefined || key.enctype !== cred.encPart.etype) continue
     let plain: Uint8Array
@@ -149,7 +210,7 @@ export function readDelegatedCredential(
     } catch {
       continue
     }
-    return { cred, info: decodeEncKrbCredPart(plain), raw }
+    return { cred, info: decodeEncKrbCredPart(plain), raw: kept }
   }
   throw new KerberosError(
     ErrorCodes.AP_ERROR,
@@ -241,4 +302,116 @@ export function delegatedCredentials(d: DelegatedCredential): Credentials[] {
     out.push(c)
   })
   return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channel bindings: KERB_AP_OPTIONS_CBT and the acceptor's check
+
+/**
+ * KERB_AP_OPTIONS_CBT (MS-KILE §2.2.10): in AD-AUTH-DATA-AP-OPTIONS (ad-type 143, a 32-bit
+ * little-endian value inside AD-IF-RELEVANT in the authenticator), the initiator says it is aware
+ * of channel bindings, so an acceptor that has bindings must find them matching.
+ */
+export const KERB_AP_OPTIONS_CBT = 0x4000
+
+const MAX_AD_DEPTH = 4
+
+/**
+ * The KERB-AP-OPTIONS an initiator put in its authenticator's authorization data (top level or
+ * inside AD-IF-RELEVANT, several entries OR'ed together); 0 when there are none. Like MIT, an
+ * AD-IF-RELEVANT that does not decode, or an ad-data that is not 4 octets, counts as absent.
+ *
+ * @example
+ * ```ts
+ * const cbt = (kerbAPOptions(result.authenticator.authorizationData) & KERB_AP_OPTIONS_CBT) !== 0
+ * ```
+ */
+export function kerbAPOptions(ad: AuthorizationData | undefined, depth = 0): number {
+  let out = 0
+  for (const e of ad ?? []) {
+    if (e.adType === AuthorizationDataType.AP_OPTIONS && e.adData.length === 4) {
+      out |= new DataView(e.adData.buffer, e.adData.byteOffset, 4).getUint32(0, true)
+    } else if (e.adType === AuthorizationDataType.IF_RELEVANT && depth < MAX_AD_DEPTH) {
+      let inner: AuthorizationData
+      try {
+        inner = decodeADIfRelevant(e.adData)
+      } catch {
+        continue
+      }
+      out |= kerbAPOptions(inner, depth + 1)
+    }
+  }
+  return out >>> 0
+}
+
+/**
+ * Authorization data for an authenticator carrying KERB-AP-OPTIONS (AD-IF-RELEVANT holding
+ * ad-type 143), as MIT sends with `client_aware_channel_bindings = true`.
+ *
+ * @example
+ * ```ts
+ * makeAPReq({ ..., authorizationData: kerbAPOptionsAD(KERB_AP_OPTIONS_CBT) })
+ * ```
+ */
+export function kerbAPOptionsAD(options: number): AuthorizationData {
+  const value = new Uint8Array(4)
+  new DataView(value.buffer).setUint32(0, options >>> 0, true)
+  return [
+    {
+      adType: AuthorizationDataType.IF_RELEVANT,
+      adData: encodeADIfRelevant([{ adType: AuthorizationDataType.AP_OPTIONS, adData: value }]),
+    },
+  ]
+}
+
+/** What {@link checkChannelBindings} compares. */
+export interface ChannelBindingsCheck {
+  /** The acceptor's bindings hash (16 octets), or undefined when it has none. */
+  readonly ours?: Uint8Array
+  /** The Bnd field of the initiator's 0x8003 checksum (16 octets; zeros for none). */
+  readonly theirs: Uint8Array
+  /** The initiator set KERB_AP_OPTIONS_CBT. */
+  readonly initiatorRequires: boolean
+  /** The acceptor refuses initiators that did not bind to its channel. */
+  readonly acceptorRequires: boolean
+}
+
+function bindingsError(reason: string, message: string): KerberosError {
+  return new KerberosError(ErrorCodes.BAD_BINDINGS, message, { context: { reason } })
+}
+
+/**
+ * The acceptor's channel-binding decision (RFC 4121 §4.1.1.2 with MIT's and MS-KILE's rules):
+ * non-zero bindings from the initiator must equal ours; zero bindings are accepted unless the
+ * initiator set KERB_AP_OPTIONS_CBT or the acceptor requires bindings. Returns true when the
+ * context is channel-bound; throws ERR_KRB_BAD_BINDINGS otherwise. Without bindings of our own
+ * nothing is compared (as MIT), and `acceptorRequires` is a programming error.
+ *
+ * @example
+ * ```ts
+ * const bound = checkChannelBindings({ ours, theirs: gss.bindings, initiatorRequires: false, acceptorRequires: true })
+ * ```
+ */
+export function checkChannelBindings(c: ChannelBindingsCheck): boolean {
+  if (c.theirs.length !== 16)
+    throw bindingsError('length', `channel bindings hash of ${c.theirs.length} octets, expected 16`)
+  if (c.ours === undefined) {
+    if (c.acceptorRequires) throw new TypeError('requireChannelBindings needs channel bindings')
+    return false
+  }
+  if (c.ours.length !== 16)
+    throw new RangeError(`expected a 16-octet channel bindings hash, got ${c.ours.length}`)
+  if (c.theirs.every((b) => b === 0)) {
+    if (c.initiatorRequires)
+      throw bindingsError(
+        'missing',
+        'the initiator asked for channel bindings (KERB_AP_OPTIONS_CBT) but sent none',
+      )
+    if (c.acceptorRequires)
+      throw bindingsError('missing', 'channel bindings are required but the initiator sent none')
+    return false
+  }
+  if (!constantTimeEqual(c.ours, c.theirs))
+    throw bindingsError('mismatch', 'channel bindings do not match')
+  return true
 }

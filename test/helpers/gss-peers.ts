@@ -49,7 +49,7 @@ export function requirePeer(
 
 /**
  * The python side: reads JSON commands on stdin, answers JSON lines. One context per process.
- * Commands: init {target, flags, spnego, deleg}, accept {keytab?}, step {token}, wrap {msg, conf},
+ * Commands: init {target, flags, spnego, deleg, cb}, accept {keytab?, cb}, step {token}, wrap {msg, conf},
  * unwrap {token}, mic {msg}, verify {msg, token}, info.
  */
 const PY_SCRIPT = String.raw`
@@ -80,7 +80,8 @@ for line in sys.stdin:
                 toks.append(b(c.step()))
             out = {'tokens': toks}
         elif op == 'accept':
-            ctx = gssapi.SecurityContext(usage='accept', mech=None)
+            cb = gssapi.raw.ChannelBindings(application_data=u(cmd['cb'])) if cmd.get('cb') else None
+            ctx = gssapi.SecurityContext(usage='accept', mech=None, channel_bindings=cb)
             out = {}
         elif op == 'step':
             tok = ctx.step(u(cmd['token']))

@@ -16,7 +16,9 @@ import {
   decodeEncKDCRepPart,
   decodeEncTicketPart,
   decodeKDCReq,
+  encodeEncKrbCredPart,
   encodeEncTicketPart,
+  encodeKRBCred,
 } from '../../src/asn1/index.js'
 import { parseCCache, serializeCCache } from '../../src/ccache/index.js'
 import { KerberosClient } from '../../src/client/client.js'
@@ -27,6 +29,7 @@ import { KerberosError } from '../../src/errors.js'
 import { AcceptorContext, InitiatorContext } from '../../src/gssapi/context.js'
 import { SpnegoAcceptorContext, SpnegoInitiatorContext } from '../../src/gssapi/spnego.js'
 import { negotiate } from '../../src/http/negotiate.js'
+import { negotiateMiddleware } from '../../src/http/middleware.js'
 import { KeyUsage } from '../../src/iana.js'
 import { KerberosKey } from '../../src/key.js'
 import {
@@ -41,6 +44,7 @@ import { Acceptor } from '../../src/protocol/ap-verify.js'
 import { makeAPReq } from '../../src/protocol/ap-req.js'
 import { buildASReq, readASReply } from '../../src/protocol/as.js'
 import { verifyAPRep } from '../../src/protocol/ap-rep.js'
+import { readDelegatedCredential } from '../../src/protocol/gss-checksum.js'
 import { issueTicket, kdcRep, replyPart } from '../fuzz/world.js'
 import { assertNoSecrets, detectorSelfTest, patternKey } from './leak.js'
 
@@ -281,6 +285,72 @@ describe('no key bytes or passwords in printed output', () => {
     const r = await negotiate({ acceptor, authorization: header })
     assert.equal(r.status, 200)
     assertNoSecrets('NegotiateResult', r, SECRETS)
+  })
+
+  test('review #8: an unencrypted (etype 0) delegated KRB-CRED does not print its TGT session key', async () => {
+    // Heimdal and macOS initiators send the KRB-CRED with etype 0: its "cipher" is the plain
+    // EncKrbCredPart, the forwarded TGT's session key inside.
+    const tgt = issueTicket({
+      client,
+      server: krbtgt,
+      serverKey: key(tgsBytes),
+      sessionKey: key(tgtSessionBytes),
+      now,
+    })
+    const credPart = encodeEncKrbCredPart({
+      ticketInfo: [
+        {
+          key: key(tgtSessionBytes),
+          prealm: REALM,
+          pname: { nameType: 1, nameString: ['alice'] },
+          srealm: REALM,
+          sname: { nameType: 2, nameString: ['krbtgt', REALM] },
+          endtime: new Date(now.getTime() + 3_600_000),
+        },
+      ],
+    })
+    const krbCred = encodeKRBCred({
+      pvno: 5,
+      msgType: 22,
+      tickets: [tgt.ticket],
+      encPart: { etype: 0, cipher: credPart },
+    })
+    const acceptor = new Acceptor({ keytab: serviceKeytab(), now: () => now })
+    const st = serviceTicket()
+    const credentials = { client, ticket: st.ticket, sessionKey: key(sessionBytes) }
+    const read = readDelegatedCredential(krbCred, [])
+    assertNoSecrets('DelegatedCredential (etype 0)', read, SECRETS)
+    const ini = new InitiatorContext({ credentials, now: () => now, delegation: krbCred })
+    const acc = new AcceptorContext({ acceptor })
+    acc.step(ini.step()!)
+    assert.ok(acc.result?.delegated, 'the delegation is accepted')
+    assert.ok(acc.result.delegated.info.ticketInfo[0]?.key.equals(key(tgtSessionBytes)))
+    assertNoSecrets('AcceptResult with an etype-0 delegation', acc.result, SECRETS)
+    assertNoSecrets('AcceptorContext with an etype-0 delegation', acc, SECRETS)
+    // Through HTTP: what the middleware puts on the request (req.kerberos).
+    const sIni = new SpnegoInitiatorContext({
+      credentials,
+      now: () => new Date(now.getTime() + 1000),
+      delegation: krbCred,
+    })
+    const req: { headers: Record<string, string>; kerberos?: unknown } = {
+      headers: { authorization: `Negotiate ${Buffer.from(sIni.step()!).toString('base64')}` },
+    }
+    const res = { statusCode: 0, setHeader: () => undefined, end: () => undefined }
+    await new Promise<void>((resolve, reject) =>
+      negotiateMiddleware({ acceptor })(req, res, (err) => (err ? reject(err) : resolve())),
+    )
+    assert.ok(req.kerberos, 'req.kerberos set')
+    assertNoSecrets('req.kerberos with an etype-0 delegation', req.kerberos, SECRETS)
+    const sIni2 = new SpnegoInitiatorContext({
+      credentials,
+      now: () => new Date(now.getTime() + 2000),
+      delegation: krbCred,
+    })
+    const header = `Negotiate ${Buffer.from(sIni2.step()!).toString('base64')}`
+    const r = await negotiate({ acceptor, authorization: header })
+    assert.equal(r.status, 200)
+    assertNoSecrets('NegotiateResult with an etype-0 delegation', r, SECRETS)
   })
 
   test('errors around keys: decryption, keytab lookup, acceptor key search, replies', async () => {
