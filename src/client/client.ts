@@ -9,7 +9,7 @@ import type { CCache, CCacheVersion } from '../ccache/index.js'
 import type { Krb5Config } from '../config/index.js'
 import { stringToKey } from '../crypto/index.js'
 import { ErrorCodes, KerberosError, KDCError } from '../errors.js'
-import { KDCOptions, KRBErrorCode, TicketFlags, describeEncType } from '../iana.js'
+import { KDCOptions, KRBErrorCode, NameType, TicketFlags, describeEncType } from '../iana.js'
 import { randomBytes, toHex, type RandomSource } from '../internal/bytes.js'
 import type { Keytab } from '../keytab/index.js'
 import {
@@ -139,6 +139,12 @@ export interface ServiceTicketOptions {
 
 const MS = 1000
 
+interface TGSExchangeResult {
+  readonly credentials: Credentials
+  readonly referralRealm?: string
+  readonly retryWithoutCanonicalize?: boolean
+}
+
 /**
  * A Kerberos 5 client over an injected transport.
  *
@@ -159,6 +165,8 @@ export class KerberosClient {
   #offsetMs = 0
   #tgt: Credentials | undefined
   #creds: Credentials[] = []
+  /** Whose credentials these are (the login's client or the ccache's default principal). */
+  #principal: Principal | undefined
 
   constructor(options: KerberosClientOptions) {
     if (options === null || typeof options !== 'object') {
@@ -186,6 +194,11 @@ export class KerberosClient {
     return this.#tgt
   }
 
+  /** The principal whose credentials the client holds (from `login` or `fromCCache`). */
+  get principal(): Principal | undefined {
+    return this.#principal
+  }
+
   /** Every credential the client holds (TGT first). */
   get credentials(): readonly Credentials[] {
     return this.#creds
@@ -193,7 +206,15 @@ export class KerberosClient {
 
   /** The client clock corrected by the KDC offset. */
   now(): Date {
-    return new Date((this.#o.now?.() ?? new Date()).getTime() + this.#offsetMs)
+    return this.nowWith(this.#offsetMs)
+  }
+
+  private localNow(): number {
+    return (this.#o.now?.() ?? new Date()).getTime()
+  }
+
+  private nowWith(offsetMs: number): Date {
+    return new Date(this.localNow() + offsetMs)
   }
 
   /** Settings for `realm` from the configuration. */
@@ -237,7 +258,8 @@ export class KerberosClient {
     })
     const state = new LoginState(this.#o.maxPreauthRounds ?? 3, this.#o.maxReferrals ?? 5)
     for (;;) {
-      const now = this.now()
+      // A KRB_AP_ERR_SKEW offset is only used for the retry until a reply authenticates it.
+      const now = this.nowWith(state.pendingOffsetMs ?? this.#offsetMs)
       const server =
         options.server === undefined
           ? tgsPrincipal(client.realm)
@@ -266,7 +288,7 @@ export class KerberosClient {
       })
       if (out.kind === 'ok') {
         const creds = out.credentials
-        this.checkReplyTime(creds, s)
+        this.checkReplyTime(creds, s, state.pendingOffsetMs)
         this.emit({
           type: 'as-rep',
           realm: client.realm,
@@ -275,10 +297,14 @@ export class KerberosClient {
           etype: out.rep.encPart.etype,
           ...(out.rep.encPart.kvno !== undefined ? { kvno: out.rep.encPart.kvno } : {}),
         })
+        this.startSession(creds.client)
         this.keep(creds, isTGSPrincipal(creds.server))
         return creds
       }
-      client = this.handleASError(out.kdcError, out.error.crealm, client, state, keys, etypes)
+      client = this.handleASError(out.kdcError, out.error.crealm, client, state, keys, {
+        etypes,
+        canonicalize,
+      })
     }
   }
 
@@ -289,8 +315,9 @@ export class KerberosClient {
     client: Principal,
     state: LoginState,
     keys: KeySource,
-    etypes: readonly number[],
+    asked: { readonly etypes: readonly number[]; readonly canonicalize: boolean },
   ): Principal {
+    const { etypes } = asked
     const realm = client.realm
     this.emit({ type: 'kdc-error', realm, errorName: err.errorName, message: err.eText ?? '' })
     switch (err.errorCode) {
@@ -313,12 +340,16 @@ export class KerberosClient {
       case KRBErrorCode.KRB_AP_ERR_SKEW: {
         if (state.skewRetried || err.serverTime === undefined) throw err
         state.skewRetried = true
-        this.#offsetMs = err.serverTime.getTime() - (this.#o.now?.() ?? new Date()).getTime()
-        this.emit({ type: 'clock-skew', realm, offsetMs: this.#offsetMs })
+        // The KRB-ERROR is not integrity protected: the offset serves the retry only, and is
+        // kept once an AS-REP decrypted with our key confirms it (checkReplyTime).
+        state.pendingOffsetMs = err.serverTime.getTime() - this.localNow()
+        this.emit({ type: 'clock-skew', realm, offsetMs: state.pendingOffsetMs })
         return client
       }
       case KRBErrorCode.KDC_ERR_WRONG_REALM: {
-        if (crealm === undefined || crealm === realm) throw err
+        // RFC 6806 §7: a client referral answers a canonicalized (or enterprise) request only.
+        const canon = asked.canonicalize || client.nameType === NameType.ENTERPRISE
+        if (!canon || crealm === undefined || crealm === realm) throw err
         if (++state.referrals > state.maxReferrals) {
           throw new KerberosError(
             ErrorCodes.REFERRAL,
@@ -375,14 +406,17 @@ export class KerberosClient {
       realmForHost: (host) => settings.realmForHost(host),
       ...(options.hostBased !== undefined ? { hostBased: options.hostBased } : {}),
     })
-    const cached = this.#creds.find(
-      (c) => samePrincipal(c.server, server) && c.endtime.getTime() > this.now().getTime(),
-    )
+    const cached = this.findCached(tgt.client, (c) => samePrincipal(c, server))
     if (cached !== undefined && options.tgt === undefined) return cached
     let current = server.realm === home ? tgt : await this.tgtFor(tgt, server.realm, options)
     const visited = new Set([tgsRealmOf(current)])
     for (let hop = 0; hop <= (this.#o.maxReferrals ?? 5); hop++) {
-      const out = await this.tgsExchange(current, server, options)
+      let out = await this.tgsExchange(current, server, options)
+      if (out.retryWithoutCanonicalize === true) {
+        // Neither the name asked for nor a referral: ask the same KDC again, exactly (MIT).
+        this.emit({ type: 'referral', realm: tgsRealmOf(current), server: formatPrincipal(server) })
+        out = await this.tgsExchange(current, server, { ...options, canonicalize: false })
+      }
       if (out.referralRealm === undefined) {
         this.keep(out.credentials, false)
         return out.credentials
@@ -396,7 +430,9 @@ export class KerberosClient {
       }
       visited.add(out.referralRealm)
       this.emit({ type: 'referral', realm: out.referralRealm, server: formatPrincipal(server) })
-      this.keep(out.credentials, false)
+      // As MIT: only a referral TGT issued by the home realm is kept; one a partner realm
+      // issued serves this request only.
+      if (tgsRealmOf(current) === home) this.keep(out.credentials, false)
       current = out.credentials
     }
     throw new KerberosError(
@@ -466,8 +502,9 @@ export class KerberosClient {
    * ```
    */
   toCCache(options: { readonly version?: CCacheVersion } = {}): CCache {
+    const principal = this.#principal ?? this.#tgt?.client
     return credentialsToCCache(this.#creds, {
-      ...(this.#tgt !== undefined ? { principal: this.#tgt.client } : {}),
+      ...(principal !== undefined ? { principal } : {}),
       timeOffsetMs: this.#offsetMs,
       ...(options.version !== undefined ? { version: options.version } : {}),
     })
@@ -478,8 +515,9 @@ export class KerberosClient {
    * client's TGT and the KDC time offset is taken over. Returns the TGT, if any.
    */
   fromCCache(cc: CCache): Credentials | undefined {
-    const { credentials, timeOffsetMs } = credentialsFromCCache(cc)
+    const { credentials, timeOffsetMs, principal } = credentialsFromCCache(cc)
     this.#offsetMs = timeOffsetMs
+    this.#principal = principal
     this.#creds = [...credentials]
     this.#tgt = credentials.find(isLocalTGT) ?? credentials.find((c) => isTGSPrincipal(c.server))
     return this.#tgt
@@ -491,7 +529,7 @@ export class KerberosClient {
     tgt: Credentials,
     server: Principal,
     options: ServiceTicketOptions,
-  ): Promise<{ credentials: Credentials; referralRealm?: string }> {
+  ): Promise<TGSExchangeResult> {
     const s = this.settings(tgt.client.realm)
     const canonicalize = options.canonicalize ?? true
     let kdcOptions = commonOptions(tgt.flags) | kdcOptionsFor({ canonicalize })
@@ -517,7 +555,7 @@ export class KerberosClient {
     req: TGSRequest,
     canonicalize: boolean,
     signal: AbortSignal | undefined,
-  ): Promise<{ credentials: Credentials; referralRealm?: string }> {
+  ): Promise<TGSExchangeResult> {
     const server = formatPrincipal(req.server)
     this.emit({ type: 'tgs-req', realm: req.realm, server })
     const bytes = await this.send(req.realm, req.bytes, signal)
@@ -542,6 +580,7 @@ export class KerberosClient {
     return {
       credentials: out.credentials,
       ...(out.referralRealm !== undefined ? { referralRealm: out.referralRealm } : {}),
+      ...(out.retryWithoutCanonicalize === true ? { retryWithoutCanonicalize: true } : {}),
     }
   }
 
@@ -551,11 +590,9 @@ export class KerberosClient {
     target: string,
     options: ServiceTicketOptions,
   ): Promise<Credentials> {
-    const have = this.#creds.find(
-      (c) =>
-        isTGSPrincipal(c.server) &&
-        c.server.components[1] === target &&
-        c.endtime.getTime() > this.now().getTime(),
+    const have = this.findCached(
+      tgt.client,
+      (server) => isTGSPrincipal(server) && server.components[1] === target,
     )
     if (have !== undefined) return have
     const path = (this.settings().capath(tgt.client.realm, target) ?? []).filter((r) => r !== '.')
@@ -635,11 +672,18 @@ export class KerberosClient {
     return this.#o.allowWeakCrypto ?? s.rc4Allowed
   }
 
-  /** MIT's kdc_timesync: a reply far from our clock sets the offset (from the KDC's authtime). */
-  private checkReplyTime(creds: Credentials, s: ClientSettings): void {
-    const local = (this.#o.now?.() ?? new Date()).getTime()
+  /**
+   * MIT's kdc_timesync: a reply far from our clock sets the offset (from the KDC's authtime).
+   * `pendingMs` is an offset a KRB_AP_ERR_SKEW suggested: this authenticated reply commits it
+   * (as its own authtime offset) when it agrees, and it is never kept otherwise.
+   */
+  private checkReplyTime(creds: Credentials, s: ClientSettings, pendingMs?: number): void {
+    const local = this.localNow()
     const kdc = (creds.starttime ?? creds.authtime).getTime()
-    if (Math.abs(kdc - (local + this.#offsetMs)) <= s.clockskew * MS) return
+    if (Math.abs(kdc - (local + (pendingMs ?? this.#offsetMs))) <= s.clockskew * MS) {
+      if (pendingMs !== undefined) this.#offsetMs = creds.authtime.getTime() - local
+      return
+    }
     if (!s.kdcTimesync) {
       throw new KerberosError(
         ErrorCodes.CLOCK_SKEW,
@@ -650,16 +694,44 @@ export class KerberosClient {
     this.emit({ type: 'clock-skew', realm: creds.client.realm, offsetMs: this.#offsetMs })
   }
 
+  /**
+   * A successful login as `client`: as `kinit` re-initializes the ccache, a login as another
+   * principal than the one whose credentials are held drops every one of them (TGT, service
+   * tickets, cross-realm TGTs) before the new TGT is kept.
+   */
+  private startSession(client: Principal): void {
+    if (this.#principal !== undefined && samePrincipal(this.#principal, client)) return
+    this.#principal = client
+    this.#tgt = undefined
+    this.#creds = []
+  }
+
+  /** An unexpired held credential of `client` whose server passes `match`. */
+  private findCached(
+    client: Principal,
+    match: (server: Principal) => boolean,
+  ): Credentials | undefined {
+    const now = this.now().getTime()
+    return this.#creds.find(
+      (c) => samePrincipal(c.client, client) && match(c.server) && c.endtime.getTime() > now,
+    )
+  }
+
+  /**
+   * Hold `creds`, replacing the credential of the same client and server. Credentials of another
+   * client than the held principal's (a caller's own `tgt` option) are returned, never held, so
+   * neither a later lookup nor `toCCache()` mixes principals.
+   */
   private keep(creds: Credentials, asTGT: boolean): void {
+    if (this.#principal !== undefined && !samePrincipal(creds.client, this.#principal)) return
+    const same = (c: Credentials): boolean =>
+      samePrincipal(c.client, creds.client) && samePrincipal(c.server, creds.server)
     if (asTGT) {
       this.#tgt = creds
-      this.#creds = [
-        creds,
-        ...this.#creds.filter((c) => !samePrincipal(c.server, creds.server) && !isLocalTGT(c)),
-      ]
+      this.#creds = [creds, ...this.#creds.filter((c) => !same(c) && !isLocalTGT(c))]
       return
     }
-    this.#creds = [...this.#creds.filter((c) => !samePrincipal(c.server, creds.server)), creds]
+    this.#creds = [...this.#creds.filter((c) => !same(c)), creds]
   }
 
   private async send(realm: string, bytes: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {

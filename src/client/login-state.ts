@@ -19,6 +19,8 @@ export class LoginState {
   referred = false
   hints: readonly SaltInfo[] = []
   preauthKey: KerberosKey | undefined
+  /** KDC clock minus ours from a KRB_AP_ERR_SKEW: used for the retry, kept only once a reply is authenticated. */
+  pendingOffsetMs: number | undefined
 
   constructor(maxPreauth: number, maxReferrals: number) {
     this.maxPreauth = maxPreauth
