@@ -15,6 +15,7 @@ import {
 } from '../../src/asn1/index.js'
 import {
   KerberosClient,
+  credentialsToCCache,
   looksHostBased,
   resolveServiceName,
   type Credentials,
@@ -253,6 +254,138 @@ describe('client TGS flows against a scripted KDC', () => {
     assert.ok(hasFlag(body.kdcOptions, KDCOptions.FORWARDABLE))
     assert.deepEqual(body.sname?.nameString, ['krbtgt', 'A.TEST'])
     assert.ok(renewed.endtime.getTime() > now)
+  })
+})
+
+describe('review #6: referrals and canonicalization cannot plant tickets', () => {
+  const intranet = parsePrincipal('HTTP/intranet.a.test@A.TEST')
+  const canon = (req: KDCReq): boolean => hasFlag(req.reqBody.kdcOptions, KDCOptions.CANONICALIZE)
+
+  /** A client holding `a` as its own TGT (loaded from a ccache), asking through `handler`. */
+  function holding(a: Credentials, handler: KDCHandler) {
+    const transport = fakeTransport(handler)
+    const c = new KerberosClient({ config: { libdefaults: { defaultRealm: 'A.TEST' } }, transport })
+    c.fromCCache(credentialsToCCache([a]))
+    return { c, transport }
+  }
+
+  /**
+   * A.TEST answers for its own services and refers everything else to B.TEST; B.TEST (a partner
+   * realm that turned hostile) answers every request with `planted`.
+   */
+  function partnerWorld(a: Credentials, planted: { sname: string[]; srealm: string }) {
+    const ref = (c: KerberosClient) =>
+      c.credentials.find((x) => formatPrincipal(x.server) === 'krbtgt/B.TEST@A.TEST')!
+    let client: KerberosClient | undefined
+    const w = holding(a, (s) => {
+      const asked = s.req.reqBody.sname!.nameString
+      if (s.realm === 'A.TEST' && asked[1]!.endsWith('.a.test')) return makeKDCRep(s.req, tgsKey(a))
+      if (s.realm === 'A.TEST')
+        return makeKDCRep(s.req, {
+          ...tgsKey(a),
+          sname: { nameType: 2, nameString: ['krbtgt', 'B.TEST'] },
+        })
+      return makeKDCRep(s.req, {
+        ...tgsKey(ref(client!)),
+        sname: { nameType: 1, nameString: planted.sname },
+        srealm: planted.srealm,
+      })
+    })
+    client = w.c
+    return w
+  }
+
+  test('a partner realm answering a referral with a ticket for a home-realm service: refused, the genuine ticket stays', async () => {
+    const a = tgtFor('A.TEST')
+    const { c, transport } = partnerWorld(a, {
+      sname: ['HTTP', 'intranet.a.test'],
+      srealm: 'A.TEST',
+    })
+    const genuine = await c.getServiceTicket(intranet)
+    await assert.rejects(c.getServiceTicket('HTTP@web.partner'), { code: 'ERR_KRB_KDC_REPLY' })
+    const again = await c.getServiceTicket(intranet)
+    assert.equal(again, genuine, 'the cached home-realm ticket was not replaced')
+    const held = c.credentials.filter((x) => x.server.components[0] === 'HTTP')
+    assert.deepEqual(
+      held.map((x) => formatPrincipal(x.server)),
+      ['HTTP/intranet.a.test@A.TEST'],
+    )
+    assert.equal(
+      transport.seen.length,
+      3,
+      'intranet, referral, partner; the second intranet is cached',
+    )
+  })
+
+  test('another name in the partner realm: asked again without canonicalize, never stored under that name', async () => {
+    const a = tgtFor('A.TEST')
+    const { c, transport } = partnerWorld(a, { sname: ['HTTP', 'other.b.test'], srealm: 'B.TEST' })
+    await assert.rejects(c.getServiceTicket('HTTP@web.partner'), { code: 'ERR_KRB_KDC_REPLY' })
+    const last = transport.seen.at(-1)!
+    assert.equal(last.realm, 'B.TEST')
+    assert.equal(canon(last.req), false, 'the fallback request does not ask for canonicalization')
+    assert.deepEqual(last.req.reqBody.sname!.nameString, ['HTTP', 'web.partner'])
+    assert.ok(!c.credentials.some((x) => x.server.components[1] === 'other.b.test'))
+  })
+
+  test('a renamed service in the home realm: the fallback gets the asked name, stored under it', async () => {
+    const a = tgtFor('A.TEST')
+    const { c, transport } = holding(a, (s) =>
+      canon(s.req)
+        ? makeKDCRep(s.req, {
+            ...tgsKey(a),
+            sname: { nameType: 1, nameString: ['HTTP', 'intranet.a.test'] },
+          })
+        : makeKDCRep(s.req, tgsKey(a)),
+    )
+    const st = await c.getServiceTicket('HTTP/wiki.a.test@A.TEST')
+    assert.equal(formatPrincipal(st.server), 'HTTP/wiki.a.test@A.TEST')
+    assert.deepEqual(
+      transport.seen.map((s) => canon(s.req)),
+      [true, false],
+    )
+    assert.ok(!c.credentials.some((x) => formatPrincipal(x.server) === formatPrincipal(intranet)))
+  })
+
+  test('a TGT for the issuing realm itself is not a referral: asked again without canonicalize', async () => {
+    const a = tgtFor('A.TEST')
+    const { c, transport } = holding(a, (s) =>
+      canon(s.req)
+        ? makeKDCRep(s.req, {
+            ...tgsKey(a),
+            sname: { nameType: 2, nameString: ['krbtgt', 'A.TEST'] },
+          })
+        : makeKDCRep(s.req, tgsKey(a)),
+    )
+    const st = await c.getServiceTicket('HTTP/wiki.a.test@A.TEST')
+    assert.equal(formatPrincipal(st.server), 'HTTP/wiki.a.test@A.TEST')
+    assert.equal(transport.seen.length, 2)
+    assert.deepEqual(c.tgt!.ticketBytes, a.ticketBytes, 'the home TGT is not replaced')
+  })
+
+  test('a referral TGT issued by the partner realm is not kept', async () => {
+    const a = tgtFor('A.TEST')
+    let c: KerberosClient | undefined
+    const world = holding(a, (s) => {
+      if (s.realm === 'A.TEST')
+        return makeKDCRep(s.req, {
+          ...tgsKey(a),
+          sname: { nameType: 2, nameString: ['krbtgt', 'B.TEST'] },
+        })
+      const key = c!.credentials.find((x) => formatPrincipal(x.server) === 'krbtgt/B.TEST@A.TEST')
+      if (s.realm === 'B.TEST')
+        return makeKDCRep(s.req, {
+          ...tgsKey(key!),
+          sname: { nameType: 2, nameString: ['krbtgt', 'C.TEST'] },
+        })
+      return makeKRBError(s.req, 7)
+    })
+    c = world.c
+    await assert.rejects(c.getServiceTicket('HTTP@web.partner'), KDCError)
+    assert.deepEqual(
+      c.credentials.map((x) => formatPrincipal(x.server)),
+      ['krbtgt/A.TEST@A.TEST', 'krbtgt/B.TEST@A.TEST'],
+    )
   })
 })
 
