@@ -25,6 +25,7 @@ import { checksumTypeOf, decrypt, randomKey, verifyChecksum } from '../../src/cr
 import { KDCError, KerberosError } from '../../src/errors.js'
 import { APOptions, KDCOptions, KeyUsage, TicketFlags } from '../../src/iana.js'
 import { parsePrincipal, tgsPrincipal, formatPrincipal } from '../../src/principal.js'
+import { authenticatorTime } from '../../src/protocol/ap-req.js'
 import {
   buildTGSReq,
   makeAPReq,
@@ -432,6 +433,46 @@ describe('makeAPReq', () => {
     )
     assert.ok(verifyChecksum(auth.cksum!.cksumtype, tgt.sessionKey, 10, data, auth.cksum!.checksum))
     assert.equal(decodeAPReq(r.bytes).apOptions, 0)
+  })
+
+  const stamp = (r: { ctime: Date; cusec: number }): number => r.ctime.getTime() * 1000 + r.cusec
+
+  test('review #19: AP-REQs made in the same millisecond never share ctime/cusec', () => {
+    const tgt = tgtFor('A.TEST')
+    const now = new Date('2031-02-03T04:05:06.789Z')
+    const make = () =>
+      makeAPReq({ ticket: tgt.ticket, sessionKey: tgt.sessionKey, client: alice, now })
+    const seen = Array.from({ length: 50 }, make).map(stamp)
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, `#${i} increases`)
+    assert.equal(seen[0], now.getTime() * 1000, 'the first one is the clock itself')
+    assert.equal(seen[49], now.getTime() * 1000 + 49, 'then 1 µs more each time (MIT)')
+    // What the authenticator carries is what the result says.
+    const r = make()
+    const auth = decodeAuthenticator(
+      decrypt(tgt.sessionKey, 11, decodeAPReq(r.bytes).authenticator.cipher),
+    )
+    assert.equal(auth.ctime.getTime() * 1000 + auth.cusec, stamp(r))
+  })
+
+  test('review #19: with the real clock, a burst of AP-REQs is strictly increasing', () => {
+    const tgt = tgtFor('A.TEST')
+    const seen = Array.from({ length: 500 }, () =>
+      stamp(makeAPReq({ ticket: tgt.ticket, sessionKey: tgt.sessionKey, client: alice })),
+    )
+    assert.equal(new Set(seen).size, seen.length)
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!)
+  })
+
+  test('review #19: a microsecond carry crosses into the next second', () => {
+    const base = new Date('2032-01-01T00:00:00.999Z')
+    let last = authenticatorTime(base)
+    for (let i = 0; i < 1500; i++) last = authenticatorTime(base)
+    assert.equal(last.ctime.toISOString(), '2032-01-01T00:00:01.000Z')
+    assert.equal(last.cusec, 500)
+    assert.ok(last.cusec >= 0 && last.cusec < 1_000_000)
+    // A clock set back by more than a second (a frozen test clock) is taken as is.
+    const older = authenticatorTime(new Date('2030-01-01T00:00:00.250Z'))
+    assert.equal(older.cusec, 250000)
   })
 })
 
