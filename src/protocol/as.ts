@@ -413,10 +413,13 @@ export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOu
  * its encrypted padata must hold PA-REQ-ENC-PA-REP, a checksum of the exact AS-REQ bytes we sent
  * keyed with the reply key (usage 56) of that key's mandatory checksum type. Missing, of another
  * type or wrong → `ERR_KRB_KDC_REPLY` (someone changed the request or the reply). Without the
- * flag there is nothing to check (older KDCs); returns whether a checksum was verified.
+ * flag, or when the request did not ask for it, there is nothing to check (older KDCs; MIT's
+ * KDC sets the flag in every AS reply); returns whether a checksum was verified.
  */
 function checkEncPARep(part: EncKDCRepPart, replyKey: KerberosKey, o: ReadASReplyOptions): boolean {
-  if (!hasFlag(part.flags >>> 0, TicketFlags.ENC_PA_REP)) return false
+  // MIT's KDC sets the flag in every AS reply and adds the checksum only when asked for it.
+  const asked = o.request.req.padata?.some((p) => p.padataType === PADataType.REQ_ENC_PA_REP)
+  if (asked !== true || !hasFlag(part.flags >>> 0, TicketFlags.ENC_PA_REP)) return false
   const pa = part.encryptedPaData?.find((p) => p.padataType === PADataType.REQ_ENC_PA_REP)
   if (pa === undefined) {
     replyFailure('AS-REP sets enc-pa-rep but carries no PA-REQ-ENC-PA-REP checksum')
