@@ -261,6 +261,18 @@ describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: 
     assert.equal(client.tgt, undefined)
   })
 
+  test('review #16 (limit): a cname rewritten outside the encrypted part passes, but the KDC refuses to use it', async () => {
+    // RFC 6806 §11's checksum covers the request, not the reply's cname (only FAST protects
+    // that): a renamed client with a verified checksum is accepted, as MIT accepts it. The
+    // ticket still names bob, so the first TGS-REQ made under the forged name is refused.
+    const h = await hostile({ mode: 'other-client' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const tgt = await client.login({ principal: 'bob', keytab: bobKeytab, canonicalize: true })
+    assert.equal(tgt.client.components[0], 'mallory')
+    const r = await timed(client.getServiceTicket(`host/localhost@${realm.realm}`))
+    assertTyped(r.error, ['ERR_KRB_KDC_ERROR'], 'forged cname at the TGS')
+  })
+
   test('review #16: the same login through an honest relay works (canonicalize, keytab)', async () => {
     const { client } = clientWith([real()])
     const tgt = await client.login({ principal: 'bob', keytab: bobKeytab, canonicalize: true })
