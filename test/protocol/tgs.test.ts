@@ -277,7 +277,7 @@ describe('review #6: referrals and canonicalization cannot plant tickets', () =>
   function partnerWorld(a: Credentials, planted: { sname: string[]; srealm: string }) {
     const ref = (c: KerberosClient) =>
       c.credentials.find((x) => formatPrincipal(x.server) === 'krbtgt/B.TEST@A.TEST')!
-    let client: KerberosClient | undefined
+    const box: { client?: KerberosClient } = {}
     const w = holding(a, (s) => {
       const asked = s.req.reqBody.sname!.nameString
       if (s.realm === 'A.TEST' && asked[1]!.endsWith('.a.test')) return makeKDCRep(s.req, tgsKey(a))
@@ -287,12 +287,12 @@ describe('review #6: referrals and canonicalization cannot plant tickets', () =>
           sname: { nameType: 2, nameString: ['krbtgt', 'B.TEST'] },
         })
       return makeKDCRep(s.req, {
-        ...tgsKey(ref(client!)),
+        ...tgsKey(ref(box.client!)),
         sname: { nameType: 1, nameString: planted.sname },
         srealm: planted.srealm,
       })
     })
-    client = w.c
+    box.client = w.c
     return w
   }
 
@@ -366,14 +366,16 @@ describe('review #6: referrals and canonicalization cannot plant tickets', () =>
 
   test('a referral TGT issued by the partner realm is not kept', async () => {
     const a = tgtFor('A.TEST')
-    let c: KerberosClient | undefined
+    const box: { c?: KerberosClient } = {}
     const world = holding(a, (s) => {
       if (s.realm === 'A.TEST')
         return makeKDCRep(s.req, {
           ...tgsKey(a),
           sname: { nameType: 2, nameString: ['krbtgt', 'B.TEST'] },
         })
-      const key = c!.credentials.find((x) => formatPrincipal(x.server) === 'krbtgt/B.TEST@A.TEST')
+      const key = box.c!.credentials.find(
+        (x) => formatPrincipal(x.server) === 'krbtgt/B.TEST@A.TEST',
+      )
       if (s.realm === 'B.TEST')
         return makeKDCRep(s.req, {
           ...tgsKey(key!),
@@ -381,7 +383,7 @@ describe('review #6: referrals and canonicalization cannot plant tickets', () =>
         })
       return makeKRBError(s.req, 7)
     })
-    c = world.c
+    const c = (box.c = world.c)
     await assert.rejects(c.getServiceTicket('HTTP@web.partner'), KDCError)
     assert.deepEqual(
       c.credentials.map((x) => formatPrincipal(x.server)),
