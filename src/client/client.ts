@@ -60,6 +60,8 @@ export interface ClientTraceEvent {
   readonly salt?: string
   readonly offsetMs?: number
   readonly message?: string
+  /** `as-rep`: the KDC's PA-REQ-ENC-PA-REP checksum over our AS-REQ verified (RFC 6806 §11). */
+  readonly encPARepVerified?: boolean
 }
 
 /** Options for {@link KerberosClient}. */
@@ -296,6 +298,7 @@ export class KerberosClient {
           server: formatPrincipal(creds.server),
           etype: out.rep.encPart.etype,
           ...(out.rep.encPart.kvno !== undefined ? { kvno: out.rep.encPart.kvno } : {}),
+          encPARepVerified: out.encPARepVerified,
         })
         this.startSession(creds.client)
         this.keep(creds, isTGSPrincipal(creds.server))
@@ -414,7 +417,12 @@ export class KerberosClient {
       let out = await this.tgsExchange(current, server, options)
       if (out.retryWithoutCanonicalize === true) {
         // Neither the name asked for nor a referral: ask the same KDC again, exactly (MIT).
-        this.emit({ type: 'referral', realm: tgsRealmOf(current), server: formatPrincipal(server) })
+        this.emit({
+          type: 'referral',
+          realm: tgsRealmOf(current),
+          server: formatPrincipal(server),
+          message: 'neither the name asked for nor a referral: asking again without canonicalize',
+        })
         out = await this.tgsExchange(current, server, { ...options, canonicalize: false })
       }
       if (out.referralRealm === undefined) {
