@@ -73,7 +73,8 @@ export interface APReqResult {
 }
 
 /**
- * Build an AP-REQ: an authenticator (client name, ctime/cusec from `now`, a checksum — explicit
+ * Build an AP-REQ: an authenticator (client name, ctime/cusec from `now` through
+ * {@link authenticatorTime}, so never the same twice in a process, a checksum — explicit
  * or keyed over `checksumData` — and the optional subkey, sequence number and authorization
  * data) encrypted in the session key with `usage`, next to the ticket. The signature is stable:
  * the TGS exchange and the GSS initiator both build on it.

@@ -163,7 +163,10 @@ function subkeyFor(o: TGSRequestOptions, random: RandomSource): KerberosKey | un
 /** Options for {@link readTGSReply}. */
 export interface ReadTGSReplyOptions {
   readonly request: TGSRequest
-  /** We asked for canonicalization: accept a different server name or a referral TGT. */
+  /**
+   * We asked for canonicalization: accept a referral TGT for another realm, and report any other
+   * name from the issuing realm as `retryWithoutCanonicalize` (never as the service ticket).
+   */
   readonly canonicalize?: boolean
   /** Seconds of skew allowed; default 300. */
   readonly clockskew?: number
