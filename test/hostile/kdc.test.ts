@@ -322,6 +322,19 @@ describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: 
     assert.ok(h.requests <= 3, `${h.requests} requests`)
   })
 
+  test('review #15: a KDC lying about the time (KRB_AP_ERR_SKEW) leaves no offset behind when the login fails', async () => {
+    const h = await hostile({ mode: 'skew-loop' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_KDC_ERROR'], 'skew loop')
+    assert.equal(h.requests, 2, 'one retry with the offered time')
+    assert.equal(client.timeOffsetMs, 0)
+    assert.ok(
+      Math.abs(client.now().getTime() - Date.now()) < 5000,
+      'the clock is not ten years ahead',
+    )
+  })
+
   test('PREAUTH_REQUIRED with malformed e-data: a typed error', async () => {
     const h = await hostile({ mode: 'bad-edata' })
     const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
