@@ -30,7 +30,8 @@ import {
 } from '../protocol/as.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
-import { credentialsFromCCache, credentialsToCCache, isLocalTGT } from './credentials.js'
+import { CredentialStore, samePrincipal } from './credential-store.js'
+import { credentialsFromCCache, credentialsToCCache } from './credentials.js'
 import { keytabKeySource, passwordKeySource, type KeySource } from './keys.js'
 import { LoginState } from './login-state.js'
 import { resolveServiceName } from './service-name.js'
@@ -165,10 +166,7 @@ export class KerberosClient {
   readonly #o: KerberosClientOptions
   readonly #random: RandomSource
   #offsetMs = 0
-  #tgt: Credentials | undefined
-  #creds: Credentials[] = []
-  /** Whose credentials these are (the login's client or the ccache's default principal). */
-  #principal: Principal | undefined
+  readonly #store = new CredentialStore()
 
   constructor(options: KerberosClientOptions) {
     if (options === null || typeof options !== 'object') {
@@ -193,17 +191,17 @@ export class KerberosClient {
 
   /** The current TGT, if logged in or loaded from a ccache. */
   get tgt(): Credentials | undefined {
-    return this.#tgt
+    return this.#store.tgt
   }
 
   /** The principal whose credentials the client holds (from `login` or `fromCCache`). */
   get principal(): Principal | undefined {
-    return this.#principal
+    return this.#store.principal
   }
 
   /** Every credential the client holds (TGT first). */
   get credentials(): readonly Credentials[] {
-    return this.#creds
+    return this.#store.all
   }
 
   /** The client clock corrected by the KDC offset. */
@@ -388,7 +386,7 @@ export class KerberosClient {
     spn: string | Principal,
     options: ServiceTicketOptions = {},
   ): Promise<Credentials> {
-    const tgt = options.tgt ?? this.#tgt
+    const tgt = options.tgt ?? this.#store.tgt
     if (tgt === undefined) {
       throw new KerberosError(ErrorCodes.NO_CREDENTIALS, 'no TGT: log in or load a ccache first')
     }
@@ -496,7 +494,7 @@ export class KerberosClient {
       allowWeak: this.allowWeak(s),
     })
     const out = await this.sendTGS(req, false, options.signal)
-    this.keep(out.credentials, isTGSPrincipal(creds.server) && creds === this.#tgt)
+    this.keep(out.credentials, isTGSPrincipal(creds.server) && creds === this.#store.tgt)
     return out.credentials
   }
 
@@ -510,8 +508,8 @@ export class KerberosClient {
    * ```
    */
   toCCache(options: { readonly version?: CCacheVersion } = {}): CCache {
-    const principal = this.#principal ?? this.#tgt?.client
-    return credentialsToCCache(this.#creds, {
+    const principal = this.#store.principal ?? this.#store.tgt?.client
+    return credentialsToCCache(this.#store.all, {
       ...(principal !== undefined ? { principal } : {}),
       timeOffsetMs: this.#offsetMs,
       ...(options.version !== undefined ? { version: options.version } : {}),
@@ -525,10 +523,7 @@ export class KerberosClient {
   fromCCache(cc: CCache): Credentials | undefined {
     const { credentials, timeOffsetMs, principal } = credentialsFromCCache(cc)
     this.#offsetMs = timeOffsetMs
-    this.#principal = principal
-    this.#creds = [...credentials]
-    this.#tgt = credentials.find(isLocalTGT) ?? credentials.find((c) => isTGSPrincipal(c.server))
-    return this.#tgt
+    return this.#store.load(principal, credentials)
   }
 
   // -------------------------------------------------------------------------------------------
@@ -702,44 +697,19 @@ export class KerberosClient {
     this.emit({ type: 'clock-skew', realm: creds.client.realm, offsetMs: this.#offsetMs })
   }
 
-  /**
-   * A successful login as `client`: as `kinit` re-initializes the ccache, a login as another
-   * principal than the one whose credentials are held drops every one of them (TGT, service
-   * tickets, cross-realm TGTs) before the new TGT is kept.
-   */
   private startSession(client: Principal): void {
-    if (this.#principal !== undefined && samePrincipal(this.#principal, client)) return
-    this.#principal = client
-    this.#tgt = undefined
-    this.#creds = []
+    this.#store.startSession(client)
   }
 
-  /** An unexpired held credential of `client` whose server passes `match`. */
   private findCached(
     client: Principal,
     match: (server: Principal) => boolean,
   ): Credentials | undefined {
-    const now = this.now().getTime()
-    return this.#creds.find(
-      (c) => samePrincipal(c.client, client) && match(c.server) && c.endtime.getTime() > now,
-    )
+    return this.#store.find(client, match, this.now().getTime())
   }
 
-  /**
-   * Hold `creds`, replacing the credential of the same client and server. Credentials of another
-   * client than the held principal's (a caller's own `tgt` option) are returned, never held, so
-   * neither a later lookup nor `toCCache()` mixes principals.
-   */
   private keep(creds: Credentials, asTGT: boolean): void {
-    if (this.#principal !== undefined && !samePrincipal(creds.client, this.#principal)) return
-    const same = (c: Credentials): boolean =>
-      samePrincipal(c.client, creds.client) && samePrincipal(c.server, creds.server)
-    if (asTGT) {
-      this.#tgt = creds
-      this.#creds = [creds, ...this.#creds.filter((c) => !same(c) && !isLocalTGT(c))]
-      return
-    }
-    this.#creds = [...this.#creds.filter((c) => !same(c)), creds]
+    this.#store.keep(creds, asTGT)
   }
 
   private async send(realm: string, bytes: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
@@ -760,8 +730,4 @@ export class KerberosClient {
 /** FORWARDABLE, PROXIABLE, ALLOW-POSTDATE and RENEWABLE carried over from the TGT (as MIT). */
 function commonOptions(ticketFlags: number): number {
   return (ticketFlags & 0x54800000) >>> 0
-}
-
-function samePrincipal(a: Principal, b: Principal): boolean {
-  return formatPrincipal(a) === formatPrincipal(b)
 }
