@@ -178,6 +178,8 @@ export const KeyUsage = {
   FAST_FINISHED: 53,
   ENC_CHALLENGE_CLIENT: 54,
   ENC_CHALLENGE_KDC: 55,
+  /** RFC 6806 §11: the KDC's checksum over the AS-REQ in PA-REQ-ENC-PA-REP (KEY_USAGE_AS_REQ). */
+  AS_REQ: 56,
 } as const
 export type KeyUsage = (typeof KeyUsage)[keyof typeof KeyUsage]
 

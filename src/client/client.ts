@@ -8,7 +8,7 @@ import { hasFlag } from '../asn1/index.js'
 import type { CCache, CCacheVersion } from '../ccache/index.js'
 import type { Krb5Config } from '../config/index.js'
 import { ErrorCodes, KerberosError, KDCError } from '../errors.js'
-import { KDCOptions, KRBErrorCode, TicketFlags, describeEncType } from '../iana.js'
+import { KDCOptions, KRBErrorCode, NameType, TicketFlags, describeEncType } from '../iana.js'
 import { randomBytes, toHex, type RandomSource } from '../internal/bytes.js'
 import type { Keytab } from '../keytab/index.js'
 import {
@@ -30,7 +30,8 @@ import {
 } from '../protocol/as.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
-import { credentialsFromCCache, credentialsToCCache, isLocalTGT } from './credentials.js'
+import { CredentialStore, samePrincipal } from './credential-store.js'
+import { credentialsFromCCache, credentialsToCCache } from './credentials.js'
 import { keytabKeySource, passwordDerivation, passwordKeySource, type KeySource } from './keys.js'
 import { LoginState } from './login-state.js'
 import { resolveServiceName } from './service-name.js'
@@ -60,6 +61,8 @@ export interface ClientTraceEvent {
   readonly salt?: string
   readonly offsetMs?: number
   readonly message?: string
+  /** `as-rep`: the KDC's PA-REQ-ENC-PA-REP checksum over our AS-REQ verified (RFC 6806 §11). */
+  readonly encPARepVerified?: boolean
 }
 
 /** Options for {@link KerberosClient}. */
@@ -144,6 +147,12 @@ export interface ServiceTicketOptions {
 
 const MS = 1000
 
+interface TGSExchangeResult {
+  readonly credentials: Credentials
+  readonly referralRealm?: string
+  readonly retryWithoutCanonicalize?: boolean
+}
+
 /**
  * A Kerberos 5 client over an injected transport.
  *
@@ -162,8 +171,7 @@ export class KerberosClient {
   readonly #o: KerberosClientOptions
   readonly #random: RandomSource
   #offsetMs = 0
-  #tgt: Credentials | undefined
-  #creds: Credentials[] = []
+  readonly #store = new CredentialStore()
 
   constructor(options: KerberosClientOptions) {
     if (options === null || typeof options !== 'object') {
@@ -192,17 +200,30 @@ export class KerberosClient {
 
   /** The current TGT, if logged in or loaded from a ccache. */
   get tgt(): Credentials | undefined {
-    return this.#tgt
+    return this.#store.tgt
+  }
+
+  /** The principal whose credentials the client holds (from `login` or `fromCCache`). */
+  get principal(): Principal | undefined {
+    return this.#store.principal
   }
 
   /** Every credential the client holds (TGT first). */
   get credentials(): readonly Credentials[] {
-    return this.#creds
+    return this.#store.all
   }
 
   /** The client clock corrected by the KDC offset. */
   now(): Date {
-    return new Date((this.#o.now?.() ?? new Date()).getTime() + this.#offsetMs)
+    return this.nowWith(this.#offsetMs)
+  }
+
+  private localNow(): number {
+    return (this.#o.now?.() ?? new Date()).getTime()
+  }
+
+  private nowWith(offsetMs: number): Date {
+    return new Date(this.localNow() + offsetMs)
   }
 
   /** Settings for `realm` from the configuration. */
@@ -247,7 +268,8 @@ export class KerberosClient {
     const state = new LoginState(this.#o.maxPreauthRounds ?? 3, this.#o.maxReferrals ?? 5)
     for (;;) {
       await state.settle()
-      const now = this.now()
+      // A KRB_AP_ERR_SKEW offset is only used for the retry until a reply authenticates it.
+      const now = this.nowWith(state.pendingOffsetMs ?? this.#offsetMs)
       const server =
         options.server === undefined
           ? tgsPrincipal(client.realm)
@@ -281,7 +303,7 @@ export class KerberosClient {
       })
       if (out.kind === 'ok') {
         const creds = out.credentials
-        this.checkReplyTime(creds, s)
+        this.checkReplyTime(creds, s, state.pendingOffsetMs)
         this.emit({
           type: 'as-rep',
           realm: client.realm,
@@ -289,11 +311,16 @@ export class KerberosClient {
           server: formatPrincipal(creds.server),
           etype: out.rep.encPart.etype,
           ...(out.rep.encPart.kvno !== undefined ? { kvno: out.rep.encPart.kvno } : {}),
+          encPARepVerified: out.encPARepVerified,
         })
+        this.startSession(creds.client)
         this.keep(creds, isTGSPrincipal(creds.server))
         return creds
       }
-      client = this.handleASError(out.kdcError, out.error.crealm, client, state, keys, etypes)
+      client = this.handleASError(out.kdcError, out.error.crealm, client, state, keys, {
+        etypes,
+        canonicalize,
+      })
     }
   }
 
@@ -304,8 +331,9 @@ export class KerberosClient {
     client: Principal,
     state: LoginState,
     keys: KeySource,
-    etypes: readonly number[],
+    asked: { readonly etypes: readonly number[]; readonly canonicalize: boolean },
   ): Principal {
+    const { etypes } = asked
     const realm = client.realm
     this.emit({ type: 'kdc-error', realm, errorName: err.errorName, message: err.eText ?? '' })
     switch (err.errorCode) {
@@ -328,12 +356,16 @@ export class KerberosClient {
       case KRBErrorCode.KRB_AP_ERR_SKEW: {
         if (state.skewRetried || err.serverTime === undefined) throw err
         state.skewRetried = true
-        this.#offsetMs = err.serverTime.getTime() - (this.#o.now?.() ?? new Date()).getTime()
-        this.emit({ type: 'clock-skew', realm, offsetMs: this.#offsetMs })
+        // The KRB-ERROR is not integrity protected: the offset serves the retry only, and is
+        // kept once an AS-REP decrypted with our key confirms it (checkReplyTime).
+        state.pendingOffsetMs = err.serverTime.getTime() - this.localNow()
+        this.emit({ type: 'clock-skew', realm, offsetMs: state.pendingOffsetMs })
         return client
       }
       case KRBErrorCode.KDC_ERR_WRONG_REALM: {
-        if (crealm === undefined || crealm === realm) throw err
+        // RFC 6806 §7: a client referral answers a canonicalized (or enterprise) request only.
+        const canon = asked.canonicalize || client.nameType === NameType.ENTERPRISE
+        if (!canon || crealm === undefined || crealm === realm) throw err
         if (++state.referrals > state.maxReferrals) {
           throw new KerberosError(
             ErrorCodes.REFERRAL,
@@ -369,7 +401,7 @@ export class KerberosClient {
     spn: string | Principal,
     options: ServiceTicketOptions = {},
   ): Promise<Credentials> {
-    const tgt = options.tgt ?? this.#tgt
+    const tgt = options.tgt ?? this.#store.tgt
     if (tgt === undefined) {
       throw new KerberosError(ErrorCodes.NO_CREDENTIALS, 'no TGT: log in or load a ccache first')
     }
@@ -390,14 +422,22 @@ export class KerberosClient {
       realmForHost: (host) => settings.realmForHost(host),
       ...(options.hostBased !== undefined ? { hostBased: options.hostBased } : {}),
     })
-    const cached = this.#creds.find(
-      (c) => samePrincipal(c.server, server) && c.endtime.getTime() > this.now().getTime(),
-    )
+    const cached = this.findCached(tgt.client, (c) => samePrincipal(c, server))
     if (cached !== undefined && options.tgt === undefined) return cached
     let current = server.realm === home ? tgt : await this.tgtFor(tgt, server.realm, options)
     const visited = new Set([tgsRealmOf(current)])
     for (let hop = 0; hop <= (this.#o.maxReferrals ?? 5); hop++) {
-      const out = await this.tgsExchange(current, server, options)
+      let out = await this.tgsExchange(current, server, options)
+      if (out.retryWithoutCanonicalize === true) {
+        // Neither the name asked for nor a referral: ask the same KDC again, exactly (MIT).
+        this.emit({
+          type: 'referral',
+          realm: tgsRealmOf(current),
+          server: formatPrincipal(server),
+          message: 'neither the name asked for nor a referral: asking again without canonicalize',
+        })
+        out = await this.tgsExchange(current, server, { ...options, canonicalize: false })
+      }
       if (out.referralRealm === undefined) {
         this.keep(out.credentials, false)
         return out.credentials
@@ -411,7 +451,9 @@ export class KerberosClient {
       }
       visited.add(out.referralRealm)
       this.emit({ type: 'referral', realm: out.referralRealm, server: formatPrincipal(server) })
-      this.keep(out.credentials, false)
+      // As MIT: only a referral TGT issued by the home realm is kept; one a partner realm
+      // issued serves this request only.
+      if (tgsRealmOf(current) === home) this.keep(out.credentials, false)
       current = out.credentials
     }
     throw new KerberosError(
@@ -467,7 +509,7 @@ export class KerberosClient {
       allowWeak: this.allowWeak(s),
     })
     const out = await this.sendTGS(req, false, options.signal)
-    this.keep(out.credentials, isTGSPrincipal(creds.server) && creds === this.#tgt)
+    this.keep(out.credentials, isTGSPrincipal(creds.server) && creds === this.#store.tgt)
     return out.credentials
   }
 
@@ -481,8 +523,9 @@ export class KerberosClient {
    * ```
    */
   toCCache(options: { readonly version?: CCacheVersion } = {}): CCache {
-    return credentialsToCCache(this.#creds, {
-      ...(this.#tgt !== undefined ? { principal: this.#tgt.client } : {}),
+    const principal = this.#store.principal ?? this.#store.tgt?.client
+    return credentialsToCCache(this.#store.all, {
+      ...(principal !== undefined ? { principal } : {}),
       timeOffsetMs: this.#offsetMs,
       ...(options.version !== undefined ? { version: options.version } : {}),
     })
@@ -493,11 +536,9 @@ export class KerberosClient {
    * client's TGT and the KDC time offset is taken over. Returns the TGT, if any.
    */
   fromCCache(cc: CCache): Credentials | undefined {
-    const { credentials, timeOffsetMs } = credentialsFromCCache(cc)
+    const { credentials, timeOffsetMs, principal } = credentialsFromCCache(cc)
     this.#offsetMs = timeOffsetMs
-    this.#creds = [...credentials]
-    this.#tgt = credentials.find(isLocalTGT) ?? credentials.find((c) => isTGSPrincipal(c.server))
-    return this.#tgt
+    return this.#store.load(principal, credentials)
   }
 
   // -------------------------------------------------------------------------------------------
@@ -506,7 +547,7 @@ export class KerberosClient {
     tgt: Credentials,
     server: Principal,
     options: ServiceTicketOptions,
-  ): Promise<{ credentials: Credentials; referralRealm?: string }> {
+  ): Promise<TGSExchangeResult> {
     const s = this.settings(tgt.client.realm)
     const canonicalize = options.canonicalize ?? true
     let kdcOptions = commonOptions(tgt.flags) | kdcOptionsFor({ canonicalize })
@@ -532,7 +573,7 @@ export class KerberosClient {
     req: TGSRequest,
     canonicalize: boolean,
     signal: AbortSignal | undefined,
-  ): Promise<{ credentials: Credentials; referralRealm?: string }> {
+  ): Promise<TGSExchangeResult> {
     const server = formatPrincipal(req.server)
     this.emit({ type: 'tgs-req', realm: req.realm, server })
     const bytes = await this.send(req.realm, req.bytes, signal)
@@ -557,6 +598,7 @@ export class KerberosClient {
     return {
       credentials: out.credentials,
       ...(out.referralRealm !== undefined ? { referralRealm: out.referralRealm } : {}),
+      ...(out.retryWithoutCanonicalize === true ? { retryWithoutCanonicalize: true } : {}),
     }
   }
 
@@ -566,11 +608,9 @@ export class KerberosClient {
     target: string,
     options: ServiceTicketOptions,
   ): Promise<Credentials> {
-    const have = this.#creds.find(
-      (c) =>
-        isTGSPrincipal(c.server) &&
-        c.server.components[1] === target &&
-        c.endtime.getTime() > this.now().getTime(),
+    const have = this.findCached(
+      tgt.client,
+      (server) => isTGSPrincipal(server) && server.components[1] === target,
     )
     if (have !== undefined) return have
     const path = (this.settings().capath(tgt.client.realm, target) ?? []).filter((r) => r !== '.')
@@ -649,11 +689,18 @@ export class KerberosClient {
     return this.#o.allowWeakCrypto ?? s.rc4Allowed
   }
 
-  /** MIT's kdc_timesync: a reply far from our clock sets the offset (from the KDC's authtime). */
-  private checkReplyTime(creds: Credentials, s: ClientSettings): void {
-    const local = (this.#o.now?.() ?? new Date()).getTime()
+  /**
+   * MIT's kdc_timesync: a reply far from our clock sets the offset (from the KDC's authtime).
+   * `pendingMs` is an offset a KRB_AP_ERR_SKEW suggested: this authenticated reply commits it
+   * (as its own authtime offset) when it agrees, and it is never kept otherwise.
+   */
+  private checkReplyTime(creds: Credentials, s: ClientSettings, pendingMs?: number): void {
+    const local = this.localNow()
     const kdc = (creds.starttime ?? creds.authtime).getTime()
-    if (Math.abs(kdc - (local + this.#offsetMs)) <= s.clockskew * MS) return
+    if (Math.abs(kdc - (local + (pendingMs ?? this.#offsetMs))) <= s.clockskew * MS) {
+      if (pendingMs !== undefined) this.#offsetMs = creds.authtime.getTime() - local
+      return
+    }
     if (!s.kdcTimesync) {
       throw new KerberosError(
         ErrorCodes.CLOCK_SKEW,
@@ -664,16 +711,19 @@ export class KerberosClient {
     this.emit({ type: 'clock-skew', realm: creds.client.realm, offsetMs: this.#offsetMs })
   }
 
+  private startSession(client: Principal): void {
+    this.#store.startSession(client)
+  }
+
+  private findCached(
+    client: Principal,
+    match: (server: Principal) => boolean,
+  ): Credentials | undefined {
+    return this.#store.find(client, match, this.now().getTime())
+  }
+
   private keep(creds: Credentials, asTGT: boolean): void {
-    if (asTGT) {
-      this.#tgt = creds
-      this.#creds = [
-        creds,
-        ...this.#creds.filter((c) => !samePrincipal(c.server, creds.server) && !isLocalTGT(c)),
-      ]
-      return
-    }
-    this.#creds = [...this.#creds.filter((c) => !samePrincipal(c.server, creds.server)), creds]
+    this.#store.keep(creds, asTGT)
   }
 
   private async send(realm: string, bytes: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
@@ -694,8 +744,4 @@ export class KerberosClient {
 /** FORWARDABLE, PROXIABLE, ALLOW-POSTDATE and RENEWABLE carried over from the TGT (as MIT). */
 function commonOptions(ticketFlags: number): number {
   return (ticketFlags & 0x54800000) >>> 0
-}
-
-function samePrincipal(a: Principal, b: Principal): boolean {
-  return formatPrincipal(a) === formatPrincipal(b)
 }

@@ -20,6 +20,8 @@ export class LoginState {
   hints: readonly SaltInfo[] = []
   /** The key for PA-ENC-TIMESTAMP, or its derivation while it runs (see {@link settle}). */
   preauthKey: KerberosKey | Promise<KerberosKey> | undefined
+  /** KDC clock minus ours from a KRB_AP_ERR_SKEW: used for the retry, kept only once a reply is authenticated. */
+  pendingOffsetMs: number | undefined
 
   constructor(maxPreauth: number, maxReferrals: number) {
     this.maxPreauth = maxPreauth

@@ -73,7 +73,8 @@ export interface APReqResult {
 }
 
 /**
- * Build an AP-REQ: an authenticator (client name, ctime/cusec from `now`, a checksum — explicit
+ * Build an AP-REQ: an authenticator (client name, ctime/cusec from `now` through
+ * {@link authenticatorTime}, so never the same twice in a process, a checksum — explicit
  * or keyed over `checksumData` — and the optional subkey, sequence number and authorization
  * data) encrypted in the session key with `usage`, next to the ticket. The signature is stable:
  * the TGS exchange and the GSS initiator both build on it.
@@ -92,10 +93,7 @@ export interface APReqResult {
  * ```
  */
 export function makeAPReq(options: MakeAPReqOptions): APReqResult {
-  const now = options.now ?? new Date()
-  const ms = now.getTime()
-  const ctime = new Date(ms - (((ms % 1000) + 1000) % 1000))
-  const cusec = (((ms % 1000) + 1000) % 1000) * 1000
+  const { ctime, cusec } = authenticatorTime(options.now ?? new Date())
   const cname = principalToName(options.client)
   const checksum = options.checksum ?? keyedChecksum(options)
   const authenticator: Authenticator = {
@@ -133,6 +131,33 @@ export function makeAPReq(options: MakeAPReqOptions): APReqResult {
     ...(options.subkey !== undefined ? { subkey: options.subkey } : {}),
     ...(authenticator.seqNumber !== undefined ? { seqNumber: authenticator.seqNumber } : {}),
   }
+}
+
+/** The last authenticator time handed out, in microseconds since the epoch (per process). */
+let lastMicros = Number.NEGATIVE_INFINITY
+
+/**
+ * ctime/cusec for an authenticator from `now`, strictly increasing per process: a time at or
+ * before the last one given (same millisecond, or a clock stepped back by less than a second)
+ * becomes the last one plus 1 µs, as MIT's `krb5_us_timeofday` does. Two AP-REQs made in the
+ * same millisecond therefore never share ctime/cusec (RFC 4120 §3.2.3: an acceptor's replay
+ * cache keys on them). A clock set back further (a frozen test clock, a stepped system clock)
+ * is taken as is. Sans I/O: the time comes from the caller.
+ *
+ * @example
+ * ```ts
+ * const t = new Date()
+ * authenticatorTime(t).cusec !== authenticatorTime(t).cusec // true
+ * ```
+ */
+export function authenticatorTime(now: Date): { readonly ctime: Date; readonly cusec: number } {
+  const ms = now.getTime()
+  if (!Number.isFinite(ms)) throw new RangeError('expected a valid Date for the authenticator time')
+  let micros = ms * 1000
+  if (micros <= lastMicros && lastMicros - micros < 1_000_000) micros = lastMicros + 1
+  lastMicros = micros
+  const cusec = ((micros % 1_000_000) + 1_000_000) % 1_000_000
+  return { ctime: new Date((micros - cusec) / 1000), cusec }
 }
 
 function apOptionsOf(o: MakeAPReqOptions): number {

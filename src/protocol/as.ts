@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  decodeChecksum,
   decodeETypeInfo,
   decodeETypeInfo2,
   decodeMethodData,
@@ -13,14 +14,22 @@ import {
   encodePAEncTSEnc,
   encodePAPacRequest,
   encodeEncryptedData,
+  hasFlag,
   principalFromName,
   principalToName,
   setFlags,
 } from '../asn1/index.js'
 import type { KDCReq, KDCReqBody, PAData } from '../asn1/index.js'
-import { encrypt, isEnctypeSupported } from '../crypto/index.js'
+import { checksumTypeOf, encrypt, isEnctypeSupported, verifyChecksum } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
-import { EncTypeKeyLength, KDCOptions, KeyUsage, PADataType, describeEncType } from '../iana.js'
+import {
+  EncTypeKeyLength,
+  KDCOptions,
+  KeyUsage,
+  PADataType,
+  TicketFlags,
+  describeEncType,
+} from '../iana.js'
 import { randomBytes, utf8, type RandomSource } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import {
@@ -130,6 +139,11 @@ export interface ASRequestOptions {
   readonly padata?: readonly PAData[]
   /** Add KERB-PA-PAC-REQUEST (MS-KILE) with this include-pac value. */
   readonly pacRequest?: boolean
+  /**
+   * Send an empty PA-REQ-ENC-PA-REP (149, RFC 6806 §11) asking the KDC to return a checksum of
+   * this request in the encrypted reply, as MIT's client does; default true.
+   */
+  readonly requestEncPARep?: boolean
 }
 
 /** A built request: the bytes to send and what the reply is checked against. */
@@ -185,6 +199,9 @@ export function buildASReq(o: ASRequestOptions): ASRequest {
       padataType: PADataType.PAC_REQUEST,
       padataValue: encodePAPacRequest({ includePac: o.pacRequest }),
     })
+  }
+  if (o.requestEncPARep !== false) {
+    padata.push({ padataType: PADataType.REQ_ENC_PA_REP, padataValue: new Uint8Array(0) })
   }
   const req: KDCReq = {
     pvno: 5,
@@ -337,6 +354,11 @@ export type ASReplyOutcome =
       readonly encPart: EncKDCRepPart
       /** The key that decrypted the reply (the client's long-term key). */
       readonly replyKey: KerberosKey
+      /**
+       * True when the reply set the enc-pa-rep flag and its PA-REQ-ENC-PA-REP checksum over our
+       * AS-REQ verified with the reply key (RFC 6806 §11): the KDC saw the request unmodified.
+       */
+      readonly encPARepVerified: boolean
     }
   | { readonly kind: 'error'; readonly error: KRBError; readonly kdcError: KDCError }
 
@@ -367,6 +389,8 @@ export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOu
   }
   checkASClient(rep, o)
   const { encPart, replyKey } = decryptASRep(rep, o)
+  const encPARepVerified = checkEncPARep(encPart, replyKey, o)
+  checkRenamedClient(rep, o, encPARepVerified)
   checkKDCRepPart(rep, encPart, {
     nonce: o.request.nonce,
     clockskew: o.clockskew ?? 300,
@@ -374,7 +398,65 @@ export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOu
     ...(o.request.rtime !== undefined ? { rtime: o.request.rtime } : {}),
   })
   checkASServer(rep, o)
-  return { kind: 'ok', credentials: credentialsFromReply(rep, encPart), rep, encPart, replyKey }
+  return {
+    kind: 'ok',
+    credentials: credentialsFromReply(rep, encPart),
+    rep,
+    encPart,
+    replyKey,
+    encPARepVerified,
+  }
+}
+
+/**
+ * RFC 6806 §11 (MIT `krb5int_fast_verify_nego`): when the reply sets the enc-pa-rep ticket flag,
+ * its encrypted padata must hold PA-REQ-ENC-PA-REP, a checksum of the exact AS-REQ bytes we sent
+ * keyed with the reply key (usage 56) of that key's mandatory checksum type. Missing, of another
+ * type or wrong → `ERR_KRB_KDC_REPLY` (someone changed the request or the reply). Without the
+ * flag, or when the request did not ask for it, there is nothing to check (older KDCs; MIT's
+ * KDC sets the flag in every AS reply); returns whether a checksum was verified.
+ */
+function checkEncPARep(part: EncKDCRepPart, replyKey: KerberosKey, o: ReadASReplyOptions): boolean {
+  // MIT's KDC sets the flag in every AS reply and adds the checksum only when asked for it.
+  const asked = o.request.req.padata?.some((p) => p.padataType === PADataType.REQ_ENC_PA_REP)
+  if (asked !== true || !hasFlag(part.flags >>> 0, TicketFlags.ENC_PA_REP)) return false
+  const pa = part.encryptedPaData?.find((p) => p.padataType === PADataType.REQ_ENC_PA_REP)
+  if (pa === undefined) {
+    replyFailure('AS-REP sets enc-pa-rep but carries no PA-REQ-ENC-PA-REP checksum')
+  }
+  let cksum: ReturnType<typeof decodeChecksum>
+  try {
+    cksum = decodeChecksum(pa.padataValue)
+  } catch {
+    return replyFailure('AS-REP PA-REQ-ENC-PA-REP is not a Checksum')
+  }
+  const want = checksumTypeOf(replyKey.enctype)
+  if (cksum.cksumtype !== want) {
+    replyFailure(
+      `AS-REP PA-REQ-ENC-PA-REP checksum type ${cksum.cksumtype} is not ${want}, the reply key's`,
+      { cksumtype: cksum.cksumtype },
+    )
+  }
+  const ok = verifyChecksum(want, replyKey, KeyUsage.AS_REQ, o.request.bytes, cksum.checksum, {
+    allowWeak: o.allowWeak === true,
+  })
+  if (!ok) replyFailure('AS-REP PA-REQ-ENC-PA-REP checksum does not match the AS-REQ we sent')
+  return true
+}
+
+/**
+ * A canonicalizing KDC may name the client differently (RFC 6806 §5), but the reply's cname is
+ * outside the encrypted part: accept another name only when the KDC's checksum over our request
+ * verified, and refuse it otherwise (MIT accepts it either way).
+ */
+function checkRenamedClient(rep: KDCRep, o: ReadASReplyOptions, verified: boolean): void {
+  if (o.canonicalize !== true || verified) return
+  const got = principalFromName(rep.cname, rep.crealm)
+  if (principalEquals(got, o.request.client)) return
+  replyFailure(
+    `AS-REP renames client ${formatPrincipal(o.request.client)} to ${formatPrincipal(got)} without a verified PA-REQ-ENC-PA-REP checksum`,
+    { client: formatPrincipal(got) },
+  )
 }
 
 function checkASClient(rep: KDCRep, o: ReadASReplyOptions): void {

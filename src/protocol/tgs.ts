@@ -163,7 +163,10 @@ function subkeyFor(o: TGSRequestOptions, random: RandomSource): KerberosKey | un
 /** Options for {@link readTGSReply}. */
 export interface ReadTGSReplyOptions {
   readonly request: TGSRequest
-  /** We asked for canonicalization: accept a different server name or a referral TGT. */
+  /**
+   * We asked for canonicalization: accept a referral TGT for another realm, and report any other
+   * name from the issuing realm as `retryWithoutCanonicalize` (never as the service ticket).
+   */
   readonly canonicalize?: boolean
   /** Seconds of skew allowed; default 300. */
   readonly clockskew?: number
@@ -182,6 +185,13 @@ export type TGSReplyOutcome =
        * (RFC 6806 §8) to follow at `OTHER` with these credentials as the TGT.
        */
       readonly referralRealm?: string
+      /**
+       * Set when canonicalization was asked and the KDC answered with neither the requested
+       * name nor a referral to another realm (another service name, or a TGT for its own
+       * realm). These credentials must not be used or stored: ask again without
+       * canonicalization, as MIT's `get_creds.c` does.
+       */
+      readonly retryWithoutCanonicalize?: true
     }
   | { readonly kind: 'error'; readonly error: KRBError; readonly kdcError: KDCError }
 
@@ -218,32 +228,51 @@ export function readTGSReply(bytes: Uint8Array, o: ReadTGSReplyOptions): TGSRepl
     till: req.till,
     ...(req.rtime !== undefined ? { rtime: req.rtime } : {}),
   })
-  const referralRealm = checkTGSServer(rep, o)
+  const verdict = checkTGSServer(rep, o)
+  const credentials = credentialsFromReply(rep, encPart)
   return {
     kind: 'ok',
-    credentials: credentialsFromReply(rep, encPart),
+    // The service ticket is stored under the name asked for (as MIT), never a name the reply chose.
+    credentials: verdict.kind === 'match' ? { ...credentials, server: req.server } : credentials,
     rep,
     encPart,
-    ...(referralRealm !== undefined ? { referralRealm } : {}),
+    ...(verdict.kind === 'referral' ? { referralRealm: verdict.realm } : {}),
+    ...(verdict.kind === 'retry' ? { retryWithoutCanonicalize: true as const } : {}),
   }
 }
 
-/** Returns the referral realm when the reply is a referral TGT. */
-function checkTGSServer(rep: KDCRep, o: ReadTGSReplyOptions): string | undefined {
+type ServerVerdict =
+  | { readonly kind: 'match' }
+  | { readonly kind: 'tgt' }
+  | { readonly kind: 'referral'; readonly realm: string }
+  | { readonly kind: 'retry' }
+
+/**
+ * The reply's server against the request's (RFC 6806 §8, MIT `get_creds.c`): the name asked
+ * for in the realm asked (`match`); a TGT from the issuing realm when a TGT was asked (`tgt`: a
+ * hop on a cross-realm path, which the caller checks); with canonicalization, a TGT for another
+ * realm (`referral`) or anything else the issuing KDC says (`retry` without canonicalization,
+ * never accepted as the service ticket). Anything else throws `ERR_KRB_KDC_REPLY`.
+ */
+function checkTGSServer(rep: KDCRep, o: ReadTGSReplyOptions): ServerVerdict {
   const got = principalFromName(rep.ticket.sname, rep.ticket.realm)
   const want = o.request.server
-  if (principalEquals(got, want)) return undefined
+  if (principalEquals(got, want)) return { kind: 'match' }
   const issuer = o.request.realm
   if (isTGSPrincipal(got) && got.realm === issuer) {
-    // A TGT for another realm: a referral for a service, or a hop on a cross-realm path.
-    if (!isTGSPrincipal(want) && o.canonicalize !== true) {
+    if (isTGSPrincipal(want)) return { kind: 'tgt' }
+    if (o.canonicalize !== true) {
       replyFailure(
         `TGS-REP is a referral to ${got.components[1]!} but no canonicalization was asked`,
       )
     }
-    return isTGSPrincipal(want) ? undefined : got.components[1]!
+    // Active Directory may answer with a TGT for its own realm: not a referral.
+    if (got.components[1] === issuer) return { kind: 'retry' }
+    return { kind: 'referral', realm: got.components[1]! }
   }
-  if (o.canonicalize === true && !isTGSPrincipal(want)) return undefined
+  if (o.canonicalize === true && !isTGSPrincipal(want) && got.realm === issuer) {
+    return { kind: 'retry' }
+  }
   return replyFailure(
     `TGS-REP ticket is for ${formatPrincipal(got)}, expected ${formatPrincipal(want)}`,
     { server: formatPrincipal(got) },

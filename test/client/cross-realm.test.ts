@@ -16,6 +16,7 @@ describe('cross-realm against two MIT realms', { skip: skipWithoutMIT() }, () =>
   before(async () => {
     pair = await startRealmPair()
     await pair.a.addPrincipal('alice', { password: PW, requiresPreauth: true })
+    await pair.a.addPrincipal('bob', { password: PW, requiresPreauth: true })
     await pair.b.addPrincipal('HTTP/web.beta.test')
   })
   after(async () => {
@@ -51,6 +52,22 @@ describe('cross-realm against two MIT realms', { skip: skipWithoutMIT() }, () =>
       'ALPHA.TEST krbtgt/BETA.TEST@ALPHA.TEST',
       'BETA.TEST HTTP/web.beta.test@BETA.TEST',
     ])
+  })
+
+  test("review #3: a cross-realm TGT held for alice is not used for bob's TGT", async () => {
+    const { client } = clientFor(pair.a)
+    await client.login({ principal: 'alice@ALPHA.TEST', password: PW })
+    await client.getServiceTicket('HTTP/web.beta.test@BETA.TEST')
+    const bobTgt = await clientFor(pair.a).client.login({
+      principal: 'bob@ALPHA.TEST',
+      password: PW,
+    })
+    const st = await client.getServiceTicket('HTTP/web.beta.test@BETA.TEST', { tgt: bobTgt })
+    assert.equal(formatPrincipal(st.client), 'bob@ALPHA.TEST')
+    assert.ok(
+      client.credentials.every((c) => formatPrincipal(c.client) === 'alice@ALPHA.TEST'),
+      "bob's tickets are not mixed into alice's",
+    )
   })
 
   test('host-based name mapped by [domain_realm] to BETA', async () => {

@@ -4,6 +4,8 @@
  */
 import {
   decodeKDCReq,
+  encodeChecksum,
+  setFlags,
   encodeASRep,
   encodeEncASRepPart,
   encodeEncTGSRepPart,
@@ -17,7 +19,7 @@ import {
   type Ticket,
 } from '../../src/asn1/index.js'
 import type { Transport } from '../../src/client/transport.js'
-import { encrypt, randomKey } from '../../src/crypto/index.js'
+import { checksumTypeOf, encrypt, makeChecksum, randomKey } from '../../src/crypto/index.js'
 import { randomBytes } from '../../src/internal/bytes.js'
 import type { KerberosKey } from '../../src/key.js'
 
@@ -71,6 +73,8 @@ export interface KDCRepOptions {
   readonly flags?: number
   readonly padata?: KDCRep['padata']
   readonly renewTill?: Date
+  /** encrypted-pa-data of the enc-part (RFC 6806 §11 PA-REQ-ENC-PA-REP). */
+  readonly encryptedPaData?: EncKDCRepPart['encryptedPaData']
 }
 
 /** An AS-REP or TGS-REP answering `req`. */
@@ -90,6 +94,7 @@ export function makeKDCRep(req: KDCReq, o: KDCRepOptions): Uint8Array {
     ...(o.renewTill !== undefined ? { renewTill: o.renewTill } : {}),
     srealm,
     sname: o.partSname ?? sname,
+    ...(o.encryptedPaData !== undefined ? { encryptedPaData: o.encryptedPaData } : {}),
   }
   const msgType = o.msgType ?? (req.msgType === 10 ? 11 : 13)
   const tag = o.tag ?? (msgType === 11 ? 'as' : 'tgs')
@@ -104,6 +109,22 @@ export function makeKDCRep(req: KDCReq, o: KDCRepOptions): Uint8Array {
     encPart: { etype: o.key.enctype, cipher: encrypt(o.key, o.usage, plain) },
   }
   return msgType === 11 ? encodeASRep(rep) : encodeTGSRep(rep)
+}
+
+/**
+ * What an RFC 6806 §11 KDC adds for a request that carried PA-REQ-ENC-PA-REP: the enc-pa-rep
+ * flag and a checksum over the request bytes with the reply key (usage 56).
+ */
+export function encPARep(
+  requestBytes: Uint8Array,
+  replyKey: KerberosKey,
+): Pick<KDCRepOptions, 'flags' | 'encryptedPaData'> {
+  const cksumtype = checksumTypeOf(replyKey.enctype)
+  const checksum = makeChecksum(cksumtype, replyKey, 56, requestBytes)
+  return {
+    flags: setFlags(15),
+    encryptedPaData: [{ padataType: 149, padataValue: encodeChecksum({ cksumtype, checksum }) }],
+  }
 }
 
 /** A KRB-ERROR for `req`. */

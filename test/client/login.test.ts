@@ -92,6 +92,18 @@ describe('KerberosClient.login against MIT krb5kdc', { skip: skipWithoutMIT() },
     })
   }
 
+  test('review #16: MIT logins are bound by a verified PA-REQ-ENC-PA-REP checksum', async () => {
+    const { client, events } = clientFor(realm)
+    await client.login({ principal: 'preauth', password: PW })
+    await client.login({
+      principal: `kt-${ENCTYPES[0]![0]}`,
+      keytab: keytabAt(realm.path(`kt-${ENCTYPES[0]![0]}.keytab`)),
+    })
+    const reps = events.filter((e) => e.type === 'as-rep')
+    assert.equal(reps.length, 2)
+    assert.ok(reps.every((e) => e.encPARepVerified === true))
+  })
+
   test('password login without required preauth takes one round trip', async () => {
     const { client, events } = clientFor(realm)
     const tgt = await client.login({ principal: 'nopreauth', password: PW })

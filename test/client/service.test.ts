@@ -21,6 +21,8 @@ describe('service tickets against MIT krb5kdc', { skip: skipWithoutMIT() }, () =
   before(async () => {
     realm = await startRealm({ realm: 'SVC.TEST' })
     await realm.addPrincipal('alice', { password: PW, requiresPreauth: true })
+    await realm.addPrincipal('admin', { password: PW, requiresPreauth: true })
+    await realm.addPrincipal('bob', { password: PW, requiresPreauth: true })
     await realm.addPrincipal('HTTP/localhost')
     await realm.addPrincipal('host/server.svc.test')
     await realm.ktadd('HTTP/localhost', realm.path('http.keytab'))
@@ -98,6 +100,57 @@ describe('service tickets against MIT krb5kdc', { skip: skipWithoutMIT() }, () =
     assert.match(klist.stdout, /Default principal: alice@SVC\.TEST/)
     assert.match(klist.stdout, /krbtgt\/SVC\.TEST@SVC\.TEST/)
     assert.match(klist.stdout, /HTTP\/localhost@SVC\.TEST/)
+  })
+
+  /** The client name inside a service ticket, read with the service's keytab. */
+  function ticketClient(st: { ticket: { encPart: { etype: number; cipher: Uint8Array } } }) {
+    const kt = keytabAt(realm.path('http.keytab'))
+    const key = kt.entries.find((e) => e.enctype === st.ticket.encPart.etype)!.key
+    return decodeEncTicketPart(
+      decrypt(key, KeyUsage.KDC_REP_TICKET, st.ticket.encPart.cipher),
+    ).cname.nameString.join('/')
+  }
+
+  test("review #3: one client logged in as admin, then bob: bob never gets admin's service ticket", async () => {
+    const { client, events } = clientFor(realm)
+    await client.login({ principal: 'admin', password: PW })
+    const forAdmin = await client.getServiceTicket('HTTP/localhost')
+    assert.equal(ticketClient(forAdmin), 'admin')
+    await client.login({ principal: 'bob', password: PW })
+    assert.equal(formatPrincipal(client.principal!), 'bob@SVC.TEST')
+    assert.deepEqual(
+      client.credentials.map((c) => formatPrincipal(c.client)),
+      ['bob@SVC.TEST'],
+      "the login as bob dropped admin's TGT and service ticket (kinit re-initializes)",
+    )
+    const tgsBefore = events.filter((e) => e.type === 'tgs-req').length
+    const forBob = await client.getServiceTicket('HTTP/localhost')
+    assert.equal(events.filter((e) => e.type === 'tgs-req').length, tgsBefore + 1, 'asked the KDC')
+    assert.equal(formatPrincipal(forBob.client), 'bob@SVC.TEST')
+    assert.equal(ticketClient(forBob), 'bob', 'the ticket itself names bob')
+    // bob's ccache holds bob's tickets only, and MIT reads it that way.
+    const path = realm.path('bob.ccache')
+    writeFileSync(path, serializeCCache(client.toCCache()))
+    const cc = parseCCache(readFileSync(path))
+    assert.equal(formatPrincipal(cc.defaultPrincipal), 'bob@SVC.TEST')
+    assert.deepEqual(
+      [...new Set(cc.credentials.map((c) => formatPrincipal(c.client)))],
+      ['bob@SVC.TEST'],
+    )
+    const klist = await realm.run(MIT_BIN.klist, ['-c', path])
+    assert.match(klist.stdout, /Default principal: bob@SVC\.TEST/)
+  })
+
+  test('review #3: a service ticket got with a caller-given TGT of another client is not held', async () => {
+    const { client } = clientFor(realm)
+    const other = clientFor(realm).client
+    const adminTgt = await other.login({ principal: 'admin', password: PW })
+    await client.login({ principal: 'bob', password: PW })
+    const st = await client.getServiceTicket('HTTP/localhost', { tgt: adminTgt })
+    assert.equal(ticketClient(st), 'admin')
+    assert.ok(client.credentials.every((c) => formatPrincipal(c.client) === 'bob@SVC.TEST'))
+    const mine = await client.getServiceTicket('HTTP/localhost')
+    assert.equal(ticketClient(mine), 'bob')
   })
 
   test("MIT kinit's ccache gives us a TGT to get a service ticket with", async () => {

@@ -8,7 +8,12 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { createSocket, type Socket as UDPSocket } from 'node:dgram'
 import {
   decodeASRep,
+  decodeChecksum,
   decodeEncKDCRepPart,
+  encodeASReq,
+  encodeChecksum,
+  type EncKDCRepPart,
+  type KDCRep,
   decodeKDCReq,
   encodeASRep,
   encodeEncASRepPart,
@@ -47,6 +52,17 @@ export type HostileMode =
   | 'replay'
   /** The real AS-REP with cname changed to `mallory`. */
   | 'other-client'
+  /**
+   * The real AS-REP with cname changed to `mallory`, and the enc-pa-rep flag and its
+   * PA-REQ-ENC-PA-REP checksum removed from the enc-part (needs `clientKeys` to re-encrypt).
+   */
+  | 'other-client-no-enc-pa-rep'
+  /** The real AS-REP without the PA-REQ-ENC-PA-REP checksum, its enc-pa-rep flag kept (`clientKeys`). */
+  | 'enc-pa-rep-missing'
+  /** The real AS-REP with one bit of the PA-REQ-ENC-PA-REP checksum flipped (`clientKeys`). */
+  | 'enc-pa-rep-wrong'
+  /** The AS-REQ changed on its way to the real KDC (the first etype dropped: a downgrade). */
+  | 'modify-request'
   /** The real AS-REP with crealm changed to EVIL.TEST. */
   | 'other-realm'
   /** PREAUTH_REQUIRED for every request, with a fresh salt each time (an endless preauth loop). */
@@ -175,6 +191,56 @@ function changeNonce(reply: Uint8Array, keys: readonly KerberosKey[]): Uint8Arra
     return encodeASRep({ ...rep, encPart: { ...rep.encPart, cipher } })
   }
   throw new Error('hostile KDC: no client key decrypts the real AS-REP')
+}
+
+/** Decrypt the real AS-REP with one of `keys`, change its enc-part, re-encrypt. */
+function rewriteEncPart(
+  reply: Uint8Array,
+  keys: readonly KerberosKey[],
+  change: (part: EncKDCRepPart) => EncKDCRepPart,
+  outer: (rep: KDCRep) => KDCRep = (r) => r,
+): Uint8Array {
+  if ((reply[0]! & 0x1f) !== 11) return reply
+  const rep = decodeASRep(reply)
+  for (const key of keys) {
+    if (key.enctype !== rep.encPart.etype) continue
+    let plain: Uint8Array
+    try {
+      plain = decrypt(key, KeyUsage.AS_REP_ENCPART, rep.encPart.cipher)
+    } catch {
+      continue
+    }
+    const part = decodeEncKDCRepPart(plain).value
+    const encode = plain[0] === 0x7a ? encodeEncTGSRepPart : encodeEncASRepPart
+    const cipher = encrypt(key, KeyUsage.AS_REP_ENCPART, encode(change(part)))
+    return encodeASRep(outer({ ...rep, encPart: { ...rep.encPart, cipher } }))
+  }
+  throw new Error('hostile KDC: no client key decrypts the real AS-REP')
+}
+
+const ENC_PA_REP_BIT = 0x80000000 >>> 15
+
+function withoutEncPARep(part: EncKDCRepPart, keepFlag: boolean): EncKDCRepPart {
+  const rest = (part.encryptedPaData ?? []).filter((p) => p.padataType !== 149)
+  const { encryptedPaData: _drop, ...base } = part
+  return {
+    ...base,
+    flags: keepFlag ? part.flags : (part.flags & ~ENC_PA_REP_BIT) >>> 0,
+    ...(rest.length > 0 ? { encryptedPaData: rest } : {}),
+  }
+}
+
+function flipEncPARep(part: EncKDCRepPart): EncKDCRepPart {
+  return {
+    ...part,
+    encryptedPaData: (part.encryptedPaData ?? []).map((p) => {
+      if (p.padataType !== 149) return p
+      const c = decodeChecksum(p.padataValue)
+      const checksum = c.checksum.slice()
+      checksum[0] ^= 1
+      return { ...p, padataValue: encodeChecksum({ ...c, checksum }) }
+    }),
+  }
 }
 
 function krbError(
@@ -320,6 +386,24 @@ class Behaviour {
           ...rep,
           cname: { nameType: 1, nameString: ['mallory'] },
         }))
+      case 'other-client-no-enc-pa-rep':
+        return rewriteEncPart(
+          await this.real(request),
+          this.o.clientKeys ?? [],
+          (part) => withoutEncPARep(part, false),
+          (rep) => ({ ...rep, cname: { nameType: 1, nameString: ['mallory'] } }),
+        )
+      case 'enc-pa-rep-missing':
+        return rewriteEncPart(await this.real(request), this.o.clientKeys ?? [], (part) =>
+          withoutEncPARep(part, true),
+        )
+      case 'enc-pa-rep-wrong':
+        return rewriteEncPart(await this.real(request), this.o.clientKeys ?? [], flipEncPARep)
+      case 'modify-request': {
+        if (req.msgType !== 10 || req.reqBody.etype.length < 2) return this.real(request)
+        const body = { ...req.reqBody, etype: req.reqBody.etype.slice(1) }
+        return this.real(encodeASReq({ ...req, reqBody: body }))
+      }
       case 'other-realm':
         return tamperOuter(await this.real(request), (rep) => ({ ...rep, crealm: 'EVIL.TEST' }))
       case 'preauth-loop': {

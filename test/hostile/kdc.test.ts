@@ -16,8 +16,17 @@ import { createKeytab, makeKeytabEntry, type Keytab } from '../../src/keytab/ind
 import { randomKey } from '../../src/crypto/index.js'
 import { parsePrincipal } from '../../src/principal.js'
 import { createNodeTransport, type TransportTraceEvent } from '../../src/node/transport.js'
+import { hasFlag } from '../../src/asn1/index.js'
+import { TicketFlags } from '../../src/iana.js'
+import type { KerberosKey } from '../../src/key.js'
+import { buildASReq, kdcOptionsFor, makeNonce, readASReply } from '../../src/protocol/as.js'
 import { clientFor, keytabAt } from '../client/helpers.js'
-import { startHostileKDC, type HostileKDC, type HostileKDCOptions } from '../helpers/hostile-kdc.js'
+import {
+  relayTCP,
+  startHostileKDC,
+  type HostileKDC,
+  type HostileKDCOptions,
+} from '../helpers/hostile-kdc.js'
 import { skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
 
 const PW = 'alice-real-pw'
@@ -191,6 +200,86 @@ describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: 
     assertTyped(r.error, ['ERR_KRB_KDC_REPLY'], 'other client')
   })
 
+  // -------------------------------------------------------------------------------------------
+  // Review #16: PA-REQ-ENC-PA-REP (RFC 6806 §11) binds the AS exchange.
+
+  test('review #16: MIT sets enc-pa-rep and its checksum over our AS-REQ verifies', async () => {
+    const req = buildASReq({
+      client: parsePrincipal(`bob@${realm.realm}`),
+      etypes: [18, 17],
+      now: new Date(),
+      nonce: makeNonce(),
+      kdcOptions: kdcOptionsFor({ canonicalize: true }),
+    })
+    const out = readASReply(await relayTCP(realm.kdcPort, req.bytes), {
+      request: req,
+      keys: (want) => bobKeytab.entries.filter((e) => e.enctype === want.etype).map((e) => e.key),
+      canonicalize: true,
+    })
+    assert.equal(out.kind, 'ok')
+    if (out.kind !== 'ok') return
+    assert.ok(hasFlag(out.encPart.flags, TicketFlags.ENC_PA_REP), 'MIT set the enc-pa-rep flag')
+    assert.equal(out.encPARepVerified, true)
+    // Without asking, MIT sends nothing: nothing to verify.
+    const plain = buildASReq({
+      client: parsePrincipal(`bob@${realm.realm}`),
+      etypes: [18, 17],
+      now: new Date(),
+      nonce: makeNonce(),
+      requestEncPARep: false,
+    })
+    const old = readASReply(await relayTCP(realm.kdcPort, plain.bytes), {
+      request: plain,
+      keys: (want) => bobKeytab.entries.filter((e) => e.enctype === want.etype).map((e) => e.key),
+    })
+    assert.equal(old.kind === 'ok' && old.encPARepVerified, false)
+  })
+
+  const bobKeys = (): KerberosKey[] => bobKeytab.entries.map((e) => e.key)
+  const encPARepCases: readonly (readonly [HostileKDCOptions['mode'], string])[] = [
+    ['enc-pa-rep-missing', 'the flag kept, the PA-REQ-ENC-PA-REP checksum removed'],
+    ['enc-pa-rep-wrong', 'one bit of the checksum flipped'],
+    ['modify-request', 'the AS-REQ altered on its way to MIT (first etype dropped)'],
+  ]
+  for (const [mode, what] of encPARepCases) {
+    test(`review #16: ${what}: ERR_KRB_KDC_REPLY`, async () => {
+      const h = await hostile({ mode, clientKeys: bobKeys() })
+      const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+      const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
+      assertTyped(r.error, ['ERR_KRB_KDC_REPLY'], mode)
+      assert.match((r.error as Error).message, /PA-REQ-ENC-PA-REP/)
+      assert.equal(client.tgt, undefined)
+    })
+  }
+
+  test('review #16: a renamed client in a reply stripped of enc-pa-rep is refused even with canonicalize', async () => {
+    const h = await hostile({ mode: 'other-client-no-enc-pa-rep', clientKeys: bobKeys() })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab, canonicalize: true }))
+    assertTyped(r.error, ['ERR_KRB_KDC_REPLY'], 'rename without checksum')
+    assert.match((r.error as Error).message, /renames client/)
+    assert.equal(client.tgt, undefined)
+  })
+
+  test('review #16 (limit): a cname rewritten outside the encrypted part passes, but the KDC refuses to use it', async () => {
+    // RFC 6806 §11's checksum covers the request, not the reply's cname (only FAST protects
+    // that): a renamed client with a verified checksum is accepted, as MIT accepts it. The
+    // ticket still names bob, so the first TGS-REQ made under the forged name is refused.
+    const h = await hostile({ mode: 'other-client' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const tgt = await client.login({ principal: 'bob', keytab: bobKeytab, canonicalize: true })
+    assert.equal(tgt.client.components[0], 'mallory')
+    const r = await timed(client.getServiceTicket(`host/localhost@${realm.realm}`))
+    assertTyped(r.error, ['ERR_KRB_KDC_ERROR'], 'forged cname at the TGS')
+  })
+
+  test('review #16: the same login through an honest relay works (canonicalize, keytab)', async () => {
+    const { client } = clientWith([real()])
+    const tgt = await client.login({ principal: 'bob', keytab: bobKeytab, canonicalize: true })
+    assert.equal(tgt.client.components[0], 'bob')
+    assert.ok(hasFlag(tgt.flags, TicketFlags.ENC_PA_REP))
+  })
+
   test('a reply for another realm: ERR_KRB_KDC_REPLY', async () => {
     const h = await hostile({ mode: 'other-realm' })
     const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
@@ -231,6 +320,19 @@ describe('client against a hostile KDC', { skip: skipWithoutMIT(), concurrency: 
     const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
     assertTyped(r.error, ['ERR_KRB_KDC_ERROR', 'ERR_KRB_CLOCK_SKEW'], 'skew loop')
     assert.ok(h.requests <= 3, `${h.requests} requests`)
+  })
+
+  test('review #15: a KDC lying about the time (KRB_AP_ERR_SKEW) leaves no offset behind when the login fails', async () => {
+    const h = await hostile({ mode: 'skew-loop' })
+    const { client } = clientWith([`tcp/127.0.0.1:${h.port}`])
+    const r = await timed(client.login({ principal: 'bob', keytab: bobKeytab }))
+    assertTyped(r.error, ['ERR_KRB_KDC_ERROR'], 'skew loop')
+    assert.equal(h.requests, 2, 'one retry with the offered time')
+    assert.equal(client.timeOffsetMs, 0)
+    assert.ok(
+      Math.abs(client.now().getTime() - Date.now()) < 5000,
+      'the clock is not ten years ahead',
+    )
   })
 
   test('PREAUTH_REQUIRED with malformed e-data: a typed error', async () => {

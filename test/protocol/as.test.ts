@@ -13,6 +13,7 @@ import {
   decodePAPacRequest,
   encodeETypeInfo,
   encodeETypeInfo2,
+  encodeChecksum,
   encodeMethodData,
   hasFlag,
 } from '../../src/asn1/index.js'
@@ -32,7 +33,14 @@ import {
   readASReply,
   readPreauthHints,
 } from '../../src/protocol/index.js'
-import { fakeTransport, makeKDCRep, makeKRBError, type KDCHandler } from '../client/fake-kdc.js'
+import { md5 } from '@noble/hashes/legacy.js'
+import {
+  encPARep,
+  fakeTransport,
+  makeKDCRep,
+  makeKRBError,
+  type KDCHandler,
+} from '../client/fake-kdc.js'
 
 const alice = parsePrincipal('alice@EXAMPLE.TEST')
 const PW = 'pw'
@@ -252,7 +260,11 @@ describe('login against a scripted KDC', () => {
 
   test('a canonicalized client name is accepted only when canonicalize was asked', async () => {
     const handler: KDCHandler = (s) =>
-      makeKDCRep(s.req, { ...asKey(), cname: { nameType: 1, nameString: ['Alice'] } })
+      makeKDCRep(s.req, {
+        ...asKey(),
+        cname: { nameType: 1, nameString: ['Alice'] },
+        ...encPARep(s.bytes, aliceKey),
+      })
     await assert.rejects(clientWith(handler).client.login({ principal: 'alice', password: PW }), {
       code: 'ERR_KRB_KDC_REPLY',
     })
@@ -262,6 +274,162 @@ describe('login against a scripted KDC', () => {
       canonicalize: true,
     })
     assert.equal(tgt.client.components[0], 'Alice')
+  })
+
+  test('review #16: every AS-REQ carries an empty PA-REQ-ENC-PA-REP (149)', async () => {
+    const { client, transport } = clientWith((s) => makeKDCRep(s.req, asKey()))
+    await client.login({ principal: 'alice', password: PW })
+    const pa = transport.seen[0]!.req.padata?.find((p) => p.padataType === 149)
+    assert.ok(pa !== undefined, 'PA-REQ-ENC-PA-REP is sent')
+    assert.equal(pa.padataValue.length, 0)
+    const without = buildASReq({
+      client: alice,
+      etypes: [18],
+      now: new Date(),
+      nonce: 1,
+      requestEncPARep: false,
+    })
+    assert.equal(without.req.padata, undefined)
+  })
+
+  test('review #16: a renamed client without the enc-pa-rep checksum is refused', async () => {
+    const { client } = clientWith((s) =>
+      makeKDCRep(s.req, { ...asKey(), cname: { nameType: 1, nameString: ['admin'] } }),
+    )
+    await assert.rejects(
+      client.login({ principal: 'alice', password: PW, canonicalize: true }),
+      (e: unknown) =>
+        e instanceof KerberosError &&
+        e.code === 'ERR_KRB_KDC_REPLY' &&
+        /without a verified PA-REQ-ENC-PA-REP/.test(e.message),
+    )
+    assert.equal(client.tgt, undefined)
+  })
+
+  const encPARepAttacks: readonly (readonly [string, KDCHandler])[] = [
+    [
+      'the flag without the checksum',
+      (s) => makeKDCRep(s.req, { ...asKey(), flags: encPARep(s.bytes, aliceKey).flags }),
+    ],
+    [
+      'a checksum over another request (a modified AS-REQ)',
+      (s) => {
+        const other = s.bytes.slice()
+        other[other.length - 1] ^= 1
+        return makeKDCRep(s.req, { ...asKey(), ...encPARep(other, aliceKey) })
+      },
+    ],
+    [
+      'a checksum in another key',
+      (s) => makeKDCRep(s.req, { ...asKey(), ...encPARep(s.bytes, randomKey(18)) }),
+    ],
+    [
+      'an unkeyed checksum (RSA-MD5) anyone can compute',
+      (s) =>
+        makeKDCRep(s.req, {
+          ...asKey(),
+          flags: encPARep(s.bytes, aliceKey).flags,
+          encryptedPaData: [
+            {
+              padataType: 149,
+              padataValue: encodeChecksum({ cksumtype: 7, checksum: md5(s.bytes) }),
+            },
+          ],
+        }),
+    ],
+    [
+      'a checksum that is not DER',
+      (s) =>
+        makeKDCRep(s.req, {
+          ...asKey(),
+          flags: encPARep(s.bytes, aliceKey).flags,
+          encryptedPaData: [{ padataType: 149, padataValue: new Uint8Array([0x30, 0x80]) }],
+        }),
+    ],
+  ]
+  for (const [name, handler] of encPARepAttacks) {
+    test(`review #16: enc-pa-rep set with ${name} → ERR_KRB_KDC_REPLY`, async () => {
+      const { client } = clientWith(handler)
+      await assert.rejects(client.login({ principal: 'alice', password: PW }), {
+        code: 'ERR_KRB_KDC_REPLY',
+      })
+      assert.equal(client.tgt, undefined)
+    })
+  }
+
+  test('review #16: a correct enc-pa-rep checksum is verified (readASReply says so)', () => {
+    const req = buildASReq({ client: alice, etypes: [18], now: new Date(), nonce: 7 })
+    const good = makeKDCRep(req.req, { ...asKey(), ...encPARep(req.bytes, aliceKey) })
+    const out = readASReply(good, { request: req, keys: () => [aliceKey] })
+    assert.equal(out.kind === 'ok' && out.encPARepVerified, true)
+    const plain = makeKDCRep(req.req, asKey())
+    const old = readASReply(plain, { request: req, keys: () => [aliceKey] })
+    assert.equal(old.kind === 'ok' && old.encPARepVerified, false, 'no flag: nothing to verify')
+  })
+
+  test('review #14: KDC_ERR_WRONG_REALM is not followed without CANONICALIZE', async () => {
+    const { client, transport } = clientWith((s) =>
+      s.realm === 'EXAMPLE.TEST'
+        ? makeKRBError(s.req, 68, { crealm: 'EVIL.TEST' })
+        : makeKDCRep(s.req, {
+            ...asKey(stringToKey(18, PW, 'EVIL.TESTalice')),
+            crealm: 'EVIL.TEST',
+          }),
+    )
+    await assert.rejects(
+      client.login({ principal: 'alice', password: PW, canonicalize: false }),
+      (e: unknown) => e instanceof KDCError && e.errorCode === 68,
+    )
+    assert.deepEqual(
+      transport.seen.map((s) => s.realm),
+      ['EXAMPLE.TEST'],
+      'EVIL.TEST is never asked',
+    )
+    assert.equal(client.tgt, undefined)
+  })
+
+  test('review #14: KDC_ERR_WRONG_REALM is followed for an enterprise name (RFC 6806 §7)', async () => {
+    const otherKey = stringToKey(18, PW, 'OTHER.TESTalice@other.test')
+    const { client, transport } = clientWith((s) =>
+      s.realm === 'EXAMPLE.TEST'
+        ? makeKRBError(s.req, 68, { crealm: 'OTHER.TEST' })
+        : makeKDCRep(s.req, { ...asKey(otherKey), crealm: 'OTHER.TEST' }),
+    )
+    const enterprise = { nameType: 10, components: ['alice@other.test'], realm: 'EXAMPLE.TEST' }
+    await client
+      .login({ principal: enterprise, password: PW, canonicalize: false })
+      .catch(() => undefined)
+    assert.deepEqual(
+      transport.seen.map((s) => s.realm),
+      ['EXAMPLE.TEST', 'OTHER.TEST'],
+    )
+  })
+
+  test('review #15: a KRB_AP_ERR_SKEW offset is not kept when the login then fails', async () => {
+    const tenYears = 10 * 365 * 86400_000
+    const { client, transport } = clientWith((s, i) => {
+      if (i === 0) return makeKRBError(s.req, 37, { stime: new Date(Date.now() + tenYears) })
+      // The retry is answered by someone without alice's key.
+      return makeKDCRep(s.req, asKey(randomKey(18)))
+    })
+    await assert.rejects(client.login({ principal: 'alice', password: PW }), {
+      code: 'ERR_KRB_INTEGRITY',
+    })
+    const retried = transport.seen[1]!.req.reqBody.till.getTime()
+    assert.ok(retried - Date.now() > tenYears / 2, 'the retry used the KDC time')
+    assert.equal(client.timeOffsetMs, 0, 'the unauthenticated offset is dropped')
+    assert.ok(Math.abs(client.now().getTime() - Date.now()) < 2000)
+  })
+
+  test('review #15: a KRB_AP_ERR_SKEW offset is not kept when the retry gets another error', async () => {
+    const { client } = clientWith((s, i) =>
+      i === 0
+        ? makeKRBError(s.req, 37, { stime: new Date(Date.now() + 3600_000) })
+        : makeKRBError(s.req, 6),
+    )
+    await assert.rejects(client.login({ principal: 'alice', password: PW }), KDCError)
+    assert.equal(client.timeOffsetMs, 0)
+    assert.throws(() => client.toCCache(), { code: 'ERR_KRB_NO_CREDENTIALS' })
   })
 
   test('the preauth loop is bounded', async () => {
@@ -322,9 +490,12 @@ describe('login against a scripted KDC', () => {
     const { client } = clientWith((s) =>
       makeKRBError(s.req, 68, { crealm: s.realm === 'A.TEST' ? 'B.TEST' : 'A.TEST' }),
     )
-    await assert.rejects(client.login({ principal: 'alice@A.TEST', password: PW }), {
-      code: 'ERR_KRB_REFERRAL',
-    })
+    await assert.rejects(
+      client.login({ principal: 'alice@A.TEST', password: PW, canonicalize: true }),
+      {
+        code: 'ERR_KRB_REFERRAL',
+      },
+    )
   })
 
   test('keytab login: etypes of the highest kvno, every kvno tried for the reply', async () => {

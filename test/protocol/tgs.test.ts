@@ -15,6 +15,7 @@ import {
 } from '../../src/asn1/index.js'
 import {
   KerberosClient,
+  credentialsToCCache,
   looksHostBased,
   resolveServiceName,
   type Credentials,
@@ -24,6 +25,7 @@ import { checksumTypeOf, decrypt, randomKey, verifyChecksum } from '../../src/cr
 import { KDCError, KerberosError } from '../../src/errors.js'
 import { APOptions, KDCOptions, KeyUsage, TicketFlags } from '../../src/iana.js'
 import { parsePrincipal, tgsPrincipal, formatPrincipal } from '../../src/principal.js'
+import { authenticatorTime } from '../../src/protocol/ap-req.js'
 import {
   buildTGSReq,
   makeAPReq,
@@ -256,6 +258,140 @@ describe('client TGS flows against a scripted KDC', () => {
   })
 })
 
+describe('review #6: referrals and canonicalization cannot plant tickets', () => {
+  const intranet = parsePrincipal('HTTP/intranet.a.test@A.TEST')
+  const canon = (req: KDCReq): boolean => hasFlag(req.reqBody.kdcOptions, KDCOptions.CANONICALIZE)
+
+  /** A client holding `a` as its own TGT (loaded from a ccache), asking through `handler`. */
+  function holding(a: Credentials, handler: KDCHandler) {
+    const transport = fakeTransport(handler)
+    const c = new KerberosClient({ config: { libdefaults: { defaultRealm: 'A.TEST' } }, transport })
+    c.fromCCache(credentialsToCCache([a]))
+    return { c, transport }
+  }
+
+  /**
+   * A.TEST answers for its own services and refers everything else to B.TEST; B.TEST (a partner
+   * realm that turned hostile) answers every request with `planted`.
+   */
+  function partnerWorld(a: Credentials, planted: { sname: string[]; srealm: string }) {
+    const ref = (c: KerberosClient) =>
+      c.credentials.find((x) => formatPrincipal(x.server) === 'krbtgt/B.TEST@A.TEST')!
+    const box: { client?: KerberosClient } = {}
+    const w = holding(a, (s) => {
+      const asked = s.req.reqBody.sname!.nameString
+      if (s.realm === 'A.TEST' && asked[1]!.endsWith('.a.test')) return makeKDCRep(s.req, tgsKey(a))
+      if (s.realm === 'A.TEST')
+        return makeKDCRep(s.req, {
+          ...tgsKey(a),
+          sname: { nameType: 2, nameString: ['krbtgt', 'B.TEST'] },
+        })
+      return makeKDCRep(s.req, {
+        ...tgsKey(ref(box.client!)),
+        sname: { nameType: 1, nameString: planted.sname },
+        srealm: planted.srealm,
+      })
+    })
+    box.client = w.c
+    return w
+  }
+
+  test('a partner realm answering a referral with a ticket for a home-realm service: refused, the genuine ticket stays', async () => {
+    const a = tgtFor('A.TEST')
+    const { c, transport } = partnerWorld(a, {
+      sname: ['HTTP', 'intranet.a.test'],
+      srealm: 'A.TEST',
+    })
+    const genuine = await c.getServiceTicket(intranet)
+    await assert.rejects(c.getServiceTicket('HTTP@web.partner'), { code: 'ERR_KRB_KDC_REPLY' })
+    const again = await c.getServiceTicket(intranet)
+    assert.equal(again, genuine, 'the cached home-realm ticket was not replaced')
+    const held = c.credentials.filter((x) => x.server.components[0] === 'HTTP')
+    assert.deepEqual(
+      held.map((x) => formatPrincipal(x.server)),
+      ['HTTP/intranet.a.test@A.TEST'],
+    )
+    assert.equal(
+      transport.seen.length,
+      3,
+      'intranet, referral, partner; the second intranet is cached',
+    )
+  })
+
+  test('another name in the partner realm: asked again without canonicalize, never stored under that name', async () => {
+    const a = tgtFor('A.TEST')
+    const { c, transport } = partnerWorld(a, { sname: ['HTTP', 'other.b.test'], srealm: 'B.TEST' })
+    await assert.rejects(c.getServiceTicket('HTTP@web.partner'), { code: 'ERR_KRB_KDC_REPLY' })
+    const last = transport.seen.at(-1)!
+    assert.equal(last.realm, 'B.TEST')
+    assert.equal(canon(last.req), false, 'the fallback request does not ask for canonicalization')
+    assert.deepEqual(last.req.reqBody.sname!.nameString, ['HTTP', 'web.partner'])
+    assert.ok(!c.credentials.some((x) => x.server.components[1] === 'other.b.test'))
+  })
+
+  test('a renamed service in the home realm: the fallback gets the asked name, stored under it', async () => {
+    const a = tgtFor('A.TEST')
+    const { c, transport } = holding(a, (s) =>
+      canon(s.req)
+        ? makeKDCRep(s.req, {
+            ...tgsKey(a),
+            sname: { nameType: 1, nameString: ['HTTP', 'intranet.a.test'] },
+          })
+        : makeKDCRep(s.req, tgsKey(a)),
+    )
+    const st = await c.getServiceTicket('HTTP/wiki.a.test@A.TEST')
+    assert.equal(formatPrincipal(st.server), 'HTTP/wiki.a.test@A.TEST')
+    assert.deepEqual(
+      transport.seen.map((s) => canon(s.req)),
+      [true, false],
+    )
+    assert.ok(!c.credentials.some((x) => formatPrincipal(x.server) === formatPrincipal(intranet)))
+  })
+
+  test('a TGT for the issuing realm itself is not a referral: asked again without canonicalize', async () => {
+    const a = tgtFor('A.TEST')
+    const { c, transport } = holding(a, (s) =>
+      canon(s.req)
+        ? makeKDCRep(s.req, {
+            ...tgsKey(a),
+            sname: { nameType: 2, nameString: ['krbtgt', 'A.TEST'] },
+          })
+        : makeKDCRep(s.req, tgsKey(a)),
+    )
+    const st = await c.getServiceTicket('HTTP/wiki.a.test@A.TEST')
+    assert.equal(formatPrincipal(st.server), 'HTTP/wiki.a.test@A.TEST')
+    assert.equal(transport.seen.length, 2)
+    assert.deepEqual(c.tgt!.ticketBytes, a.ticketBytes, 'the home TGT is not replaced')
+  })
+
+  test('a referral TGT issued by the partner realm is not kept', async () => {
+    const a = tgtFor('A.TEST')
+    const box: { c?: KerberosClient } = {}
+    const world = holding(a, (s) => {
+      if (s.realm === 'A.TEST')
+        return makeKDCRep(s.req, {
+          ...tgsKey(a),
+          sname: { nameType: 2, nameString: ['krbtgt', 'B.TEST'] },
+        })
+      const key = box.c!.credentials.find(
+        (x) => formatPrincipal(x.server) === 'krbtgt/B.TEST@A.TEST',
+      )
+      if (s.realm === 'B.TEST')
+        return makeKDCRep(s.req, {
+          ...tgsKey(key!),
+          sname: { nameType: 2, nameString: ['krbtgt', 'C.TEST'] },
+        })
+      return makeKRBError(s.req, 7)
+    })
+    const c = (box.c = world.c)
+    await assert.rejects(c.getServiceTicket('HTTP@web.partner'), KDCError)
+    assert.deepEqual(
+      c.credentials.map((x) => formatPrincipal(x.server)),
+      ['krbtgt/A.TEST@A.TEST', 'krbtgt/B.TEST@A.TEST'],
+    )
+  })
+})
+
 describe('makeAPReq', () => {
   test('explicit checksum, subkey, sequence number, mutual-required; values returned', () => {
     const tgt = tgtFor('A.TEST')
@@ -299,6 +435,46 @@ describe('makeAPReq', () => {
     )
     assert.ok(verifyChecksum(auth.cksum!.cksumtype, tgt.sessionKey, 10, data, auth.cksum!.checksum))
     assert.equal(decodeAPReq(r.bytes).apOptions, 0)
+  })
+
+  const stamp = (r: { ctime: Date; cusec: number }): number => r.ctime.getTime() * 1000 + r.cusec
+
+  test('review #19: AP-REQs made in the same millisecond never share ctime/cusec', () => {
+    const tgt = tgtFor('A.TEST')
+    const now = new Date('2031-02-03T04:05:06.789Z')
+    const make = () =>
+      makeAPReq({ ticket: tgt.ticket, sessionKey: tgt.sessionKey, client: alice, now })
+    const seen = Array.from({ length: 50 }, make).map(stamp)
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, `#${i} increases`)
+    assert.equal(seen[0], now.getTime() * 1000, 'the first one is the clock itself')
+    assert.equal(seen[49], now.getTime() * 1000 + 49, 'then 1 µs more each time (MIT)')
+    // What the authenticator carries is what the result says.
+    const r = make()
+    const auth = decodeAuthenticator(
+      decrypt(tgt.sessionKey, 11, decodeAPReq(r.bytes).authenticator.cipher),
+    )
+    assert.equal(auth.ctime.getTime() * 1000 + auth.cusec, stamp(r))
+  })
+
+  test('review #19: with the real clock, a burst of AP-REQs is strictly increasing', () => {
+    const tgt = tgtFor('A.TEST')
+    const seen = Array.from({ length: 500 }, () =>
+      stamp(makeAPReq({ ticket: tgt.ticket, sessionKey: tgt.sessionKey, client: alice })),
+    )
+    assert.equal(new Set(seen).size, seen.length)
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!)
+  })
+
+  test('review #19: a microsecond carry crosses into the next second', () => {
+    const base = new Date('2032-01-01T00:00:00.999Z')
+    let last = authenticatorTime(base)
+    for (let i = 0; i < 1500; i++) last = authenticatorTime(base)
+    assert.equal(last.ctime.toISOString(), '2032-01-01T00:00:01.000Z')
+    assert.equal(last.cusec, 500)
+    assert.ok(last.cusec >= 0 && last.cusec < 1_000_000)
+    // A clock set back by more than a second (a frozen test clock) is taken as is.
+    const older = authenticatorTime(new Date('2030-01-01T00:00:00.250Z'))
+    assert.equal(older.cusec, 250000)
   })
 })
 
