@@ -73,6 +73,8 @@ export const ErrorCodes = {
   HTTP_NEGOTIATE: 'ERR_KRB_HTTP_NEGOTIATE',
   /** A feature the peer asked for is not implemented. */
   UNSUPPORTED: 'ERR_KRB_UNSUPPORTED',
+  /** The replay cache is full of unexpired entries and set to fail closed (`whenFull: 'refuse'`). */
+  REPLAY_CACHE_FULL: 'ERR_KRB_REPLAY_CACHE_FULL',
 } as const
 
 /** Every stable error code. */

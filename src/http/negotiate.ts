@@ -14,6 +14,9 @@ import type { DelegatedCredential } from '../protocol/gss-checksum.js'
 /** Default bound on the `Authorization` header length: 64 KiB (tickets with large PACs fit). */
 export const MAX_NEGOTIATE_HEADER = 65536
 
+/** The services {@link negotiate} accepts by default: HTTP only. */
+export const DEFAULT_ALLOWED_SERVICES: readonly string[] = Object.freeze(['HTTP'])
+
 /** Options for {@link negotiate}. */
 export interface NegotiateOptions {
   /** Verifies the tickets (keytab, replay cache, clock). */
@@ -22,6 +25,12 @@ export interface NegotiateOptions {
   readonly authorization: string | readonly string[] | undefined | null
   /** Longest header accepted, in characters (default {@link MAX_NEGOTIATE_HEADER}). */
   readonly maxHeaderLength?: number
+  /**
+   * Services whose tickets are accepted (first name component, case-insensitive; `['*']` any
+   * principal of the keytab). Default `['HTTP']`: a `host/` or `cifs/` ticket of the same AD
+   * account (same key in the keytab) is refused, not replayed into the web endpoint.
+   */
+  readonly allowedServices?: readonly string[]
   /** Decide whether an authenticated client may proceed; false gives 403. */
   readonly authorize?: (client: Principal, result: AcceptResult) => boolean | Promise<boolean>
 }
@@ -119,7 +128,10 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
     return { status: 400, error: err as KerberosError }
   }
   if (token === undefined) return { status: 401, wwwAuthenticate: 'Negotiate' }
-  const ctx = new SpnegoAcceptorContext({ acceptor: options.acceptor })
+  const ctx = new SpnegoAcceptorContext({
+    acceptor: options.acceptor,
+    allowedServices: options.allowedServices ?? DEFAULT_ALLOWED_SERVICES,
+  })
   let reply: Uint8Array | undefined
   try {
     reply = await ctx.stepAsync(token)
