@@ -309,7 +309,10 @@ export class AcceptorContext extends SecurityContext {
   }
 
   #acceptOptions(): AcceptOptions {
-    const o: AcceptOptions = { acceptorSubkey: this.#o.acceptorSubkey !== false, apRepSeqNumber: true }
+    const o: AcceptOptions = {
+      acceptorSubkey: this.#o.acceptorSubkey !== false,
+      apRepSeqNumber: true,
+    }
     return this.#o.allowedServices === undefined
       ? o
       : { ...o, allowedServices: this.#o.allowedServices }

@@ -45,7 +45,10 @@ export interface TransitedCheck extends TransitedInfo {
  */
 export type TransitedPolicy = 'kdc' | ((check: TransitedCheck) => boolean)
 
-function transitedError(message: string, context: Readonly<Record<string, unknown>>): KerberosError {
+function transitedError(
+  message: string,
+  context: Readonly<Record<string, unknown>>,
+): KerberosError {
   return new KerberosError(ErrorCodes.AP_ERROR, message, {
     context: { reason: 'transited', ...context },
   })
@@ -216,7 +219,10 @@ export function checkTransited(
   )
 }
 
-const CHECKED_EMPTY: TransitedInfo = Object.freeze({ realms: Object.freeze([]), checkedByKDC: true })
+const CHECKED_EMPTY: TransitedInfo = Object.freeze({
+  realms: Object.freeze([]),
+  checkedByKDC: true,
+})
 const UNCHECKED_EMPTY: TransitedInfo = Object.freeze({
   realms: Object.freeze([]),
   checkedByKDC: false,
@@ -233,7 +239,8 @@ const UNCHECKED_EMPTY: TransitedInfo = Object.freeze({
  * ```
  */
 export function capathsTransitedPolicy(
-  capaths: Krb5Config | ((clientRealm: string, serverRealm: string) => readonly string[] | undefined),
+  capaths:
+    Krb5Config | ((clientRealm: string, serverRealm: string) => readonly string[] | undefined),
 ): (check: TransitedCheck) => boolean {
   const lookup =
     typeof capaths === 'function'
