@@ -138,6 +138,13 @@ interface Slot {
   readonly expiresAt: number
 }
 
+/** One client's entries: a count and a FIFO of its slots (removed slots are skipped lazily). */
+interface ClientSlots {
+  count: number
+  queue: Slot[]
+  head: number
+}
+
 /**
  * A bounded, expiring in-memory replay cache. Entries leave when they expire (their timestamp is
  * then outside the clock-skew window anyway). When `maxEntries` unexpired entries are held, an
@@ -166,8 +173,8 @@ export class MemoryReplayCache implements ReplayCache {
   readonly #entries = new Map<string, Slot>()
   /** A min-heap on expiry; slots no longer in #entries are skipped (lazy deletion). */
   #heap: Slot[] = []
-  /** Client → its keys, oldest first. */
-  readonly #byClient = new Map<string, Set<string>>()
+  /** Client → its slots, oldest first. */
+  readonly #byClient = new Map<string, ClientSlots>()
   /** Entry count → clients with that many entries; #max is the largest non-empty count. */
   readonly #buckets = new Map<number, Set<string>>()
   #max = 0
@@ -224,8 +231,9 @@ export class MemoryReplayCache implements ReplayCache {
     }
     while (this.#entries.size >= this.maxEntries) {
       const victim = this.#heaviest(entry.client)
-      const oldest = this.#byClient.get(victim)!.values().next().value as string
-      this.#remove(this.#entries.get(oldest)!)
+      const rec = this.#byClient.get(victim)!
+      this.#skipDead(rec)
+      this.#remove(rec.queue[rec.head]!)
       if (++this.evicted === 1) {
         this.#onEviction?.({
           evictedClient: victim,
@@ -246,18 +254,31 @@ export class MemoryReplayCache implements ReplayCache {
   #add(slot: Slot): void {
     this.#entries.set(slot.key, slot)
     heapPush(this.#heap, slot)
-    let keys = this.#byClient.get(slot.client)
-    if (keys === undefined) this.#byClient.set(slot.client, (keys = new Set()))
-    this.#move(slot.client, keys.size, keys.size + 1)
-    keys.add(slot.key)
+    let rec = this.#byClient.get(slot.client)
+    if (rec === undefined) this.#byClient.set(slot.client, (rec = { count: 0, queue: [], head: 0 }))
+    this.#move(slot.client, rec.count, ++rec.count)
+    rec.queue.push(slot)
   }
 
   #remove(slot: Slot): void {
     this.#entries.delete(slot.key)
-    const keys = this.#byClient.get(slot.client)!
-    keys.delete(slot.key)
-    this.#move(slot.client, keys.size + 1, keys.size)
-    if (keys.size === 0) this.#byClient.delete(slot.client)
+    const rec = this.#byClient.get(slot.client)!
+    this.#move(slot.client, rec.count, --rec.count)
+    if (rec.count === 0) this.#byClient.delete(slot.client)
+    else this.#skipDead(rec)
+  }
+
+  /** Advance past removed slots at the head; compact when dead slots dominate (amortized O(1)). */
+  #skipDead(rec: ClientSlots): void {
+    const live = (x: Slot): boolean => this.#entries.get(x.key) === x
+    while (rec.head < rec.queue.length && !live(rec.queue[rec.head]!)) rec.head++
+    if (rec.queue.length - rec.head > 2 * rec.count + 64) {
+      rec.queue = rec.queue.slice(rec.head).filter(live)
+      rec.head = 0
+    } else if (rec.head > 64 && rec.head * 2 > rec.queue.length) {
+      rec.queue = rec.queue.slice(rec.head)
+      rec.head = 0
+    }
   }
 
   /** Move a client between count buckets, keeping #max the largest non-empty one. */
