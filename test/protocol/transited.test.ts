@@ -2,7 +2,7 @@
  * Cross-realm transited paths (RFC 4120 §2.7, §3.3.3.2): DOMAIN-X500-COMPRESS decoding, and the
  * acceptor refusing a path the KDC did not check (review #12), with self-made tickets.
  */
-import { describe, it } from 'node:test'
+import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { encodeEncTicketPart, setFlags, type Ticket } from '../../src/asn1/index.js'
 import { parseConfig } from '../../src/config/index.js'
@@ -21,6 +21,8 @@ import { krbErrorNumber } from '../../src/gssapi/context.js'
 import { randomKey } from '../../src/crypto/index.js'
 import { parsePrincipal } from '../../src/principal.js'
 import { fakeService } from '../helpers/gss-peers.js'
+import { skipWithoutMIT, startRealmPair, type RealmPair } from '../helpers/realm.js'
+import { clientFor, keytabAt } from '../client/helpers.js'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const reason = (e: unknown): unknown => (e instanceof KerberosError ? e.context.reason : e)
@@ -174,5 +176,33 @@ describe('review #12: the acceptor and cross-realm transited paths', () => {
       }),
       false,
     )
+  })
+})
+
+describe('review #12 with two MIT realms', { skip: skipWithoutMIT() }, () => {
+  let pair: RealmPair
+  before(async () => {
+    pair = await startRealmPair()
+    await pair.a.addPrincipal('alice', { password: 'transit-pw', requiresPreauth: true })
+    await pair.b.addPrincipal('HTTP/web.beta.test')
+    await pair.b.ktadd('HTTP/web.beta.test', pair.b.path('web.keytab'))
+  })
+  after(async () => {
+    await pair?.stop()
+  })
+
+  it('review #12: a real cross-realm ticket (direct trust, empty transited path) is accepted by default and says so', async () => {
+    const { client } = clientFor(pair.a)
+    await client.login({ principal: 'alice@ALPHA.TEST', password: 'transit-pw' })
+    const st = await client.getServiceTicket('HTTP/web.beta.test@BETA.TEST')
+    const bytes = makeAPReq({
+      ticket: st.ticket,
+      sessionKey: st.sessionKey,
+      client: st.client,
+    }).bytes
+    const r = new Acceptor({ keytab: keytabAt(pair.b.path('web.keytab')) }).accept(bytes)
+    assert.equal(r.client.realm, 'ALPHA.TEST')
+    assert.deepEqual(r.transited.realms, [])
+    assert.equal(r.encTicketPart.transited.contents.length, 0)
   })
 })
