@@ -21,7 +21,8 @@ import { krbErrorNumber } from '../../src/gssapi/context.js'
 import { randomKey } from '../../src/crypto/index.js'
 import { parsePrincipal } from '../../src/principal.js'
 import { fakeService } from '../helpers/gss-peers.js'
-import { skipWithoutMIT, startRealmPair, type RealmPair } from '../helpers/realm.js'
+import { skipWithoutMIT, startRealm, startRealmPair, type RealmPair } from '../helpers/realm.js'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { clientFor, keytabAt } from '../client/helpers.js'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -204,5 +205,59 @@ describe('review #12 with two MIT realms', { skip: skipWithoutMIT() }, () => {
     assert.equal(r.client.realm, 'ALPHA.TEST')
     assert.deepEqual(r.transited.realms, [])
     assert.equal(r.encTicketPart.transited.contents.length, 0)
+  })
+
+  it("review #12: ALPHA → BETA → GAMMA, GAMMA's MIT KDC not checking the path (reject_bad_transit = false): refused by default, accepted by [capaths]", async () => {
+    const gamma = await startRealm({ realm: 'GAMMA.TEST' })
+    try {
+      // MIT reads reject_bad_transit per realm in kdc.conf: the KDC then issues tickets whose
+      // path it could not verify, without TRANSITED-POLICY-CHECKED (RFC 4120 §2.7).
+      const kdcConf = readFileSync(gamma.kdcConfPath, 'utf8')
+      writeFileSync(
+        gamma.kdcConfPath,
+        kdcConf.replace('  GAMMA.TEST = {\n', '  GAMMA.TEST = {\n    reject_bad_transit = false\n'),
+      )
+      await gamma.restart()
+      const ks = ['aes256-cts-hmac-sha1-96']
+      for (const r of [pair.b, gamma]) {
+        await r.addPrincipal('krbtgt/GAMMA.TEST@BETA.TEST', { password: 'bg-pw', enctypes: ks })
+      }
+      await gamma.addPrincipal('HTTP/web.gamma.test')
+      await gamma.ktadd('HTTP/web.gamma.test', gamma.path('web.keytab'))
+      // ALPHA's client krb5.conf plus GAMMA's KDC and the path ALPHA → BETA → GAMMA
+      const conf = readFileSync(pair.a.krb5ConfPath, 'utf8')
+        .replace(
+          '[realms]\n',
+          `[realms]\n  GAMMA.TEST = {\n    kdc = 127.0.0.1:${gamma.kdcPort}\n  }\n`,
+        )
+        .replace(
+          '[capaths]\n  ALPHA.TEST = {\n',
+          '[capaths]\n  ALPHA.TEST = {\n    GAMMA.TEST = BETA.TEST\n',
+        )
+      assert.match(conf, /GAMMA.TEST = BETA.TEST/)
+      const { client } = clientFor(pair.a, { confText: conf })
+      await client.login({ principal: 'alice@ALPHA.TEST', password: 'transit-pw' })
+      const st = await client.getServiceTicket('HTTP/web.gamma.test@GAMMA.TEST')
+      const keytab = keytabAt(gamma.path('web.keytab'))
+      const apReq = (): Uint8Array =>
+        makeAPReq({ ticket: st.ticket, sessionKey: st.sessionKey, client: st.client }).bytes
+      const v = verifyAPReq(apReq(), { keytab, transitedPolicy: () => true })
+      assert.deepEqual(v.transited, { realms: ['BETA.TEST'], checkedByKDC: false })
+      assert.throws(
+        () => new Acceptor({ keytab }).accept(apReq()),
+        (e) => reason(e) === 'transited',
+      )
+      const policy = capathsTransitedPolicy(parseConfig(conf))
+      const ok = new Acceptor({ keytab, transitedPolicy: policy }).accept(apReq())
+      assert.equal(ok.client.realm, 'ALPHA.TEST')
+      // a [capaths] that does not list BETA refuses
+      const strict = capathsTransitedPolicy(() => ['DELTA.TEST'])
+      assert.throws(
+        () => new Acceptor({ keytab, transitedPolicy: strict }).accept(apReq()),
+        (e) => reason(e) === 'transited',
+      )
+    } finally {
+      await gamma.stop()
+    }
   })
 })
