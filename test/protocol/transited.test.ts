@@ -4,6 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { encodeEncTicketPart, setFlags, type Ticket } from '../../src/asn1/index.js'
 import { parseConfig } from '../../src/config/index.js'
 import { encrypt } from '../../src/crypto/index.js'
@@ -71,6 +72,23 @@ describe('DOMAIN-X500-COMPRESS', () => {
     const many = Array.from({ length: 1000 }, (_, i) => `R${i}.A.B.C.D`).join(',,')
     assert.ok(decodeTransitedRealms(enc(many.slice(0, 4000)), 'X.A.B.C.D', 'Y.A.B.C.D').length > 0)
     assert.ok(Date.now() - t < 1000)
+  })
+})
+
+describe('DOMAIN-X500-COMPRESS, property', () => {
+  it('any input: a list of realms or ERR_KRB_AP_ERROR (transited), never another error, in linear time', () => {
+    const alphabet = fc.constantFrom(',', '.', '\\', '/', ' ', 'A', 'B', 'é', '\0')
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 300 }), fc.string(), (chars, realm) => {
+        try {
+          const out = decodeTransitedRealms(enc(chars.join('')), realm || 'C.X', 'S.X')
+          assert.ok(Array.isArray(out))
+        } catch (e) {
+          assert.equal(reason(e), 'transited', String(e))
+        }
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 
