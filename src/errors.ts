@@ -75,6 +75,8 @@ export const ErrorCodes = {
   UNSUPPORTED: 'ERR_KRB_UNSUPPORTED',
   /** GSS channel bindings differ from the acceptor's, or are missing where required. */
   BAD_BINDINGS: 'ERR_KRB_BAD_BINDINGS',
+  /** The replay cache is full of unexpired entries and set to fail closed (`whenFull: 'refuse'`). */
+  REPLAY_CACHE_FULL: 'ERR_KRB_REPLAY_CACHE_FULL',
 } as const
 
 /** Every stable error code. */

@@ -18,7 +18,7 @@ import type { KerberosKey } from '../key.js'
 import type { Principal } from '../principal.js'
 import { verifyAPRep } from '../protocol/ap-rep.js'
 import { makeAPReq, randomSeqNumber } from '../protocol/ap-req.js'
-import type { AcceptResult, Acceptor } from '../protocol/ap-verify.js'
+import type { AcceptOptions, AcceptResult, Acceptor } from '../protocol/ap-verify.js'
 import {
   GSSFlags,
   GSS_CHECKSUM_TYPE,
@@ -295,6 +295,8 @@ export interface AcceptorContextOptions extends ContextOptions {
    * KERB_AP_OPTIONS_CBT (as MIT). Needs `channelBindingsHash`.
    */
   readonly requireChannelBindings?: boolean
+  /** Accept only these services (first name component), passed to {@link Acceptor.accept}. */
+  readonly allowedServices?: readonly string[]
 }
 
 /**
@@ -342,8 +344,14 @@ export class AcceptorContext extends SecurityContext {
     return this.#end(await this.#o.acceptor.acceptAsync(apReq, this.#acceptOptions()))
   }
 
-  #acceptOptions(): { acceptorSubkey: boolean; apRepSeqNumber: true } {
-    return { acceptorSubkey: this.#o.acceptorSubkey !== false, apRepSeqNumber: true }
+  #acceptOptions(): AcceptOptions {
+    const o: AcceptOptions = {
+      acceptorSubkey: this.#o.acceptorSubkey !== false,
+      apRepSeqNumber: true,
+    }
+    return this.#o.allowedServices === undefined
+      ? o
+      : { ...o, allowedServices: this.#o.allowedServices }
   }
 
   #begin(token: Uint8Array): Uint8Array {
@@ -439,7 +447,13 @@ export function krbErrorNumber(err: unknown): number {
             ? 31
             : 45
     case ErrorCodes.AP_ERROR:
-      return reason === 'bad-match' ? 36 : reason === 'wrong-principal' ? 35 : 41
+      return reason === 'bad-match'
+        ? 36
+        : reason === 'wrong-principal' || reason === 'wrong-service'
+          ? 35
+          : reason === 'transited'
+            ? 51 // KRB_AP_PATH_NOT_ACCEPTED
+            : 41
     case ErrorCodes.WEAK_CRYPTO:
     case ErrorCodes.UNSUPPORTED_ENCTYPE:
       return 14 // KDC_ERR_ETYPE_NOSUPP

@@ -15,6 +15,7 @@ export {
   negotiate,
   parseNegotiateHeader,
   MAX_NEGOTIATE_HEADER,
+  DEFAULT_ALLOWED_SERVICES,
   type NegotiateOptions,
   type NegotiateResult,
   type NegotiateUser,

@@ -18,6 +18,9 @@ import {
 /** Default bound on the `Authorization` header length: 64 KiB (tickets with large PACs fit). */
 export const MAX_NEGOTIATE_HEADER = 65536
 
+/** The services {@link negotiate} accepts by default: HTTP only. */
+export const DEFAULT_ALLOWED_SERVICES: readonly string[] = Object.freeze(['HTTP'])
+
 /** Options for {@link negotiate}. */
 export interface NegotiateOptions {
   /** Verifies the tickets (keytab, replay cache, clock). */
@@ -26,6 +29,12 @@ export interface NegotiateOptions {
   readonly authorization: string | readonly string[] | undefined | null
   /** Longest header accepted, in characters (default {@link MAX_NEGOTIATE_HEADER}). */
   readonly maxHeaderLength?: number
+  /**
+   * Services whose tickets are accepted (first name component, case-insensitive; `['*']` any
+   * principal of the keytab). Default `['HTTP']`: a `host/` or `cifs/` ticket of the same AD
+   * account (same key in the keytab) is refused, not replayed into the web endpoint.
+   */
+  readonly allowedServices?: readonly string[]
   /** Decide whether an authenticated client may proceed; false gives 403. */
   readonly authorize?: (client: Principal, result: AcceptResult) => boolean | Promise<boolean>
   /**
@@ -152,6 +161,7 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
       ? {}
       : { channelBindingsHash: cb instanceof Uint8Array ? cb : channelBindingsHash(cb) }),
     ...(options.requireChannelBindings === true ? { requireChannelBindings: true } : {}),
+    allowedServices: options.allowedServices ?? DEFAULT_ALLOWED_SERVICES,
   })
   let reply: Uint8Array | undefined
   try {

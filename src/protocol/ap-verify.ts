@@ -21,7 +21,7 @@ import { hasFlag } from '../asn1/flags.js'
 import { decrypt, getProfile, randomKey, type CryptoBackend } from '../crypto/index.js'
 import { ErrorCodes, KerberosError, KeytabLookupError, type KeytabKeyInfo } from '../errors.js'
 import { APOptions, EncTypeKeyLength, KeyUsage, TicketFlags, describeEncType } from '../iana.js'
-import { randomBytes, toHex, type RandomSource } from '../internal/bytes.js'
+import { randomBytes, type RandomSource } from '../internal/bytes.js'
 import { RedactedBytes, type KerberosKey } from '../key.js'
 import type { Keytab, KeytabEntry, PrincipalLike } from '../keytab/index.js'
 import { toPrincipal } from '../keytab/index.js'
@@ -36,7 +36,8 @@ import {
   type DelegatedCredential,
   type GSSChecksum,
 } from './gss-checksum.js'
-import { MemoryReplayCache, type ReplayCache, type ReplayEntry } from './replay-cache.js'
+import { MemoryReplayCache, replayKey, type ReplayCache, type ReplayEntry } from './replay-cache.js'
+import { checkTransited, type TransitedInfo, type TransitedPolicy } from './transited.js'
 
 /** Default maximum clock difference, in seconds (MIT's `clockskew`). */
 export const DEFAULT_CLOCK_SKEW = 300
@@ -116,6 +117,18 @@ export interface VerifyAPReqOptions {
   readonly keytab: Keytab | KeytabIndex
   /** Accept only tickets for this principal (text without `@REALM` = any realm). Default: any in the keytab. */
   readonly principal?: PrincipalLike
+  /**
+   * Accept only tickets whose service (the first name component: `HTTP` in `HTTP/web@R`,
+   * compared case-insensitively as AD does) is one of these. Default: any principal in the
+   * keytab. The HTTP middleware defaults to `['HTTP']`.
+   */
+  readonly allowedServices?: readonly string[]
+  /**
+   * Cross-realm tickets whose transited realms the KDC did not check (no
+   * TRANSITED-POLICY-CHECKED): `'kdc'` (default) refuses them (RFC 4120 §2.7); a function
+   * decides, e.g. `capathsTransitedPolicy(config)`.
+   */
+  readonly transitedPolicy?: TransitedPolicy
   /** Demand a key with the ticket's exact kvno (MIT's default is to try every kvno). */
   readonly strictKvno?: boolean
   /** Allowed clock difference in seconds (default 300). */
@@ -162,6 +175,8 @@ export interface VerifiedAPReq {
   readonly cusec: number
   readonly seqNumber?: number
   readonly checksum?: Checksum
+  /** The ticket's transited realms and whether the KDC checked them. */
+  readonly transited: TransitedInfo
   /** The decoded pieces, for anything not lifted above. */
   readonly ticket: Ticket
   readonly encTicketPart: EncTicketPart
@@ -217,6 +232,7 @@ export function verifyAPReq(apReq: Uint8Array | APReq, options: VerifyAPReqOptio
     components: ticket.sname.nameString,
     realm: ticket.realm,
   }
+  if (options.allowedServices !== undefined) checkService(server, options.allowedServices)
   if (options.principal !== undefined) {
     const { principal, anyRealm } = toPrincipal(options.principal)
     if (!principalEquals(server, principal, { ignoreRealm: anyRealm })) {
@@ -250,26 +266,41 @@ export function verifyAPReq(apReq: Uint8Array | APReq, options: VerifyAPReqOptio
   const time = auth.ctime.getTime() + Math.floor(auth.cusec / 1000)
   checkSkew(time, now, skew, client)
   checkTicketTimes(part, now, skew, client, server)
-  const clientName = formatPrincipal(client)
-  const serverName = formatPrincipal(server)
-  return result(req, part, auth, entry, client, server, {
-    key: `${clientName}\0${serverName}\0${auth.ctime.getTime()}\0${auth.cusec}\0${tagOf(req.authenticator.cipher)}`,
-    client: clientName,
-    server: serverName,
+  const transited = checkTransited(part, server.realm, options.transitedPolicy)
+  // The key is the authenticator's integrity tag only: sname/realm are clear text (RFC 4120
+  // §5.3) and an AD keytab holds many SPNs with one key (review #5). Names are for logs.
+  return result(req, part, auth, entry, client, server, transited, {
+    key: replayKey(req.authenticator),
+    client: formatPrincipal(client),
+    server: formatPrincipal(server),
     time,
     expiresAt: time + skew,
   })
+}
+
+/**
+ * Refuse a ticket whose service class is not allowed (`host/` or `cifs/` tickets sent to a web
+ * endpoint). Throws ERR_KRB_AP_ERROR with `reason: 'wrong-service'`.
+ *
+ * @example
+ * ```ts
+ * checkService(parsePrincipal('host/web.example.com@EXAMPLE.COM'), ['HTTP']) // throws
+ * ```
+ */
+export function checkService(server: Principal, allowed: readonly string[]): void {
+  const service = server.components.length >= 2 ? server.components[0]!.toLowerCase() : undefined
+  for (const a of allowed) if (a === '*' || a.toLowerCase() === service) return
+  throw apError(
+    'wrong-service',
+    `ticket is for ${formatPrincipal(server)}, this acceptor accepts only ${allowed.map((a) => `${a}/…`).join(', ')} services`,
+    { principal: formatPrincipal(server), allowedServices: [...allowed] },
+  )
 }
 
 function cryptoOptions(o: VerifyAPReqOptions): { allowWeak: boolean; backend?: CryptoBackend } {
   return o.backend === undefined
     ? { allowWeak: o.allowWeakCrypto === true }
     : { allowWeak: o.allowWeakCrypto === true, backend: o.backend }
-}
-
-/** The last 16 octets of the ciphertext: the integrity tag, unique per authenticator. */
-function tagOf(cipher: Uint8Array): string {
-  return toHex(cipher.subarray(Math.max(0, cipher.length - 16)))
 }
 
 function decryptAuthenticator(
@@ -383,6 +414,7 @@ function result(
   entry: KeytabEntry,
   client: Principal,
   server: Principal,
+  transited: TransitedInfo,
   replayEntry: ReplayEntry,
 ): VerifiedAPReq {
   // Built by assignment (no spreads): this runs once per accepted request.
@@ -403,6 +435,7 @@ function result(
     ticket: req.ticket,
     encTicketPart: part,
     authenticator: auth,
+    transited,
     replayEntry,
   }
   if (auth.subkey !== undefined) v.subkey = auth.subkey
@@ -540,6 +573,11 @@ export interface AcceptOptions {
   readonly acceptorSubkey?: boolean
   /** Put a sequence number in the AP-REP (`true` = random 30-bit, or a number). */
   readonly apRepSeqNumber?: boolean | number
+  /**
+   * For this call, accept only these services (first name component, case-insensitive; `'*'`
+   * any), on top of the acceptor's own options. Checked before any decryption.
+   */
+  readonly allowedServices?: readonly string[]
 }
 
 /** What {@link Acceptor.accept} returns. */
@@ -587,8 +625,14 @@ export class Acceptor {
     }
     this.options = options
     this.#index = isIndex(options.keytab) ? options.keytab : indexKeytab(options.keytab)
+    // The default cache runs on the acceptor's clock (review #18a): with an injected `now`, the
+    // system clock would call every entry expired (or keep them forever).
+    const now = options.now
     this.replayCache =
-      options.replayCache === false ? undefined : (options.replayCache ?? new MemoryReplayCache())
+      options.replayCache === false
+        ? undefined
+        : (options.replayCache ??
+          new MemoryReplayCache(now === undefined ? {} : { now: () => nowMs(now) }))
   }
 
   /** The keytab in use. */
@@ -612,7 +656,7 @@ export class Acceptor {
    * cache; with an asynchronous one use {@link Acceptor.acceptAsync}.
    */
   accept(apReq: Uint8Array | APReq, options: AcceptOptions = {}): AcceptResult {
-    const v = verifyAPReq(apReq, this.#verifyOptions())
+    const v = verifyAPReq(servicesChecked(apReq, options), this.#verifyOptions())
     const fresh = this.replayCache?.checkAndStore(v.replayEntry) ?? true
     if (typeof fresh !== 'boolean') {
       throw new TypeError('the replay cache returned a Promise: use acceptAsync()')
@@ -623,7 +667,7 @@ export class Acceptor {
 
   /** {@link Acceptor.accept} for replay caches that answer with a Promise. */
   async acceptAsync(apReq: Uint8Array | APReq, options: AcceptOptions = {}): Promise<AcceptResult> {
-    const v = verifyAPReq(apReq, this.#verifyOptions())
+    const v = verifyAPReq(servicesChecked(apReq, options), this.#verifyOptions())
     const fresh = (await this.replayCache?.checkAndStore(v.replayEntry)) ?? true
     if (!fresh) throw replayError(v)
     return this.#finish(v, options)
@@ -692,6 +736,18 @@ function redactDelegation(out: Mutable<AcceptResult>, gss: Mutable<GSSChecksum>)
   const cksum = { ...out.checksum, checksum: RedactedBytes.copyOf(out.checksum.checksum) }
   out.checksum = cksum
   out.authenticator = { ...out.authenticator, cksum }
+}
+
+/** Decode the AP-REQ and apply the per-call service restriction, before any decryption. */
+function servicesChecked(apReq: Uint8Array | APReq, options: AcceptOptions): Uint8Array | APReq {
+  if (options.allowedServices === undefined) return apReq
+  const req = apReq instanceof Uint8Array ? decodeAPReq(apReq) : apReq
+  const { sname, realm } = req.ticket
+  checkService(
+    { nameType: sname.nameType, components: sname.nameString, realm },
+    options.allowedServices,
+  )
+  return req
 }
 
 /** A random 30-bit sequence number (MIT keeps initial numbers below 2^30). */

@@ -228,6 +228,59 @@ describe(
       assert.equal((await get(server.port, goodHeader())).status, 200)
     })
 
+    test("review #10: an authenticated user flooding fresh AP-REQs cannot evict another user's entry: a captured header stays a replay", async () => {
+      await realm.addPrincipal('bob', { password: 'bob-hostile-pw' })
+      const bobClient = clientFor(realm).client
+      await bobClient.login({ principal: 'bob', password: 'bob-hostile-pw' })
+      const bobTicket = await bobClient.getServiceTicket(
+        parsePrincipal(`HTTP/localhost@${realm.realm}`),
+      )
+      const bobHeader = (): string =>
+        `Negotiate ${Buffer.from(new SpnegoInitiatorContext({ credentials: bobTicket }).step()!).toString('base64')}`
+      for (const whenFull of ['evict', 'refuse'] as const) {
+        const events: unknown[] = []
+        const small = new MemoryReplayCache({
+          maxEntries: 50,
+          whenFull,
+          onEviction: (e) => events.push(e),
+        })
+        const a = new Acceptor({ keytab, replayCache: small })
+        const srv = await startNegotiateServer(() => a)
+        try {
+          const captured = bobHeader()
+          assert.equal((await get(srv.port, captured)).status, 200)
+          // alice (authenticated) floods fresh authenticators: 4x the cache size
+          const statuses: number[] = []
+          for (let i = 0; i < 200; i += 20) {
+            const batch = Array.from({ length: 20 }, () => get(srv.port, goodHeader()))
+            statuses.push(...(await Promise.all(batch)).map((r) => r.status))
+          }
+          assert.equal((await get(srv.port, captured)).status, 401, `${whenFull}: bob's replay`)
+          assert.ok(small.size <= 50)
+          if (whenFull === 'evict') {
+            assert.ok(statuses.every((x) => x === 200))
+            assert.equal(small.evicted, 200 + 1 - 50)
+            assert.deepEqual(events, [
+              {
+                evictedClient: `alice@${realm.realm}`,
+                requestingClient: `alice@${realm.realm}`,
+                evicted: 1,
+                maxEntries: 50,
+              },
+            ])
+          } else {
+            // fail closed: 49 of alice's requests fit, the rest are refused; nothing evicted
+            assert.equal(statuses.filter((x) => x === 200).length, 49)
+            assert.equal(small.evicted, 0)
+            assert.equal(small.refused, 151)
+          }
+          assert.deepEqual(srv.errors, [])
+        } finally {
+          await srv.close()
+        }
+      }
+    })
+
     test('the replay cache stays bounded past maxEntries (eviction, counted)', () => {
       const small = new MemoryReplayCache({ maxEntries: 100 })
       const a = new Acceptor({ keytab, replayCache: small })

@@ -16,9 +16,11 @@ import {
 } from '../../src/http/index.js'
 import { SpnegoInitiatorContext, encodeNegTokenInit } from '../../src/gssapi/spnego.js'
 import { InitiatorContext } from '../../src/gssapi/context.js'
-import { MechOID } from '../../src/gssapi/framing.js'
+import { MechOID, frameKrb5Token, unframeKrb5Token } from '../../src/gssapi/framing.js'
+import { decodeAPReq, encodeAPReq } from '../../src/asn1/index.js'
+import { parsePrincipal } from '../../src/principal.js'
 import { Acceptor } from '../../src/protocol/ap-verify.js'
-import { parseKeytab } from '../../src/keytab/index.js'
+import { createKeytab, makeKeytabEntry, parseKeytab } from '../../src/keytab/index.js'
 import { watchKeytab } from '../../src/node/keytab-watch.js'
 import { toBase64, fromBase64 } from '../../src/internal/bytes.js'
 import { startRealm, skipWithoutMIT, runTool, type Realm } from '../helpers/realm.js'
@@ -119,6 +121,30 @@ describe('negotiate() core', () => {
       authorize: (c) => c.components[0] === 'bob',
     })
     assert.equal(denied.status, 403)
+  })
+
+  it('review #5: negotiate() accepts only HTTP/ service tickets by default; allowedServices widens', async () => {
+    const host = fakeService('host/localhost@TEST.REALM')
+    const a = new Acceptor({ keytab: host.keytab })
+    const r = await negotiate({ acceptor: a, authorization: spnegoHeader(host).header })
+    assert.equal(r.status, 401)
+    assert.equal(r.error?.code, 'ERR_KRB_AP_ERROR')
+    assert.equal(r.error?.context.reason, 'wrong-service')
+    for (const allowedServices of [['*'], ['HTTP', 'HOST']]) {
+      const ok = await negotiate({
+        acceptor: a,
+        authorization: spnegoHeader(host).header,
+        allowedServices,
+      })
+      assert.equal(ok.status, 200, allowedServices.join())
+    }
+    // case-insensitive service class, as AD compares SPNs
+    const lower = fakeService('http/localhost@TEST.REALM')
+    const acc = new Acceptor({ keytab: lower.keytab })
+    assert.equal(
+      (await negotiate({ acceptor: acc, authorization: spnegoHeader(lower).header })).status,
+      200,
+    )
   })
 
   it('MS krb5 OID first: answers with that OID', async () => {
@@ -310,6 +336,70 @@ describe('HTTP Negotiate with real peers', { skip }, () => {
     assert.equal(await get(`Negotiate ${NTLM_NEGOTIATE}`), 401)
     assert.deepEqual(refusals, ['ERR_KRB_REPLAY', 'ERR_KRB_AP_ERROR', 'ERR_SPNEGO_NTLM_TOKEN'])
     assert.equal(await get(t3!), 200) // still serving
+  })
+
+  it('review #5: through the middleware, a captured header with the sname rewritten to another SPN of the same key is a replay (401), and host/ tickets are refused unless allowedServices widens', async () => {
+    const env = { ...realm.env, KRB5CCNAME: `FILE:${ccache}` }
+    // An AD-style keytab: HTTP/localhost's keys also under HTTP/alias.localhost and cifs/localhost.
+    const kt = acceptor.keytab
+    const http = kt.entries.filter((e) => e.principal.components[0] === 'HTTP')
+    const aliases = ['HTTP/alias.localhost', 'cifs/localhost'].map((n) =>
+      parsePrincipal(`${n}@${realm.realm}`),
+    )
+    const adKeytab = createKeytab([
+      ...kt.entries,
+      ...aliases.flatMap((p) =>
+        http.map((e) => makeKeytabEntry({ principal: p, kvno: e.kvno, key: e.key, timestamp: 1 })),
+      ),
+    ])
+    const ad = new Acceptor({ keytab: adKeytab })
+    const codes: string[] = []
+    const mw = (allowedServices?: readonly string[]): Server => {
+      const auth = negotiateMiddleware({
+        acceptor: ad,
+        ...(allowedServices ? { allowedServices } : {}),
+        onRefused: (r) => codes.push(`${r.error?.code}:${String(r.error?.context.reason)}`),
+      })
+      return createServer((req, res) => auth(req, res, () => res.end('ok')))
+    }
+    const strict = mw()
+    const wide = mw(['HTTP', 'host'])
+    const strictPort = await listen(strict)
+    const widePort = await listen(wide)
+    const get = async (p: number, token: Uint8Array): Promise<number> => {
+      const r = await fetch(`http://127.0.0.1:${p}/`, {
+        headers: { authorization: `Negotiate ${toBase64(token)}` },
+      })
+      await r.text()
+      return r.status
+    }
+    const rewrite = (token: Uint8Array, service: string, host: string): Uint8Array => {
+      const t = unframeKrb5Token(token)
+      const req = decodeAPReq(t.body)
+      const body = encodeAPReq({
+        ...req,
+        ticket: { ...req.ticket, sname: { ...req.ticket.sname, nameString: [service, host] } },
+      })
+      return frameKrb5Token(t.tokId, body, t.mech)
+    }
+    try {
+      const [h1, h2] = await mitInitiatorTokens(env, 'HTTP@localhost', 2)
+      assert.equal(await get(strictPort, h1!), 200)
+      assert.equal(await get(strictPort, rewrite(h1!, 'HTTP', 'alias.localhost')), 401)
+      assert.equal(codes.pop(), 'ERR_KRB_REPLAY:undefined')
+      // cifs/ alias of the same key: refused before any decryption by the default allow-list
+      assert.equal(await get(strictPort, rewrite(h2!, 'cifs', 'localhost')), 401)
+      assert.equal(codes.pop(), 'ERR_KRB_AP_ERROR:wrong-service')
+      // a genuine host/ ticket (its own key, in the same keytab): 401 by default, 200 when allowed
+      const [hostTok, hostTok2] = await mitInitiatorTokens(env, 'host@localhost', 2)
+      assert.equal(await get(strictPort, hostTok!), 401)
+      assert.equal(codes.pop(), 'ERR_KRB_AP_ERROR:wrong-service')
+      assert.equal(await get(widePort, hostTok2!), 200)
+      assert.equal(await get(widePort, h2!), 200)
+    } finally {
+      await new Promise<void>((r) => strict.close(() => r()))
+      await new Promise<void>((r) => wide.close(() => r()))
+    }
   })
 
   it('keytab rotation without restart: watchKeytab reloads, old and new tickets verify', async () => {

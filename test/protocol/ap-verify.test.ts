@@ -5,12 +5,18 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { parseKeytab, removeKeytabEntries, type Keytab } from '../../src/keytab/index.js'
+import {
+  createKeytab,
+  makeKeytabEntry,
+  parseKeytab,
+  removeKeytabEntries,
+  type Keytab,
+} from '../../src/keytab/index.js'
+import { formatPrincipal, parsePrincipal } from '../../src/principal.js'
 import { Acceptor, indexKeytab, verifyAPReq } from '../../src/protocol/ap-verify.js'
 import { verifyAPRep } from '../../src/protocol/ap-rep.js'
 import { MemoryReplayCache } from '../../src/protocol/replay-cache.js'
 import { unframeKrb5Token } from '../../src/gssapi/framing.js'
-import { formatPrincipal } from '../../src/principal.js'
 import {
   decodeAPReq,
   encodeAPReq,
@@ -188,6 +194,55 @@ describe('acceptor with MIT AP-REQs', { skip }, () => {
     assert.equal(
       byName.accept(apReqOf(toks[3]!)).kvno,
       keytab.entries.find((e) => e.principal.components[0] === 'HTTP')!.kvno,
+    )
+  })
+
+  it('review #5: a real MIT AP-REQ replayed with its sname rewritten to another principal of the same keytab (same key) is refused as a replay', async () => {
+    // An AD-style keytab: the HTTP/localhost keys also under HTTP/alias.localhost (one account, two SPNs).
+    const http = keytab.entries.filter((e) => e.principal.components[0] === 'HTTP')
+    const alias = parsePrincipal(`HTTP/alias.localhost@${realm.realm}`)
+    const adKeytab = createKeytab([
+      ...keytab.entries,
+      ...http.map((e) =>
+        makeKeytabEntry({ principal: alias, kvno: e.kvno, key: e.key, timestamp: 1 }),
+      ),
+    ])
+    const [tok] = await mitInitiatorTokens(env, 'HTTP@localhost', 1)
+    const captured = apReqOf(tok!)
+    const req = decodeAPReq(captured)
+    const rewritten = encodeAPReq({
+      ...req,
+      ticket: {
+        ...req.ticket,
+        sname: { ...req.ticket.sname, nameString: ['HTTP', 'alias.localhost'] },
+      },
+    })
+    // Alone, the rewritten AP-REQ verifies (same key): only the replay cache can catch it.
+    assert.equal(
+      formatPrincipal(verifyAPReq(rewritten, { keytab: adKeytab }).server),
+      formatPrincipal(alias),
+    )
+    const acceptor = new Acceptor({ keytab: adKeytab })
+    acceptor.accept(captured)
+    assert.throws(
+      () => acceptor.accept(rewritten),
+      (e) => code(e) === 'ERR_KRB_REPLAY',
+    )
+    // and the other way round, with a shared cache
+    const replayCache = new MemoryReplayCache()
+    const [tok2] = await mitInitiatorTokens(env, 'HTTP@localhost', 1)
+    const r2 = decodeAPReq(apReqOf(tok2!))
+    const alias2 = encodeAPReq({
+      ...r2,
+      ticket: {
+        ...r2.ticket,
+        sname: { ...r2.ticket.sname, nameString: ['HTTP', 'alias.localhost'] },
+      },
+    })
+    new Acceptor({ keytab: adKeytab, replayCache }).accept(alias2)
+    assert.throws(
+      () => new Acceptor({ keytab: adKeytab, replayCache }).accept(apReqOf(tok2!)),
+      (e) => code(e) === 'ERR_KRB_REPLAY',
     )
   })
 
