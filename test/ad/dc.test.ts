@@ -3,7 +3,13 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { MIT_BIN } from '../helpers/realm.js'
-import { AD_ACCOUNTS, sambaTimings, skipWithoutSamba, useSambaDC, type SambaDC } from '../helpers/samba.js'
+import {
+  AD_ACCOUNTS,
+  sambaTimings,
+  skipWithoutSamba,
+  useSambaDC,
+  type SambaDC,
+} from '../helpers/samba.js'
 
 describe('Samba AD DC helper', { skip: skipWithoutSamba() }, () => {
   let dc: SambaDC
@@ -37,5 +43,4 @@ describe('Samba AD DC helper', { skip: skipWithoutSamba() }, () => {
       assert.deepEqual(bound.sort(), [`tcp 0100007F:${hexPort}`, `udp 0100007F:${hexPort}`])
     }
   })
-})
 })
