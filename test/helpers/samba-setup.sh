@@ -13,7 +13,9 @@ BASE="DC=ad,DC=test"
 SAM="$DIR/private/sam.ldb"
 mkdir -p "$DIR"
 
-tool() { timeout 120 samba-tool "$@" -H "$SAM" >/dev/null; }
+# Always with -s: samba-tool otherwise reads /etc/samba/smb.conf, has no realm, and salts keys
+# without it (measured: salt "jdoe" instead of "AD.TESTjdoe", "hostweb01." for a computer).
+tool() { timeout 120 samba-tool "$@" -H "$SAM" -s "$DIR/etc/smb.conf" >/dev/null; }
 ldif() { timeout 60 ldbmodify -H "$SAM" >/dev/null; }
 set_attr() { # DN ATTR VALUE
   printf 'dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n' "$1" "$2" "$2" "$3" | ldif
@@ -70,7 +72,7 @@ tool group addmembers WebServers 'WEB01$'
 mkdir -p "$DIR/keytabs"
 export_kt() { # FILE PRINCIPAL
   timeout 120 samba-tool domain exportkeytab "$DIR/keytabs/$1" --principal="$2" \
-    -s "$DIR/etc/smb.conf" >/dev/null
+    -s "$DIR/etc/smb.conf" >/dev/null 2>&1
 }
 export_kt alice.keytab alice
 export_kt jdoe.keytab JDoe
