@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { KDCError } from '../errors.js'
+import { KRBErrorCode } from '../iana.js'
 import { randomBytes, type RandomSource } from '../internal/bytes.js'
 import type { Principal } from '../principal.js'
 import { makeNonce } from '../protocol/as.js'
@@ -56,7 +58,15 @@ export async function fetchSaltInfo(o: FetchSaltInfoOptions): Promise<KDCSaltInf
     }
   }
   await ask(o.etypes)
-  for (const etype of o.etypes) if (!found.has(etype)) await ask([etype])
+  for (const etype of o.etypes) {
+    if (found.has(etype)) continue
+    try {
+      await ask([etype])
+    } catch (e) {
+      // Asked alone, an etype the principal has no key of is KDC_ERR_ETYPE_NOSUPP: leave it out.
+      if (!(e instanceof KDCError) || e.errorCode !== KRBErrorCode.KDC_ERR_ETYPE_NOSUPP) throw e
+    }
+  }
   return o.etypes.flatMap((e) => {
     const info = found.get(e)
     return info === undefined ? [] : [info]
