@@ -16,7 +16,7 @@ describe('Samba AD DC helper', { skip: skipWithoutSamba() }, () => {
   before(async () => {
     const t0 = Date.now()
     dc = await useSambaDC()
-    console.log(`# samba DC ready in ${Date.now() - t0} ms`, JSON.stringify(sambaTimings))
+    console.log(`# samba DC ready in ${Date.now() - t0} ms`, JSON.stringify(sambaTimings), dc.pid)
   })
   after(async () => {
     await dc?.release()

@@ -215,12 +215,18 @@ export function skipWithoutSamba(): string | false {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+/** The process exists and is not a zombie (orphans may stay `<defunct>` where nothing reaps). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
   }
 }
 
@@ -248,6 +254,8 @@ function runTool(
         reject(new Error(`${file} ${args.join(' ')} exited ${code}: ${stderr.trim()}`))
       } else resolve(r)
     })
+    // A program that exits without reading its input must not crash the test with EPIPE.
+    child.stdin.on('error', () => undefined)
     child.stdin.end(o.input ?? '')
   })
 }
@@ -439,7 +447,8 @@ function spawnWatchdog(owner: number, pid: number, dir: string): void {
   const script = [
     `while kill -0 ${owner} 2>/dev/null; do sleep 1; done`,
     `kill -TERM ${pid} 2>/dev/null`,
-    `for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 ${pid} 2>/dev/null || break; sleep 0.5; done`,
+    // Stop waiting when it is gone or a zombie (state Z in /proc: nothing may reap it).
+    `for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 ${pid} 2>/dev/null || break; grep -q ') Z' /proc/${pid}/stat 2>/dev/null && break; sleep 0.5; done`,
     `kill -KILL ${pid} 2>/dev/null`,
     `rm -rf '${dir}'`,
   ].join('\n')
@@ -449,6 +458,18 @@ function spawnWatchdog(owner: number, pid: number, dir: string): void {
 /** The process whose end ends the run: the `node --test` runner, or this process. */
 function runOwner(): number {
   return process.env.NODE_TEST_CONTEXT !== undefined ? process.ppid : process.pid
+}
+
+/** Run directories whose owner and samba are both gone (a watchdog that never ran): remove. */
+function removeStaleRuns(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^krbts-samba-run-[0-9a-f]{16}-(\d+)$/.exec(name)
+    if (m === null || alive(Number(m[1]))) continue
+    const dir = join(tmpdir(), name)
+    const state = readState(dir)
+    if (state !== undefined && alive(state.pid)) continue
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 function readState(dir: string): RunState | undefined {
@@ -533,6 +554,7 @@ export async function useSambaDC(): Promise<SambaDC> {
     }
     if (known !== undefined) await stopPid(known.pid)
     rmSync(dir, { recursive: true, force: true })
+    removeStaleRuns()
     const t1 = Date.now()
     cpSync(template, dir, { recursive: true })
     let state: RunState
