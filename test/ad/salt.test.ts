@@ -256,6 +256,12 @@ describe(
         cliAdd('f-vault.keytab', args, vault.password),
         exportedKeys(vault.spnKeytab, 'HTTP/vault.ad.test@AD.TEST'),
       )
+      const web01 = AD_ACCOUNTS.web01
+      const host = ['-p', 'host/web01.ad.test@AD.TEST', '-k', '2', '-f', '--account', web01.sam]
+      assert.deepEqual(
+        cliAdd('f-host.keytab', host, web01.password),
+        exportedKeys(web01.spnKeytab, 'host/web01.ad.test@AD.TEST'),
+      )
       const r = runCli(
         ['keytab', 'add', '-p', 'HTTP/vault.ad.test@AD.TEST', '-f', dc.path('x.kt')],
         {
