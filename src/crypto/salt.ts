@@ -68,6 +68,11 @@ function lastUnescapedAt(text: string): number {
 /**
  * The NetBIOS computer name in an AD computer principal: `WEB01$` → `WEB01`, `host/web01.ad.test`
  * → `web01` (the first label of the host name), `web01.ad.test` → `web01`.
+ *
+ * @example
+ * ```ts
+ * adComputerName(parsePrincipal('host/web01.ad.test@AD.TEST')) // 'web01'
+ * ```
  */
 export function adComputerName(nameOrPrincipal: string | Principal): string {
   const p = typeof nameOrPrincipal === 'string' ? undefined : nameOrPrincipal
@@ -131,6 +136,12 @@ export type SaltSpec =
  * (`HTTP/vault.ad.test`) throws: AD salts an SPN with the account that holds it, which the name
  * does not tell (a setspn-style SPN on `svc-vault` is salted `REALMsvc-vault`; a ktpass'd one,
  * whose UPN is the SPN, has the SPN's default salt). Ask the KDC when unsure.
+ *
+ * @example
+ * ```ts
+ * adAccountSalt(parsePrincipal('JDoe@AD.TEST'), { userPrincipalName: 'jdoe@ad.test' }) // 'AD.TESTjdoe'
+ * adAccountSalt(parsePrincipal('HTTP/vault.ad.test@AD.TEST'), { samAccountName: 'svc-vault' })
+ * ```
  */
 export function adAccountSalt(
   principal: Principal,
