@@ -41,6 +41,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -334,12 +335,22 @@ export async function ensureTemplate(key: string = templateKey()): Promise<strin
   })
 }
 
-/** Templates of older scripts or Samba versions are 40 MB each: remove them. */
+/**
+ * Templates of older scripts or Samba versions are 40 MB each: remove those unused for a day
+ * (another checkout may still use one), and half-built ones whose builder died.
+ */
 function removeOldTemplates(key: string): void {
   for (const name of readdirSync(tmpdir())) {
+    const path = join(tmpdir(), name)
+    const building = /^krbts-samba-template-[0-9a-f]{16}\.building-(\d+)$/.exec(name)
+    if (building !== null && !alive(Number(building[1]))) {
+      rmSync(path, { recursive: true, force: true })
+      continue
+    }
     const m = /^krbts-samba-template-([0-9a-f]{16})$/.exec(name)
-    if (m === null || m[1] === key || existsSync(join(tmpdir(), `${name}.lock`))) continue
-    rmSync(join(tmpdir(), name), { recursive: true, force: true })
+    if (m === null || m[1] === key || existsSync(`${path}.lock`)) continue
+    if (Date.now() - statSync(path).mtimeMs < 86_400_000) continue
+    rmSync(path, { recursive: true, force: true })
   }
 }
 
@@ -372,7 +383,10 @@ function smbConfFor(text: string, dir: string, s: Omit<RunState, 'pid'>): string
     .replace('[global]', '[global]\n' + global.map((l) => `\t${l}`).join('\n'))
 }
 
-function krb5ConfFor(kdcPort: number, libdefaults: Readonly<Record<string, string>> = {}): string {
+function krb5ConfFor(
+  s: Omit<RunState, 'pid'>,
+  libdefaults: Readonly<Record<string, string>> = {},
+): string {
   const lib: Record<string, string> = {
     default_realm: AD_REALM,
     dns_lookup_kdc: 'false',
@@ -388,8 +402,8 @@ function krb5ConfFor(kdcPort: number, libdefaults: Readonly<Record<string, strin
     '',
     '[realms]',
     `  ${AD_REALM} = {`,
-    `    kdc = 127.0.0.1:${kdcPort}`,
-    `    kpasswd_server = 127.0.0.1:${kdcPort}`,
+    `    kdc = 127.0.0.1:${s.kdcPort}`,
+    `    kpasswd_server = 127.0.0.1:${s.kpasswdPort}`,
     '  }',
     '',
     '[domain_realm]',
@@ -502,7 +516,7 @@ class SambaDCImpl implements SambaDC {
     rmSync(this.scratch, { recursive: true, force: true })
     mkdirSync(this.scratch, { recursive: true })
     this.krb5ConfPath = join(this.scratch, 'krb5.conf')
-    writeFileSync(this.krb5ConfPath, krb5ConfFor(state.kdcPort))
+    writeFileSync(this.krb5ConfPath, krb5ConfFor(state))
     this.env = {
       KRB5_CONFIG: this.krb5ConfPath,
       KRB5CCNAME: 'FILE:' + join(this.scratch, 'default.ccache'),
@@ -521,7 +535,7 @@ class SambaDCImpl implements SambaDC {
 
   writeKrb5Conf(name: string, libdefaults: Readonly<Record<string, string>>): string {
     const p = this.path(name)
-    writeFileSync(p, krb5ConfFor(this.kdcPort, libdefaults))
+    writeFileSync(p, krb5ConfFor(this, libdefaults))
     return p
   }
 
