@@ -180,14 +180,16 @@ export interface SambaDC {
 // ---------------------------------------------------------------------------------------------
 // Availability
 
-/** True when the Samba AD DC programs are installed. */
-export function sambaAvailable(): boolean {
-  return Object.values(SAMBA_BIN).every((p) => existsSync(p)) && sambaProvisionData()
+/** samba-ad-provision ships the schema files; without them, provisioning fails late. */
+const SAMBA_SCHEMA = '/usr/share/samba/setup/ad-schema/AD_DS_Attributes__Windows_Server_2012_R2.ldf'
+
+function missingSamba(): string[] {
+  return [...Object.values(SAMBA_BIN), SAMBA_SCHEMA].filter((p) => !existsSync(p))
 }
 
-/** samba-ad-provision ships the schema files; without it, provisioning fails late. */
-function sambaProvisionData(): boolean {
-  return existsSync('/usr/share/samba/setup')
+/** True when the Samba AD DC programs and provisioning data are installed. */
+export function sambaAvailable(): boolean {
+  return missingSamba().length === 0
 }
 
 /**
@@ -196,8 +198,7 @@ function sambaProvisionData(): boolean {
  */
 export function requireSamba(t: { skip(message?: string): void }): boolean {
   if (sambaAvailable()) return true
-  const msg =
-    'Samba AD DC missing: install samba samba-ad-dc winbind samba-ad-provision samba-dsdb-modules ldb-tools (--no-install-recommends)'
+  const msg = `Samba AD DC missing (${missingSamba().join(', ')}): install samba samba-ad-dc winbind samba-ad-provision samba-dsdb-modules ldb-tools (--no-install-recommends)`
   if (process.env.CI === 'true') throw new Error(msg + ' — required when CI=true')
   console.warn(`\n!!!!! SKIPPING SAMBA-DEPENDENT TEST: ${msg} !!!!!\n`)
   t.skip(msg)
