@@ -363,6 +363,13 @@ export class KerberosClient {
       permitted: s.permittedEnctypes,
       allowWeak: this.allowWeak(s),
     })
+    if (etypes.length === 0) {
+      throw new KerberosError(
+        ErrorCodes.NO_CREDENTIALS,
+        `no permitted enctype to ask the KDC about for ${formatPrincipal(client)}`,
+        { context: { principal: formatPrincipal(client) } },
+      )
+    }
     const signal = options.signal ?? this.#o.signal
     return fetchSaltInfo({
       transport: this.#o.transport,
