@@ -34,10 +34,16 @@ import {
 } from './util.js'
 
 const usage = `usage: kerberos-ts keytab list [-t] [-K] [-e] [FILE]
-       kerberos-ts keytab add -p PRINCIPAL [-k KVNO] [-e ENCTYPE[,ENCTYPE...]] [-s SALT | --ad-user | --ad-computer [--domain DNSDOMAIN]] FILE
+       kerberos-ts keytab add -p PRINCIPAL [-k KVNO] [-e ENCTYPE[,ENCTYPE...]]
+                          [-f [--account SAMACCOUNTNAME] | -s SALT | --ad-user [--account SAMACCOUNTNAME] [--upn UPN] | --ad-computer [--domain DNSDOMAIN]] FILE
        kerberos-ts keytab remove -p PRINCIPAL [-k KVNO|old] [-e ENCTYPE] FILE
        kerberos-ts keytab merge OUT IN...
-The password for add is read from the terminal without echo, or from the first line of stdin.`
+The password for add is read from the terminal without echo, or from the first line of stdin.
+-f asks the KDC for the salt (ETYPE-INFO2), as ktutil addent -f: always right, and the only way
+to be sure for Active Directory; AD does not know an SPN on a user account as a client name, so
+add --account SAMACCOUNTNAME to ask about the account that holds it. --ad-user: a user account, salted with its UPN's name part, else
+its sAMAccountName; for an SPN registered on a user account name that account with --account
+(and --upn if its UPN differs). A ktpass-mapped SPN (UPN = SPN) takes the default salt.`
 
 /**
  * MIT klist's etype_string (1.20): the enctype name, `DEPRECATED:` before des3 and arcfour
@@ -137,27 +143,96 @@ function enctypesArg(text: string | undefined): number[] {
 /** The crypto layer, loaded only by `add` so listing stays light. */
 type CryptoModule = typeof import('../crypto/index.js')
 
+/** How `add` salts: a fixed salt for every enctype, or the KDC's per enctype for a name (`-f`). */
+type SaltChoice = { readonly salt: Uint8Array } | { readonly ask: Principal }
+
 function saltArg(
   args: ReturnType<typeof parseArgs>,
   principal: Principal,
   crypto: CryptoModule,
-): Uint8Array {
+): SaltChoice {
   const explicit = optionValue(args, '-s')
-  const adUser = args.options.has('--ad-user')
+  const account = optionValue(args, '--account')
+  const upn = optionValue(args, '--upn')
+  const fromKDC = args.options.has('-f')
+  const adUser =
+    args.options.has('--ad-user') || upn !== undefined || (account !== undefined && !fromKDC)
   const adComputer = args.options.has('--ad-computer')
-  if ([explicit !== undefined, adUser, adComputer].filter(Boolean).length > 1) {
-    throw new UsageError('use only one of -s, --ad-user, --ad-computer')
-  }
-  if (explicit !== undefined) return new TextEncoder().encode(explicit)
-  const first = principal.components[0] ?? ''
-  if (adUser) return crypto.adUserSalt(principal.realm, first)
-  if (adComputer)
-    return crypto.adComputerSalt(
-      principal.realm,
-      first,
-      optionValue(args, '--domain') ?? principal.realm,
+  if ([explicit !== undefined, adUser, adComputer, fromKDC].filter(Boolean).length > 1) {
+    throw new UsageError(
+      'use only one of -f [--account], -s, --ad-user [--account] [--upn], --ad-computer',
     )
-  return crypto.defaultSalt(principal)
+  }
+  if (optionValue(args, '--domain') !== undefined && !adComputer)
+    throw new UsageError('--domain goes with --ad-computer')
+  // An SPN on a user account is no client name to AD: -f --account asks about the account.
+  if (fromKDC)
+    return {
+      ask:
+        account === undefined
+          ? principal
+          : parsePrincipal(account, { defaultRealm: principal.realm }),
+    }
+  if (explicit !== undefined) return { salt: new TextEncoder().encode(explicit) }
+  if (adUser) {
+    try {
+      return {
+        salt: crypto.saltFor({
+          kind: 'ad-user',
+          principal,
+          ...(account !== undefined ? { samAccountName: account } : {}),
+          ...(upn !== undefined ? { userPrincipalName: upn } : {}),
+        }),
+      }
+    } catch (e) {
+      if (e instanceof RangeError)
+        throw new UsageError(
+          `${formatPrincipal(principal)} is a service name: with --ad-user, name the account that holds it with --account SAMACCOUNTNAME (or --upn), or use -f to ask the KDC; a ktpass-mapped SPN takes the default salt (no option)`,
+        )
+      throw e
+    }
+  }
+  if (adComputer) {
+    const domain = optionValue(args, '--domain')
+    return {
+      salt: crypto.saltFor({
+        kind: 'ad-computer',
+        principal,
+        ...(domain !== undefined ? { dnsDomain: domain } : {}),
+      }),
+    }
+  }
+  return { salt: crypto.defaultSalt(principal) }
+}
+
+/** `-f`: the KDC's salt and s2kparams for each enctype; an enctype it has no key of is an error. */
+async function saltsFromKDC(
+  principal: Principal,
+  enctypes: readonly number[],
+): Promise<Map<number, { salt: Uint8Array; params?: Uint8Array }>> {
+  const config = await loadConfig()
+  const { createNodeTransport } = await import('../node/transport.js')
+  const { fetchSaltInfo } = await import('../client/salt-info.js')
+  const info = await fetchSaltInfo({
+    transport: createNodeTransport({ config }),
+    principal,
+    etypes: enctypes,
+  })
+  const out = new Map<number, { salt: Uint8Array; params?: Uint8Array }>()
+  for (const i of info)
+    out.set(i.etype, {
+      salt: i.salt,
+      ...(i.s2kparams !== undefined ? { params: i.s2kparams } : {}),
+    })
+  const missing = enctypes.filter((e) => !out.has(e))
+  if (missing.length > 0) {
+    throw new KerberosError(
+      ErrorCodes.NO_CREDENTIALS,
+      `the KDC named no salt for ${missing.map(encTypeName).join(', ')} of ${formatPrincipal(principal)} (it has ${info.map((i) => encTypeName(i.etype)).join(', ') || 'none of the enctypes asked'})`,
+      { context: { principal: formatPrincipal(principal) } },
+    )
+  }
+  return out
 }
 
 async function readExisting(name: string): Promise<Keytab | undefined> {
@@ -175,7 +250,10 @@ async function add(argv: readonly string[]): Promise<number> {
     '-k': true,
     '-e': true,
     '-s': true,
+    '-f': false,
     '--ad-user': false,
+    '--account': true,
+    '--upn': true,
     '--ad-computer': false,
     '--domain': true,
   }
@@ -187,17 +265,33 @@ async function add(argv: readonly string[]): Promise<number> {
   const kvno = kvnoArg(optionValue(args, '-k'), 1)!
   const enctypes = enctypesArg(optionValue(args, '-e'))
   const crypto = await import('../crypto/index.js')
-  const salt = saltArg(args, principal, crypto)
+  const choice = saltArg(args, principal, crypto)
+  let salts: Map<number, { salt: Uint8Array; params?: Uint8Array }>
+  try {
+    salts =
+      'ask' in choice
+        ? await saltsFromKDC(choice.ask, enctypes)
+        : new Map(enctypes.map((e) => [e, { salt: choice.salt }]))
+  } catch (e) {
+    if (!(e instanceof KerberosError)) throw e
+    const asked = 'ask' in choice ? choice.ask : principal
+    err('keytab', `cannot get the salt of ${formatPrincipal(asked)} from the KDC: ${e.message}`)
+    return 1
+  }
   const password = await readPassword(`Password for ${formatPrincipal(principal)}: `)
   const timestamp = Math.floor(Date.now() / 1000)
-  const entries = enctypes.map((etype) =>
-    makeKeytabEntry({
+  const entries = enctypes.map((etype) => {
+    const { salt, params } = salts.get(etype)!
+    return makeKeytabEntry({
       principal,
       kvno,
       timestamp,
-      key: crypto.stringToKey(etype, password, salt, { allowWeak: true }),
-    }),
-  )
+      key: crypto.stringToKey(etype, password, salt, {
+        allowWeak: true,
+        ...(params !== undefined ? { params } : {}),
+      }),
+    })
+  })
   const keytab = (await readExisting(file)) ?? createKeytab()
   await writeKeytab(file, addKeytabEntries(keytab, entries))
   return 0

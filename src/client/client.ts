@@ -29,11 +29,13 @@ import {
   readPreauthHints,
 } from '../protocol/as.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
+import type { KDCSaltInfo } from '../protocol/salt-probe.js'
 import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
 import { CredentialStore, samePrincipal } from './credential-store.js'
 import { credentialsFromCCache, credentialsToCCache } from './credentials.js'
 import { keytabKeySource, passwordDerivation, passwordKeySource, type KeySource } from './keys.js'
 import { LoginState } from './login-state.js'
+import { fetchSaltInfo } from './salt-info.js'
 import { resolveServiceName } from './service-name.js'
 import { clientSettings, type ClientConfig, type ClientSettings } from './settings.js'
 import type { Transport } from './transport.js'
@@ -384,6 +386,46 @@ export class KerberosClient {
       default:
         throw err
     }
+  }
+
+  /**
+   * Ask the KDC for the salt and s2kparams of `principal`'s keys (ETYPE-INFO2 from an AS-REQ
+   * without preauth), one entry per etype it has, as `ktutil addent -f` does. Etypes default to
+   * the configured `default_tkt_enctypes` that are permitted. The reply is not authenticated:
+   * a key derived from it is checked at first use.
+   *
+   * @example
+   * ```ts
+   * const [aes256] = await client.fetchSaltInfo('HTTP/vault.ad.test@AD.TEST', { etypes: [18] })
+   * keytabEntriesFromPassword({ principal, password, kvno, salt: { type: 'explicit', salt: aes256.salt } })
+   * ```
+   */
+  async fetchSaltInfo(
+    principal: string | Principal,
+    options: { readonly etypes?: readonly number[]; readonly signal?: AbortSignal } = {},
+  ): Promise<KDCSaltInfo[]> {
+    const client = this.parseName(principal)
+    const s = this.settings(client.realm)
+    const etypes = orderEtypes(options.etypes ?? s.defaultTktEnctypes, {
+      permitted: s.permittedEnctypes,
+      allowWeak: this.allowWeak(s),
+    })
+    if (etypes.length === 0) {
+      throw new KerberosError(
+        ErrorCodes.NO_CREDENTIALS,
+        `no permitted enctype to ask the KDC about for ${formatPrincipal(client)}`,
+        { context: { principal: formatPrincipal(client) } },
+      )
+    }
+    const signal = options.signal ?? this.#o.signal
+    return fetchSaltInfo({
+      transport: this.#o.transport,
+      principal: client,
+      etypes,
+      now: this.now(),
+      random: this.#random,
+      ...(signal !== undefined ? { signal } : {}),
+    })
   }
 
   /**

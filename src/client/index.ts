@@ -34,3 +34,5 @@ export {
   type VerifyCredentialsOptions,
   type VerifiedCredentials,
 } from './verify-credentials.js'
+export { fetchSaltInfo, type FetchSaltInfoOptions } from './salt-info.js'
+export type { KDCSaltInfo } from '../protocol/salt-probe.js'

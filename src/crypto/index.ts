@@ -39,7 +39,16 @@ export {
 } from './registry.js'
 export type { CryptoOptions } from './registry.js'
 export { checksumTypeOf, checksumLength, makeChecksum, verifyChecksum } from './checksum.js'
-export { defaultSalt, adUserSalt, adComputerSalt, saltFor, type SaltSpec } from './salt.js'
+export {
+  defaultSalt,
+  adUserSalt,
+  adUpnSalt,
+  adAccountSalt,
+  adComputerName,
+  adComputerSalt,
+  saltFor,
+  type SaltSpec,
+} from './salt.js'
 export { nfold } from './nfold.js'
 export { ctsEncrypt, ctsEncryptPadded, ctsDecrypt, ctsNextIV } from './cts.js'
 export { dr, kdfHmacSha2, kdfFeedbackCmac, usageConstant, CMAC } from './kdf.js'

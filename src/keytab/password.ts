@@ -3,13 +3,7 @@
  *
  * @module
  */
-import {
-  adComputerSalt,
-  adUserSalt,
-  defaultSalt,
-  stringToKey,
-  type CryptoOptions,
-} from '../crypto/index.js'
+import { saltFor, stringToKey, type CryptoOptions } from '../crypto/index.js'
 import { EncType } from '../iana.js'
 import { utf8 } from '../internal/bytes.js'
 import { formatPrincipal, type Principal } from '../principal.js'
@@ -18,18 +12,28 @@ import { makeKeytabEntry } from './edit.js'
 import { toPrincipal, type PrincipalLike } from './lookup.js'
 
 /**
- * Which salt to use.
- * - `default`: realm + name components (RFC 4120 §4; MIT and AD service principals made with ktpass).
- * - `ad-user`: Active Directory user accounts: REALM + sAMAccountName (case as stored in AD;
- *   default: the principal's first component).
+ * Which salt to use. The rule that is always right is the KDC's own (ETYPE-INFO2, what
+ * `saltInfoFromKDC`/`KerberosClient.fetchSaltInfo` and `keytab add -f` ask for), then `explicit`.
+ * - `default`: realm + name components (RFC 4120 §4; MIT, and AD accounts made with `ktpass`,
+ *   which sets the UPN to the SPN).
+ * - `ad-user`: Active Directory user accounts (Windows and Samba 4): with a userPrincipalName,
+ *   REALM + the UPN's name part (`jdoe@ad.test` → `AD.TESTjdoe`); without, REALM +
+ *   sAMAccountName (case as stored). For an SPN registered on a user account (setspn) the salt
+ *   is that account's: name it with `samAccountName` (and `userPrincipalName` if it has one). With
+ *   neither, a one-component principal is taken as the account name, and an SPN throws.
  * - `ad-computer`: Active Directory computer accounts: REALM + `host` + lower-case name without `$`
- *   + `.` + lower-case DNS domain.
+ *   + `.` + lower-case DNS domain. The name defaults to the principal's (`WEB01$`, or the first
+ *   label of `host/web01.ad.test`), the domain to the realm.
  * - `explicit`: the salt the KDC announces (ETYPE-INFO2), or `ktutil addent -s`.
  */
 export type PasswordSalt =
   | { readonly type: 'default' }
-  | { readonly type: 'ad-user'; readonly samAccountName?: string }
-  | { readonly type: 'ad-computer'; readonly computerName: string; readonly dnsDomain: string }
+  | {
+      readonly type: 'ad-user'
+      readonly samAccountName?: string
+      readonly userPrincipalName?: string
+    }
+  | { readonly type: 'ad-computer'; readonly computerName?: string; readonly dnsDomain?: string }
   | { readonly type: 'explicit'; readonly salt: string | Uint8Array }
 
 /** Options for {@link keytabEntriesFromPassword}. */
@@ -55,11 +59,11 @@ export function passwordSalt(
 ): Uint8Array {
   switch (salt.type) {
     case 'default':
-      return defaultSalt(principal)
+      return saltFor({ kind: 'default', principal })
     case 'ad-user':
-      return adUserSalt(principal.realm, salt.samAccountName ?? principal.components[0] ?? '')
+      return saltFor({ ...salt, kind: 'ad-user', principal })
     case 'ad-computer':
-      return adComputerSalt(principal.realm, salt.computerName, salt.dnsDomain)
+      return saltFor({ ...salt, kind: 'ad-computer', principal })
     case 'explicit':
       return typeof salt.salt === 'string' ? utf8(salt.salt) : salt.salt
     default:
@@ -77,7 +81,7 @@ export function passwordSalt(
  *   principal: 'HTTP/web.example.com@EXAMPLE.COM',
  *   password: 'secret',
  *   kvno: 3,
- *   salt: { type: 'ad-user', samAccountName: 'svc-web' },
+ *   salt: { type: 'ad-user', samAccountName: 'svc-web' }, // an SPN registered on svc-web (setspn)
  * })
  * const bytes = serializeKeytab(createKeytab(entries))
  * ```
