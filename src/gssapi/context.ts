@@ -9,12 +9,7 @@
  *
  * @module
  */
-import {
-  decodeAPReq,
-  decodeKRBError,
-  encodeKRBError,
-  krbErrorToKDCError,
-} from '../asn1/index.js'
+import { decodeAPReq, decodeKRBError, encodeKRBError, krbErrorToKDCError } from '../asn1/index.js'
 import type { APReq, Ticket } from '../asn1/index.js'
 import { randomKey, type CryptoBackend } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'

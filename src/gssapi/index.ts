@@ -68,6 +68,7 @@ export {
   ntlmError,
   encodeMechTypes,
   encodeNegTokenInit,
+  encodeContextFlags,
   decodeNegTokenInit,
   decodeNegTokenInitInner,
   encodeNegTokenResp,
