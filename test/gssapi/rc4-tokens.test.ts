@@ -268,3 +268,37 @@ describe('SPNEGO reqFlags (ContextFlags BIT STRING)', () => {
     assert.ok(Buffer.from(tok).includes(Buffer.from([0xa1, 0x04, 0x03, 0x02, 0x01, 0x76])))
   })
 })
+
+describe('RFC 4757 tokens: fuzz', () => {
+  it('issue 12: mutated rc4 Wrap/MIC tokens only ever throw KerberosError (5,000 inputs, bounded time)', async () => {
+    const { runFuzz, formatReport } = await import('../fuzz/runner.js')
+    let n = 0
+    const random = (len: number): Uint8Array => Uint8Array.from({ length: len }, () => n++ & 0xff)
+    const key = randomKey(23, { allowWeak: true, random })
+    const send: TokenKeys = { key, acceptorSubkey: false, isAcceptor: false }
+    const recv: TokenKeys = { key, acceptorSubkey: false, isAcceptor: true }
+    const o = { allowWeak: true, random }
+    const r = await runFuzz(
+      {
+        name: 'gss-per-message-rc4',
+        description: 'unwrapRC4Token and verifyRC4MICToken on mutated RFC 4757 tokens',
+        seeds: [
+          makeRC4WrapToken(send, 1, utf8('sealed message'), true, o),
+          makeRC4WrapToken(send, 2, new Uint8Array(40), false, o),
+          makeRC4MICToken(send, 3, Uint8Array.of(9, 9), o),
+        ],
+        run(b) {
+          try {
+            unwrapRC4Token(recv, b, W)
+          } catch (e) {
+            if (!(e instanceof KerberosError)) throw e
+          }
+          verifyRC4MICToken(recv, b, Uint8Array.of(9, 9), W)
+        },
+      },
+      { iterations: 5000, seed: 20261202 },
+    )
+    assert.equal(r.failures.length, 0, formatReport(r))
+    assert.ok(r.rejected > 0)
+  })
+})
