@@ -232,11 +232,14 @@ function readSeq(
 /** After the checksum verified: the direction must be the peer's (a reflected token is refused). */
 function checkDirection(keys: TokenKeys, dir: number): void {
   const want = keys.isAcceptor ? 0x00 : 0xff
-  if (dir !== want) {
+  if (dir === want) return
+  if (dir === (want ^ 0xff)) {
     throw tokenError(
-      `token direction is wrong: it was sent by the ${dir === 0 ? 'initiator' : 'acceptor'}, as we are`,
+      `token direction is wrong: it was sent by the ${keys.isAcceptor ? 'acceptor' : 'initiator'}, as we are`,
     )
   }
+  // Neither 00 nor FF: the (unprotected, stream-encrypted) SND_SEQ field was altered.
+  throw new KerberosError(ErrorCodes.INTEGRITY, 'GSS token sequence field was altered')
 }
 
 /**
@@ -257,7 +260,6 @@ export function verifyRC4MICToken(
   checkKey(keys.key, options)
   const inner = parse(token, RC4TokenId.MIC, HEADER)
   if (inner.length !== HEADER) throw tokenError('RFC 4757 MIC token has trailing octets')
-  if (inner[4] !== 0xff || inner[5] !== 0xff) throw tokenError('RFC 4757 MIC token is sealed')
   const s = readSeq(keys.key, inner, options)
   const want = signature(keys.key, USAGE_MIC, inner, message, options)
   if (!constantTimeEqual(want, inner.subarray(16, 24)) || !s.ok) throw integrityError('MIC')

@@ -210,6 +210,19 @@ describe('RFC 4757 tokens: hostile input', () => {
     })
   }
 
+  it('issue 12: direction octets altered alike (RC4 is malleable) are refused, not taken as a direction', () => {
+    const t = makeRC4MICToken(send, 3, msg, W)
+    const at = t.length - unframeGSSToken(t).inner.length + 8 + 4
+    for (const delta of [0x01, 0x80, 0xff]) {
+      const bad = t.slice()
+      for (let i = 0; i < 4; i++) bad[at + i]! ^= delta
+      assert.throws(
+        () => verifyRC4MICToken(recv, bad, msg, W),
+        (e) => code(e) === (delta === 0xff ? 'ERR_KRB_GSS_TOKEN' : 'ERR_KRB_INTEGRITY'),
+      )
+    }
+  })
+
   it('a pad octet larger than the data is an integrity failure, not a crash', () => {
     const t = makeRC4WrapToken(send, 1, msg, false, W)
     const bad = t.slice()
