@@ -90,7 +90,7 @@ export function getProfile(etype: number, options?: CryptoOptions): EncryptionPr
   if (profile.weak && options?.allowWeak !== true) {
     throw new KerberosError(
       ErrorCodes.WEAK_CRYPTO,
-      `weak enctype ${describeEncType(etype)} refused; pass allowWeak: true to use it`,
+      `weak enctype ${describeEncType(etype)} refused; pass allowWeak: true to use it (allowWeakCrypto: true for an Acceptor, KerberosClient or GSS context)`,
       { context: { enctype: etype } },
     )
   }

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { decodeKRBError, encodeKRBError, krbErrorToKDCError } from '../asn1/index.js'
-import type { Ticket } from '../asn1/index.js'
+import { decodeAPReq, decodeKRBError, encodeKRBError, krbErrorToKDCError } from '../asn1/index.js'
+import type { APReq, Ticket } from '../asn1/index.js'
 import { randomKey, type CryptoBackend } from '../crypto/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { randomBytes, type RandomSource } from '../internal/bytes.js'
@@ -30,13 +30,19 @@ import {
 } from '../protocol/gss-checksum.js'
 import { MechOID, TokenId, frameKrb5Token, unframeKrb5Token } from './framing.js'
 import {
-  checkCFXKey,
   makeMICToken,
   makeWrapToken,
   unwrapToken,
   verifyMICToken,
   type TokenKeys,
 } from './per-message.js'
+import {
+  isRC4Key,
+  makeRC4MICToken,
+  makeRC4WrapToken,
+  unwrapRC4Token,
+  verifyRC4MICToken,
+} from './rc4-tokens.js'
 import { SequenceWindow } from './seqstate.js'
 
 /** What an initiator needs: a service ticket, its session key and the client name. */
@@ -67,6 +73,11 @@ export interface ContextOptions {
   readonly rrc?: number
   readonly random?: RandomSource
   readonly backend?: CryptoBackend
+  /**
+   * Allow arcfour-hmac (rc4) contexts, whose per-message tokens use the RFC 4757 format. Default
+   * false for initiators; an acceptor context defaults to its Acceptor's `allowWeakCrypto`.
+   */
+  readonly allowWeakCrypto?: boolean
 }
 
 function stateError(message: string): KerberosError {
@@ -108,16 +119,29 @@ export abstract class SecurityContext {
     return this.keys
   }
 
-  private crypto(): { backend?: CryptoBackend; random?: RandomSource } {
+  /** True when rc4-hmac contexts are allowed (see {@link ContextOptions.allowWeakCrypto}). */
+  protected get allowWeakCrypto(): boolean {
+    return this.options.allowWeakCrypto === true
+  }
+
+  private crypto(): {
+    backend?: CryptoBackend
+    random?: RandomSource
+    allowWeak: boolean
+    mech: string
+  } {
     const o = this.options
     return {
       ...(o.backend ? { backend: o.backend } : {}),
       ...(o.random ? { random: o.random } : {}),
+      allowWeak: this.allowWeakCrypto,
+      mech: this.mech,
     }
   }
 
   /**
-   * Protect `message` (RFC 4121 Wrap token); sealed unless `conf` is false.
+   * Protect `message` (RFC 4121 Wrap token, or RFC 4757 for rc4-hmac); sealed unless `conf` is
+   * false.
    *
    * @example
    * ```ts
@@ -127,8 +151,10 @@ export abstract class SecurityContext {
   wrap(message: Uint8Array, options: { readonly conf?: boolean } = {}): Uint8Array {
     const keys = this.ready()
     const seq = this.sendSeq++
+    const conf = options.conf !== false
+    if (isRC4Key(keys.key)) return makeRC4WrapToken(keys, seq, message, conf, this.crypto())
     const rrc = this.options.rrc
-    return makeWrapToken(keys, seq, message, options.conf !== false, {
+    return makeWrapToken(keys, seq, message, conf, {
       ...this.crypto(),
       ...(rrc ? { rrc } : {}),
     })
@@ -136,7 +162,10 @@ export abstract class SecurityContext {
 
   /** Read a Wrap token from the peer; checks integrity, direction and sequence. */
   unwrap(token: Uint8Array): UnwrapResult {
-    const out = unwrapToken(this.ready(), token, this.crypto())
+    const keys = this.ready()
+    const out = isRC4Key(keys.key)
+      ? unwrapRC4Token(keys, token, this.crypto())
+      : unwrapToken(keys, token, this.crypto())
     this.window?.check(out.seq)
     return { message: out.message, conf: out.sealed }
   }
@@ -144,17 +173,23 @@ export abstract class SecurityContext {
   /** A MIC token over `message`. */
   getMIC(message: Uint8Array): Uint8Array {
     const keys = this.ready()
-    return makeMICToken(keys, this.sendSeq++, message, this.crypto())
+    const seq = this.sendSeq++
+    return isRC4Key(keys.key)
+      ? makeRC4MICToken(keys, seq, message, this.crypto())
+      : makeMICToken(keys, seq, message, this.crypto())
   }
 
   /** Check the peer's MIC token over `message`; throws when it does not verify. */
   verifyMIC(message: Uint8Array, token: Uint8Array): void {
-    const out = verifyMICToken(this.ready(), token, message, this.crypto())
+    const keys = this.ready()
+    const out = isRC4Key(keys.key)
+      ? verifyRC4MICToken(keys, token, message, this.crypto())
+      : verifyMICToken(keys, token, message, this.crypto())
     this.window?.check(out.seq)
   }
 
   protected establish(keys: TokenKeys, sendSeq: number, recvSeq: number, flags: number): void {
-    checkCFXKey(keys.key)
+    checkTokenKey(keys.key, this.allowWeakCrypto)
     this.keys = keys
     this.sendSeq = sendSeq
     this.window = new SequenceWindow(recvSeq, {
@@ -226,11 +261,14 @@ export class InitiatorContext extends SecurityContext {
   #first(): Uint8Array {
     const o = this.#o
     const creds = o.credentials
-    checkCFXKey(creds.sessionKey)
+    checkTokenKey(creds.sessionKey, this.allowWeakCrypto)
     let flags = (o.flags ?? DEFAULT_INITIATOR_FLAGS) & ~GSSFlags.DELEG
     if (o.delegation !== undefined) flags |= GSSFlags.DELEG
     const random = o.random ?? randomBytes
-    const subkey = randomKey(creds.sessionKey.enctype, { random })
+    const subkey = randomKey(creds.sessionKey.enctype, {
+      random,
+      allowWeak: this.allowWeakCrypto,
+    })
     const seq = randomSeqNumber(random)
     const checksum = encodeGSSChecksum({
       bindings: o.channelBindingsHash ?? ZERO_BINDINGS,
@@ -246,6 +284,7 @@ export class InitiatorContext extends SecurityContext {
       seqNumber: seq,
       mutualRequired: (flags & GSSFlags.MUTUAL) !== 0,
       random,
+      allowWeak: this.allowWeakCrypto,
       ...(o.requireChannelBindings === true
         ? { authorizationData: kerbAPOptionsAD(KERB_AP_OPTIONS_CBT) }
         : {}),
@@ -271,11 +310,11 @@ export class InitiatorContext extends SecurityContext {
       ctime: sent.ctime,
       cusec: sent.cusec,
       ...(this.#o.backend ? { backend: this.#o.backend } : {}),
+      allowWeak: this.allowWeakCrypto,
     })
-    const key = part.subkey ?? sent.subkey
     const recv = part.seqNumber ?? sent.seq
     this.establish(
-      { key, acceptorSubkey: part.subkey !== undefined, isAcceptor: false },
+      { ...tokenKey(sent.subkey, part.subkey), isAcceptor: false },
       sent.seq,
       recv,
       sent.flags,
@@ -332,21 +371,30 @@ export class AcceptorContext extends SecurityContext {
     return this.result?.client
   }
 
+  protected override get allowWeakCrypto(): boolean {
+    return (this.#o.allowWeakCrypto ?? this.#o.acceptor.options.allowWeakCrypto) === true
+  }
+
   /** Accept the initiator's AP-REQ token; returns the AP-REP token when mutual authentication was asked. */
   step(token: Uint8Array): Uint8Array | undefined {
     const apReq = this.#begin(token)
-    return this.#end(this.#o.acceptor.accept(apReq, this.#acceptOptions()))
+    return this.#end(this.#o.acceptor.accept(apReq, this.#acceptOptions(apReq)))
   }
 
   /** {@link AcceptorContext.step} for acceptors with an asynchronous replay cache. */
   async stepAsync(token: Uint8Array): Promise<Uint8Array | undefined> {
     const apReq = this.#begin(token)
-    return this.#end(await this.#o.acceptor.acceptAsync(apReq, this.#acceptOptions()))
+    return this.#end(await this.#o.acceptor.acceptAsync(apReq, this.#acceptOptions(apReq)))
   }
 
-  #acceptOptions(): AcceptOptions {
+  /**
+   * No acceptor subkey for rc4-hmac (RFC 4757) contexts, as MIT's acceptor: its initiator
+   * ignores one of the same enctype and keeps using its own subkey.
+   */
+  #acceptOptions(apReq: Uint8Array | APReq): AcceptOptions {
+    const rc4 = !(apReq instanceof Uint8Array) && [23, 24].includes(apReq.authenticator.etype)
     const o: AcceptOptions = {
-      acceptorSubkey: this.#o.acceptorSubkey !== false,
+      acceptorSubkey: this.#o.acceptorSubkey !== false && !rc4,
       apRepSeqNumber: true,
     }
     return this.#o.allowedServices === undefined
@@ -354,7 +402,8 @@ export class AcceptorContext extends SecurityContext {
       : { ...o, allowedServices: this.#o.allowedServices }
   }
 
-  #begin(token: Uint8Array): Uint8Array {
+  /** The AP-REQ, decoded when it decodes (otherwise the Acceptor reports why). */
+  #begin(token: Uint8Array): Uint8Array | APReq {
     if (this.complete) throw stateError('the security context is already established')
     const t = unframeKrb5Token(token)
     if (t.tokId !== TokenId.AP_REQ)
@@ -362,7 +411,11 @@ export class AcceptorContext extends SecurityContext {
         `expected an AP-REQ token (01 00), got TOK_ID ${t.tokId.toString(16).padStart(4, '0')}`,
       )
     this.mech = t.mech
-    return t.body
+    try {
+      return decodeAPReq(t.body)
+    } catch {
+      return t.body
+    }
   }
 
   #end(r: AcceptResult): Uint8Array | undefined {
@@ -395,9 +448,8 @@ export class AcceptorContext extends SecurityContext {
       this.establish({ key: initKey, acceptorSubkey: false, isAcceptor: true }, recv, recv, flags)
       return undefined
     }
-    const key = r.acceptorSubkey ?? initKey
     this.establish(
-      { key, acceptorSubkey: r.acceptorSubkey !== undefined, isAcceptor: true },
+      { ...tokenKey(initKey, r.acceptorSubkey), isAcceptor: true },
       r.acceptorSeqNumber ?? recv,
       recv,
       flags,
@@ -425,6 +477,44 @@ export class AcceptorContext extends SecurityContext {
     })
     return frameKrb5Token(TokenId.KRB_ERROR, krbError, this.mech)
   }
+}
+
+/**
+ * Refuse keys whose per-message tokens we cannot make: arcfour-hmac without `allowWeakCrypto`,
+ * and arcfour-hmac-exp (24) always.
+ */
+function checkTokenKey(key: KerberosKey, allowWeakCrypto: boolean): void {
+  if (key.enctype === 24) {
+    throw new KerberosError(
+      ErrorCodes.UNSUPPORTED,
+      'GSS contexts with arcfour-hmac-exp (24), the exportable RFC 4757 variant, are not implemented',
+      { context: { enctype: 24 } },
+    )
+  }
+  if (key.enctype === 23 && !allowWeakCrypto) {
+    throw new KerberosError(
+      ErrorCodes.WEAK_CRYPTO,
+      'weak enctype arcfour-hmac (23) refused for a GSS context; pass allowWeakCrypto: true to use it',
+      { context: { enctype: 23 } },
+    )
+  }
+}
+
+/**
+ * The key for per-message tokens: the acceptor's subkey when it sent one, except that an
+ * RFC 4757 (rc4) context keeps the initiator's key when the acceptor's has the same enctype —
+ * MIT's rule (init_sec_context.c), which Windows peers expect.
+ */
+function tokenKey(
+  initKey: KerberosKey,
+  acceptorSubkey: KerberosKey | undefined,
+): { key: KerberosKey; acceptorSubkey: boolean } {
+  if (
+    acceptorSubkey === undefined ||
+    (isRC4Key(initKey) && acceptorSubkey.enctype === initKey.enctype)
+  )
+    return { key: initKey, acceptorSubkey: false }
+  return { key: acceptorSubkey, acceptorSubkey: true }
 }
 
 /** RFC 4120 error numbers for our acceptor errors. */

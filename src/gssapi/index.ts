@@ -1,6 +1,6 @@
 /**
  * GSS-API for Kerberos: RFC 2743 token framing, the krb5 mechanism (RFC 4121) with initiator and
- * acceptor contexts and per-message tokens, and SPNEGO (RFC 4178).
+ * acceptor contexts and per-message tokens (RFC 4757 ones for rc4-hmac), and SPNEGO (RFC 4178).
  *
  * @example
  * ```ts
@@ -39,6 +39,16 @@ export {
   type TokenOptions,
   type ReadToken,
 } from './per-message.js'
+export {
+  RC4TokenId,
+  RC4Alg,
+  isRC4Key,
+  makeRC4MICToken,
+  verifyRC4MICToken,
+  makeRC4WrapToken,
+  unwrapRC4Token,
+  type RC4TokenOptions,
+} from './rc4-tokens.js'
 export { SequenceWindow, SEQUENCE_WINDOW, type SequenceProblem } from './seqstate.js'
 export {
   SecurityContext,
@@ -58,6 +68,7 @@ export {
   ntlmError,
   encodeMechTypes,
   encodeNegTokenInit,
+  encodeContextFlags,
   decodeNegTokenInit,
   decodeNegTokenInitInner,
   encodeNegTokenResp,

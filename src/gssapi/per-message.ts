@@ -58,12 +58,15 @@ function tokenError(
   return new KerberosError(ErrorCodes.GSS_TOKEN, message, { context })
 }
 
-/** Refuse rc4-hmac: its GSS token format is RFC 4757's, which this library does not implement. */
+/**
+ * Refuse rc4-hmac keys: their GSS tokens use RFC 4757's format (`makeRC4WrapToken` and
+ * friends in rc4-tokens.ts; the contexts choose the format by key).
+ */
 export function checkCFXKey(key: KerberosKey): void {
   if (key.enctype === 23 || key.enctype === 24) {
     throw new KerberosError(
       ErrorCodes.UNSUPPORTED,
-      `GSS per-message tokens with ${describeEncType(key.enctype)} need the RFC 4757 token format, which is not implemented`,
+      `RFC 4121 GSS tokens cannot use ${describeEncType(key.enctype)}: its tokens are RFC 4757's (makeRC4WrapToken, makeRC4MICToken)`,
       { context: { enctype: key.enctype } },
     )
   }

@@ -111,6 +111,25 @@ function octetField(w: DerWriter, n: number, v: Uint8Array | undefined): void {
 }
 
 /**
+ * DER of a ContextFlags BIT STRING (RFC 4178 §4.2.1; `flags` as its first octet, delegFlag =
+ * 0x80). A named-bit list drops trailing zero bits in DER (X.690 §11.2.2), so the unused-bit
+ * count is the number of trailing zeros: `03 02 01 xx` whenever integFlag (0x02) is set, the only
+ * form MIT's SPNEGO acceptor reads (it rejects `03 02 00 xx` as a defective token).
+ *
+ * @example
+ * ```ts
+ * encodeContextFlags(0x76) // 03 02 01 76
+ * ```
+ */
+export function encodeContextFlags(flags: number): Uint8Array {
+  const b = flags & 0xff
+  if (b === 0) return Uint8Array.of(0x03, 0x01, 0x00)
+  let unused = 0
+  while (((b >> unused) & 1) === 0) unused++
+  return Uint8Array.of(0x03, 0x02, unused, b)
+}
+
+/**
  * Encode the initial SPNEGO token: RFC 2743 framing with the SPNEGO OID around `[0] NegTokenInit`.
  *
  * @example
@@ -125,7 +144,7 @@ export function encodeNegTokenInit(v: Omit<NegTokenInit, 'mechTypesDER'>): Uint8
   octetField(w, 2, v.mechToken)
   if (v.reqFlags !== undefined) {
     const mf = w.size
-    w.bytes(Uint8Array.of(0x03, 0x02, 0x00, v.reqFlags & 0xff))
+    w.bytes(encodeContextFlags(v.reqFlags))
     w.wrap(0xa1, mf)
   }
   const mt = w.size

@@ -200,7 +200,15 @@ function apError(
 }
 
 function checkEnctype(etype: number, what: string, options: VerifyAPReqOptions): void {
-  getProfile(etype, { allowWeak: options.allowWeakCrypto === true })
+  const weak = getProfile(etype, { allowWeak: true }).weak
+  if (weak && options.allowWeakCrypto !== true) {
+    // The Acceptor's option is allowWeakCrypto (the crypto functions' is allowWeak).
+    throw new KerberosError(
+      ErrorCodes.WEAK_CRYPTO,
+      `${what} enctype ${describeEncType(etype)} is weak and refused; pass allowWeakCrypto: true to accept it`,
+      { context: { enctype: etype } },
+    )
+  }
   if (options.enctypes !== undefined && !options.enctypes.includes(etype)) {
     throw apError(
       'enctype-not-allowed',

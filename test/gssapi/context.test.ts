@@ -351,12 +351,12 @@ describe('krb5 contexts, ours on both sides', () => {
     )
   })
 
-  it('refuses rc4-hmac contexts clearly', () => {
+  it('refuses rc4-hmac contexts without allowWeakCrypto, naming the option', () => {
     const svc = fakeService('HTTP/localhost@TEST.REALM', { enctype: 23 })
     const init = new InitiatorContext({ credentials: svc.issue() })
     assert.throws(
       () => init.step(),
-      (e) => code(e) === 'ERR_KRB_UNSUPPORTED',
+      (e) => code(e) === 'ERR_KRB_WEAK_CRYPTO' && /allowWeakCrypto/.test((e as Error).message),
     )
   })
 

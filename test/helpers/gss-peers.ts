@@ -242,12 +242,19 @@ export class TokenReader {
 /** Add the principals and keytab an acceptor test needs: HTTP/localhost, host/localhost, alice. */
 export async function setupService(
   realm: Realm,
-  options: { readonly services?: readonly string[]; readonly keytab?: string } = {},
+  options: {
+    readonly services?: readonly string[]
+    readonly keytab?: string
+    /** Services with arcfour-hmac keys only and rc4 session keys (the realm needs allowRc4). */
+    readonly rc4?: boolean
+  } = {},
 ): Promise<{ keytab: string; ccache: string; password: string }> {
   const keytab = options.keytab ?? realm.path('service.keytab')
   const services = options.services ?? ['HTTP/localhost', 'host/localhost']
-  for (const s of services) await realm.addPrincipal(s)
-  await realm.ktadd([...services], keytab)
+  const rc4 = options.rc4 === true ? ['arcfour-hmac'] : undefined
+  for (const s of services)
+    await realm.addPrincipal(s, rc4 ? { enctypes: rc4, sessionEnctypes: rc4 } : {})
+  await realm.ktadd([...services], keytab, rc4 ? { enctypes: rc4 } : {})
   const password = 'alice-pw-1'
   await realm.addPrincipal('alice', { password })
   const ccache = realm.path('alice.ccache')
