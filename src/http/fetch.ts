@@ -9,6 +9,7 @@ import { ErrorCodes, KerberosError } from '../errors.js'
 import type { GSSCredentials } from '../gssapi/context.js'
 import { SpnegoInitiatorContext } from '../gssapi/spnego.js'
 import { fromBase64, toBase64 } from '../internal/bytes.js'
+import { indexOfSpace, isNegotiateScheme, splitAuthValue } from './auth-header.js'
 
 /** Where service tickets come from: a `KerberosClient` fits (`getServiceTicket`). */
 export interface TicketSource {
@@ -45,16 +46,21 @@ function fetchError(message: string, cause?: unknown): KerberosError {
 /** The token in a `WWW-Authenticate: Negotiate <b64>` value, if any. */
 export function serverNegotiateToken(header: string | null): Uint8Array | undefined {
   if (header === null) return undefined
+  // Linear scans only (the header comes from the server, or whoever sits in between).
   for (const part of header.split(',')) {
-    const m = /^\s*negotiate(?:\s+([A-Za-z0-9+/=]+))?\s*$/i.exec(part)
-    if (m?.[1] !== undefined) return fromBase64(m[1]) ?? undefined
+    const { scheme, rest } = splitAuthValue(part)
+    if (isNegotiateScheme(scheme) && rest !== '' && indexOfSpace(rest) < 0) {
+      const token = fromBase64(rest)
+      if (token !== null) return token
+    }
   }
   return undefined
 }
 
 function offersNegotiate(res: Response): boolean {
   const h = res.headers.get('www-authenticate')
-  return res.status === 401 && h !== null && /(^|,)\s*negotiate\b/i.test(h)
+  if (res.status !== 401 || h === null) return false
+  return h.split(',').some((part) => isNegotiateScheme(splitAuthValue(part).scheme))
 }
 
 async function tokenFor(options: NegotiateFetchOptions, spn: string): Promise<NegotiateToken> {

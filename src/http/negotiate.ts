@@ -10,6 +10,7 @@ import { fromBase64, toBase64 } from '../internal/bytes.js'
 import { formatPrincipal, type Principal } from '../principal.js'
 import type { AcceptResult, Acceptor } from '../protocol/ap-verify.js'
 import type { DelegatedCredential } from '../protocol/gss-checksum.js'
+import { indexOfSpace, isNegotiateScheme, splitAuthValue } from './auth-header.js'
 
 /** Default bound on the `Authorization` header length: 64 KiB (tickets with large PACs fit). */
 export const MAX_NEGOTIATE_HEADER = 65536
@@ -60,7 +61,10 @@ function headerError(
   return new KerberosError(ErrorCodes.HTTP_NEGOTIATE, message, { context })
 }
 
-/** Parse `Negotiate <base64>`: the token, undefined for another scheme, or an error. */
+/**
+ * Parse `Negotiate <base64>`: the token, undefined for another scheme, or an error (no token,
+ * whitespace inside the token, bad base64, over `maxLength`). Linear in the header's length.
+ */
 export function parseNegotiateHeader(
   value: string | readonly string[] | undefined | null,
   maxLength: number = MAX_NEGOTIATE_HEADER,
@@ -77,10 +81,12 @@ export function parseNegotiateHeader(
       { length: value.length },
     )
   }
-  const m = /^\s*(\S+)(?:\s+(\S*))?\s*$/.exec(value)
-  if (m === null || m[1]!.toLowerCase() !== 'negotiate') return undefined
-  const b64 = m[2] ?? ''
+  // One linear scan, no regular expression: a pattern with adjacent whitespace quantifiers
+  // backtracks quadratically on `Negotiate` + 64 KiB of spaces + `a b` (seconds per request).
+  const { scheme, rest: b64 } = splitAuthValue(value)
+  if (!isNegotiateScheme(scheme)) return undefined
   if (b64 === '') throw headerError('Negotiate header without a token')
+  if (indexOfSpace(b64) >= 0) throw headerError('Negotiate token holds whitespace')
   const token = fromBase64(b64)
   if (token === null || token.length === 0) throw headerError('Negotiate token is not valid base64')
   return token
