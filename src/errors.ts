@@ -73,6 +73,12 @@ export const ErrorCodes = {
   HTTP_NEGOTIATE: 'ERR_KRB_HTTP_NEGOTIATE',
   /** A feature the peer asked for is not implemented. */
   UNSUPPORTED: 'ERR_KRB_UNSUPPORTED',
+  /**
+   * A credential file (ccache, keytab) or `DIR:` collection is unsafe to use: a symbolic link, not
+   * a regular file/directory, owned by another user, or a group/other-writable collection;
+   * `context` has `path` and `reason`.
+   */
+  UNSAFE_FILE: 'ERR_KRB_UNSAFE_FILE',
 } as const
 
 /** Every stable error code. */
