@@ -61,6 +61,12 @@ function errnoOf(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined
 }
 
+/** A directory where a file was expected: the system error Node gives (a usage slip, not an attack). */
+function isDirectory(path: string, syscall: string): Error {
+  const err = new Error(`EISDIR: illegal operation on a directory, ${syscall} '${path}'`)
+  return Object.assign(err, { code: 'EISDIR', errno: -21, syscall, path })
+}
+
 function ownerReason(st: Stats, what: string): string {
   const me = effectiveUid()
   return `${what} is owned by uid ${st.uid}, not by the caller (uid ${me ?? '?'}) or root`
@@ -114,6 +120,7 @@ export async function openCredentialFile(
   }
   try {
     const st = await handle.stat()
+    if (st.isDirectory()) throw isDirectory(path, 'read')
     if (!st.isFile()) throw unsafeFile(path, kind, `it is ${fileTypeName(st)}`)
     if (!isTrustedOwner(st.uid, options)) throw unsafeFile(path, kind, ownerReason(st, 'it'))
     return handle
@@ -140,6 +147,7 @@ export async function checkWriteTarget(
     throw err
   }
   if (st.isSymbolicLink()) throw unsafeFile(path, kind, 'it is a symbolic link (never followed)')
+  if (st.isDirectory()) throw isDirectory(path, 'rename')
   if (!st.isFile()) throw unsafeFile(path, kind, `it is ${fileTypeName(st)}`)
   if (!isTrustedOwner(st.uid, options)) throw unsafeFile(path, kind, ownerReason(st, 'it'))
 }
