@@ -32,7 +32,13 @@ export {
   supportedEnctypes,
 } from './registry.js'
 export type { CryptoOptions } from './registry.js'
-export { checksumTypeOf, checksumLength, makeChecksum, verifyChecksum } from './checksum.js'
+export {
+  checksumTypeOf,
+  checksumLength,
+  isKeyedChecksum,
+  makeChecksum,
+  verifyChecksum,
+} from './checksum.js'
 export { defaultSalt, adUserSalt, adComputerSalt, saltFor, type SaltSpec } from './salt.js'
 export { nfold } from './nfold.js'
 export { ctsEncrypt, ctsEncryptPadded, ctsDecrypt, ctsNextIV } from './cts.js'
