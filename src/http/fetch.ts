@@ -11,9 +11,14 @@ import { SpnegoInitiatorContext } from '../gssapi/spnego.js'
 import { fromBase64, toBase64 } from '../internal/bytes.js'
 import { indexOfSpace, isNegotiateScheme, splitAuthValue } from './auth-header.js'
 
-/** Where service tickets come from: a `KerberosClient` fits (`getServiceTicket`). */
+/** Where service tickets come from: a `KerberosClient` fits (`getServiceTicket`, `now`). */
 export interface TicketSource {
   getServiceTicket(spn: string): Promise<GSSCredentials>
+  /**
+   * The client's clock corrected by the KDC offset it learnt (KRB_AP_ERR_SKEW, a reply's
+   * authtime, a ccache v4 header): authenticators are stamped with it.
+   */
+  now?(): Date
 }
 
 /** A first token and, optionally, a check of the server's answer. */
@@ -37,6 +42,11 @@ export interface NegotiateFetchOptions {
   readonly mutual?: boolean
   /** Send the token on the first request instead of waiting for a 401. */
   readonly preemptive?: boolean
+  /**
+   * The clock for authenticators (default: `client.now()`, the KDC-corrected time, when the
+   * client has one; else the system clock).
+   */
+  readonly now?: () => Date
 }
 
 function fetchError(message: string, cause?: unknown): KerberosError {
@@ -67,8 +77,12 @@ async function tokenFor(options: NegotiateFetchOptions, spn: string): Promise<Ne
   if (options.getToken !== undefined) return options.getToken(spn)
   if (options.client === undefined)
     throw new TypeError('negotiateFetch needs `client` or `getToken`')
-  const credentials = await options.client.getServiceTicket(spn)
-  const ctx = new SpnegoInitiatorContext({ credentials })
+  const client = options.client
+  const credentials = await client.getServiceTicket(spn)
+  // The KDC-corrected clock: a server whose clock agrees with the KDC refuses the raw system
+  // time when it is off by more than the skew (review #18b).
+  const now = options.now ?? (typeof client.now === 'function' ? () => client.now!() : undefined)
+  const ctx = new SpnegoInitiatorContext({ credentials, ...(now === undefined ? {} : { now }) })
   const token = ctx.step()!
   return {
     token,
