@@ -25,6 +25,12 @@ export interface NegotiateOptions {
   readonly maxHeaderLength?: number
   /** Decide whether an authenticated client may proceed; false gives 403. */
   readonly authorize?: (client: Principal, result: AcceptResult) => boolean | Promise<boolean>
+  /**
+   * Realms whose users get a short {@link NegotiateUser.name} (`alice`); default: the realms of
+   * the acceptor keytab's principals. Users of other realms (cross-realm trusts) keep their
+   * realm in `name` (`alice@PARTNER.COM`), so they cannot pass for a local user of that name.
+   */
+  readonly localRealms?: readonly string[]
 }
 
 /** The authenticated user, as put on requests. */
@@ -33,8 +39,14 @@ export interface NegotiateUser {
   readonly principal: string
   /** `EXAMPLE.COM`. */
   readonly realm: string
-  /** `alice` (the components joined with `/`). */
+  /**
+   * For a user of a local realm ({@link NegotiateOptions.localRealms}): the components joined
+   * with `/`, `@` and `/` inside a component escaped (`alice`, `alice\@OTHER`). For any other
+   * realm: the whole principal (`alice@PARTNER.COM`), like `principal`.
+   */
   readonly name: string
+  /** True when the realm is one of the local realms (and `name` is the short form). */
+  readonly local: boolean
   readonly client: Principal
   /** A delegated TGT, when the client forwarded one. */
   readonly delegated?: DelegatedCredential
@@ -146,7 +158,7 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
       ),
     }
   }
-  const user = userOf(result)
+  const user = userOf(result, localRealmsOf(options))
   const wwwAuthenticate = reply === undefined ? undefined : `Negotiate ${toBase64(reply)}`
   if (options.authorize !== undefined && !(await options.authorize(result.client, result))) {
     return { status: 403, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
@@ -154,12 +166,33 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
   return { status: 200, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
 }
 
-function userOf(result: AcceptResult): NegotiateUser {
+const keytabRealms = new WeakMap<object, ReadonlySet<string>>()
+
+/** The local realms: the option, else the realms of the keytab's principals (cached per keytab). */
+function localRealmsOf(options: NegotiateOptions): ReadonlySet<string> {
+  if (options.localRealms !== undefined) return new Set(options.localRealms)
+  const keytab = options.acceptor.keytab as Acceptor['keytab'] | undefined
+  if (keytab === undefined) return new Set()
+  let realms = keytabRealms.get(keytab)
+  if (realms === undefined) {
+    realms = new Set(keytab.entries.map((e) => e.principal.realm))
+    keytabRealms.set(keytab, realms)
+  }
+  return realms
+}
+
+function userOf(result: AcceptResult, localRealms: ReadonlySet<string>): NegotiateUser {
+  const client = result.client
+  const local = client.realm !== '' && localRealms.has(client.realm)
+  // Short names only for local realms, with '@' escaped (formatPrincipal of a realm-less copy):
+  // `alice@PARTNER` and a local `alice\@PARTNER` then stay apart from each other and from `alice`.
+  const name = local ? formatPrincipal({ ...client, realm: '' }) : formatPrincipal(client)
   return {
-    principal: formatPrincipal(result.client),
-    realm: result.client.realm,
-    name: formatPrincipal(result.client, { noRealm: true }),
-    client: result.client,
+    principal: formatPrincipal(client),
+    realm: client.realm,
+    name,
+    local,
+    client,
     ...(result.delegated ? { delegated: result.delegated } : {}),
     result,
   }
