@@ -131,25 +131,26 @@ export async function openCredentialFile(
 }
 
 /**
- * Check the name a credential file will be written to: absent, or a regular file (not a link)
- * owned by the caller or root.
+ * Check the name a credential file will be written to: absent (undefined), or a regular file
+ * (not a link) owned by the caller or root (its lstat).
  */
 export async function checkWriteTarget(
   path: string,
   kind: CredentialFileKind,
   options: FileOwnerOptions = {},
-): Promise<void> {
+): Promise<Stats | undefined> {
   let st: Stats
   try {
     st = await lstat(path)
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return
+    if (errnoOf(err) === 'ENOENT') return undefined
     throw err
   }
   if (st.isSymbolicLink()) throw unsafeFile(path, kind, 'it is a symbolic link (never followed)')
   if (st.isDirectory()) throw isDirectory(path, 'rename')
   if (!st.isFile()) throw unsafeFile(path, kind, `it is ${fileTypeName(st)}`)
   if (!isTrustedOwner(st.uid, options)) throw unsafeFile(path, kind, ownerReason(st, 'it'))
+  return st
 }
 
 /** Flags for the temporary file of an atomic write: new, exclusive, never through a link. */

@@ -92,8 +92,13 @@ export async function readCredentialFile(
 
 /** Options for {@link writeFileAtomic}. */
 export interface WriteFileAtomicOptions extends FileOptions, FileOwnerOptions {
-  /** File mode (default 0o600, whatever the existing file's mode or the umask). */
-  readonly mode?: number
+  /**
+   * File mode: a number, or `'keep'` for the existing file's permission bits and group (when
+   * permitted) — taken only from a file that passed the checks (a regular file of the caller or
+   * root, never through a link), and 0o600 for a new file. Default 0o600, whatever the existing
+   * file's mode or the umask.
+   */
+  readonly mode?: number | 'keep'
   /** What the file is, for error messages (default `credential file`). */
   readonly kind?: CredentialFileKind
 }
@@ -117,12 +122,19 @@ export async function writeFileAtomic(
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
   throwIfAborted(options.signal)
-  await checkWriteTarget(path, options.kind ?? 'credential file', options)
+  const existing = await checkWriteTarget(path, options.kind ?? 'credential file', options)
+  const keep = options.mode === 'keep' && existing !== undefined
+  const mode = keep
+    ? existing.mode & 0o777
+    : typeof options.mode === 'number'
+      ? options.mode
+      : 0o600
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   const handle = await open(tmp, CREATE_EXCLUSIVE, 0o600)
   let done = false
   try {
-    await handle.chmod(options.mode ?? 0o600) // explicit: no umask
+    if (keep) await handle.chown(-1, existing.gid).catch(() => undefined) // EPERM: keep ours
+    await handle.chmod(mode) // explicit: no umask
     await handle.writeFile(bytes)
     await handle.sync()
     await handle.close()
@@ -194,8 +206,11 @@ export async function readKeytab(name?: string, options: ReadKeytabOptions = {})
 
 /** Options for {@link writeKeytab}. */
 export interface WriteKeytabOptions extends FileOptions, SerializeKeytabOptions, FileOwnerOptions {
-  /** File mode (default 0o600, also when replacing a file with another mode). */
-  readonly mode?: number
+  /**
+   * File mode (default 0o600, also when replacing a file with another mode); `'keep'` keeps an
+   * existing keytab's mode and group (a `0640 root:apache` keytab stays readable by the server).
+   */
+  readonly mode?: number | 'keep'
 }
 
 /**

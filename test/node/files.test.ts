@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { KerberosError } from '../../src/errors.js'
 import { readLibDefaults } from '../../src/config/index.js'
 import { serializeCCache } from '../../src/ccache/index.js'
-import { serializeKeytab } from '../../src/keytab/index.js'
+import { parseKeytab, serializeKeytab } from '../../src/keytab/index.js'
 import {
   clearMemoryCCaches,
   destroyCCache,
@@ -120,6 +120,25 @@ test('review #2: writeFileAtomic refuses a symlink, writes 0600 whatever the old
   assert.deepEqual(
     readdirSync(tmp).filter((f) => f.endsWith('.tmp')),
     [],
+  )
+})
+
+test("review #2: mode 'keep' keeps a checked file's mode and group, never through a link", async () => {
+  const p = join(tmp, 'keep.keytab')
+  writeFileSync(p, 'old')
+  chmodSync(p, 0o640)
+  await writeKeytab(p, parseKeytab(readFileSync(fixturePath('keytab', 'ktutil-service.keytab'))), {
+    mode: 'keep',
+  })
+  assert.equal(statSync(p).mode & 0o777, 0o640)
+  const fresh = join(tmp, 'keep-new.keytab')
+  await writeFileAtomic(fresh, new TextEncoder().encode('x'), { mode: 'keep' })
+  assert.equal(statSync(fresh).mode & 0o777, 0o600)
+  const link = join(tmp, 'keep-link.keytab')
+  symlinkSync(p, link)
+  await assert.rejects(
+    writeFileAtomic(link, new TextEncoder().encode('x'), { mode: 'keep' }),
+    code('ERR_KRB_UNSAFE_FILE'),
   )
 })
 
