@@ -44,7 +44,12 @@ function skipWithoutTwoUids(): string | false {
 const skip = skipWithoutTwoUids()
 
 /** The victim's side: one library call, the outcome as JSON on stdout. */
-const VICTIM_SCRIPT = (nodeIndex: string, ccacheIndex: string, keytabIndex: string): string => `
+const VICTIM_SCRIPT = (
+  nodeIndex: string,
+  ccacheIndex: string,
+  keytabIndex: string,
+  acceptorModule: string,
+): string => `
 import { readFileSync } from 'node:fs'
 const node = await import(${JSON.stringify(nodeIndex)})
 const { parseCCache } = await import(${JSON.stringify(ccacheIndex)})
@@ -57,6 +62,16 @@ try {
   else if (op === 'read-ccache') out = (await node.readCCache(name)).defaultPrincipal.components.join('/')
   else if (op === 'write-keytab') await node.writeKeytab(name, parseKeytab(readFileSync(fixture)))
   else if (op === 'read-keytab') out = (await node.readKeytab(name)).entries.length
+  else if (op === 'watch-keytab') {
+    const { Acceptor } = await import(${JSON.stringify(acceptorModule)})
+    const acceptor = new Acceptor({ keytab: parseKeytab(readFileSync(fixture)) })
+    let failure
+    const w = node.watchKeytab(name, acceptor, { onError: (e) => (failure = e) })
+    await w.reload()
+    w.close()
+    if (failure) throw failure
+    out = acceptor.keytab.entries.length
+  }
   else throw new Error('unknown op ' + op)
   console.log(JSON.stringify({ ok: true, out }))
 } catch (e) {
@@ -87,7 +102,12 @@ describe('review #2: credential files in a shared directory, two real uids', { s
     const built = (p: string): string => new URL(`../../src/${p}`, import.meta.url).href
     writeFileSync(
       script,
-      VICTIM_SCRIPT(built('node/index.js'), built('ccache/index.js'), built('keytab/index.js')),
+      VICTIM_SCRIPT(
+        built('node/index.js'),
+        built('ccache/index.js'),
+        built('keytab/index.js'),
+        built('protocol/ap-verify.js'),
+      ),
     )
     chmodSync(script, 0o644)
     assert.ok(existsSync(fileURLToPath(built('node/index.js'))), 'build/src is present')
@@ -173,6 +193,12 @@ describe('review #2: credential files in a shared directory, two real uids', { s
     assertUnsafe(victim('read-ccache', link), link, /symbolic link that is owned by uid 65534/)
     const ktLink = join(shared, 'link.keytab')
     assertUnsafe(victim('read-keytab', ktLink), ktLink, /symbolic link that is owned by uid 65534/)
+    // watchKeytab reloads with the same checks.
+    assertUnsafe(
+      victim('watch-keytab', ktLink, KEYTAB),
+      ktLink,
+      /symbolic link that is owned by uid 65534/,
+    )
   })
 
   test("review #2: the victim's own symlink is read but never written through", () => {
