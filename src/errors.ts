@@ -77,6 +77,12 @@ export const ErrorCodes = {
   BAD_BINDINGS: 'ERR_KRB_BAD_BINDINGS',
   /** The replay cache is full of unexpired entries and set to fail closed (`whenFull: 'refuse'`). */
   REPLAY_CACHE_FULL: 'ERR_KRB_REPLAY_CACHE_FULL',
+  /**
+   * A credential file (ccache, keytab) or `DIR:` collection is unsafe to use: a symbolic link, not
+   * a regular file/directory, owned by another user, or a group/other-writable collection;
+   * `context` has `path` and `reason`.
+   */
+  UNSAFE_FILE: 'ERR_KRB_UNSAFE_FILE',
 } as const
 
 /** Every stable error code. */

@@ -293,7 +293,7 @@ async function add(argv: readonly string[]): Promise<number> {
     })
   })
   const keytab = (await readExisting(file)) ?? createKeytab()
-  await writeKeytab(file, addKeytabEntries(keytab, entries))
+  await writeKeytab(file, addKeytabEntries(keytab, entries), { mode: 'keep' })
   return 0
 }
 
@@ -317,7 +317,7 @@ async function remove(argv: readonly string[]): Promise<number> {
     err('keytab', `no entry of ${formatPrincipal(principal)} matches in ${file}`)
     return 1
   }
-  await writeKeytab(file, next)
+  await writeKeytab(file, next, { mode: 'keep' })
   return 0
 }
 
@@ -329,7 +329,7 @@ async function merge(argv: readonly string[]): Promise<number> {
   // Like ktutil's wkt, an existing OUT keeps its entries and gains the new ones.
   let result = (await readExisting(target)) ?? createKeytab()
   for (const input of inputs) result = mergeKeytabs(result, await readKeytab(input))
-  await writeKeytab(target, result)
+  await writeKeytab(target, result, { mode: 'keep' })
   return 0
 }
 

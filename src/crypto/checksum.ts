@@ -120,8 +120,26 @@ export function makeChecksum(
 }
 
 /**
+ * True for checksum types computed with a key (RFC 3961 §6: hmac-sha1-96-aes128/256 15/16,
+ * hmac-sha256-128/hmac-sha384-192 19/20, cmac-camellia 17/18, RFC 4757 hmac-md5 -138/-137);
+ * false for the unkeyed crc32/md4/md5/sha1 and for unknown types (MIT `krb5_c_is_keyed_cksum`).
+ *
+ * @example
+ * ```ts
+ * isKeyedChecksum(16) // true
+ * isKeyedChecksum(7)  // false (rsa-md5: anyone can compute it)
+ * ```
+ */
+export function isKeyedChecksum(cksumtype: number): boolean {
+  return KEYED[cksumtype] !== undefined || cksumtype === -138 || cksumtype === -137
+}
+
+/**
  * Verify a checksum in constant time. A wrong value returns false; an unsupported type or a
- * key of the wrong kind throws.
+ * key of the wrong kind throws. With a key, the type must be keyed: an unkeyed type (crc32, md4,
+ * md5, sha1), which anyone who changed the data can recompute, throws
+ * `ERR_KRB_UNSUPPORTED_CHECKSUM` (MIT's callers answer KRB_AP_ERR_INAPP_CKSUM). Unkeyed types
+ * are verified only with `key` null.
  *
  * @example
  * ```ts
@@ -136,5 +154,13 @@ export function verifyChecksum(
   checksum: Uint8Array,
   options?: CryptoOptions,
 ): boolean {
+  if (key !== null && !isKeyedChecksum(cksumtype)) {
+    if (UNKEYED[cksumtype] === undefined) throw unsupported(cksumtype)
+    throw new KerberosError(
+      ErrorCodes.UNSUPPORTED_CHECKSUM,
+      `checksum type ${checksumTypeName(cksumtype)} (${cksumtype}) is unkeyed: refused where a keyed checksum is required`,
+      { context: { cksumtype, keyed: false } },
+    )
+  }
   return constantTimeEqual(makeChecksum(cksumtype, key, usage, data, options), checksum)
 }

@@ -38,7 +38,13 @@ export {
   supportedEnctypes,
 } from './registry.js'
 export type { CryptoOptions } from './registry.js'
-export { checksumTypeOf, checksumLength, makeChecksum, verifyChecksum } from './checksum.js'
+export {
+  checksumTypeOf,
+  checksumLength,
+  isKeyedChecksum,
+  makeChecksum,
+  verifyChecksum,
+} from './checksum.js'
 export {
   defaultSalt,
   adUserSalt,

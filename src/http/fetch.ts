@@ -10,10 +10,16 @@ import type { GSSCredentials } from '../gssapi/context.js'
 import { SpnegoInitiatorContext } from '../gssapi/spnego.js'
 import { fromBase64, toBase64 } from '../internal/bytes.js'
 import { channelBindingsHash, type ChannelBindings } from '../protocol/gss-checksum.js'
+import { indexOfSpace, isNegotiateScheme, splitAuthValue } from './auth-header.js'
 
-/** Where service tickets come from: a `KerberosClient` fits (`getServiceTicket`). */
+/** Where service tickets come from: a `KerberosClient` fits (`getServiceTicket`, `now`). */
 export interface TicketSource {
   getServiceTicket(spn: string): Promise<GSSCredentials>
+  /**
+   * The client's clock corrected by the KDC offset it learnt (KRB_AP_ERR_SKEW, a reply's
+   * authtime, a ccache v4 header): authenticators are stamped with it.
+   */
+  now?(): Date
 }
 
 /** A first token and, optionally, a check of the server's answer. */
@@ -45,6 +51,11 @@ export interface NegotiateFetchOptions {
     ChannelBindings | Uint8Array | ((url: URL) => ChannelBindings | Uint8Array | undefined)
   /** Ask the server to insist on the bindings (KERB_AP_OPTIONS_CBT); needs `channelBindings`. */
   readonly requireChannelBindings?: boolean
+  /**
+   * The clock for authenticators (default: `client.now()`, the KDC-corrected time, when the
+   * client has one; else the system clock).
+   */
+  readonly now?: () => Date
 }
 
 function fetchError(message: string, cause?: unknown): KerberosError {
@@ -54,16 +65,21 @@ function fetchError(message: string, cause?: unknown): KerberosError {
 /** The token in a `WWW-Authenticate: Negotiate <b64>` value, if any. */
 export function serverNegotiateToken(header: string | null): Uint8Array | undefined {
   if (header === null) return undefined
+  // Linear scans only (the header comes from the server, or whoever sits in between).
   for (const part of header.split(',')) {
-    const m = /^\s*negotiate(?:\s+([A-Za-z0-9+/=]+))?\s*$/i.exec(part)
-    if (m?.[1] !== undefined) return fromBase64(m[1]) ?? undefined
+    const { scheme, rest } = splitAuthValue(part)
+    if (isNegotiateScheme(scheme) && rest !== '' && indexOfSpace(rest) < 0) {
+      const token = fromBase64(rest)
+      if (token !== null) return token
+    }
   }
   return undefined
 }
 
 function offersNegotiate(res: Response): boolean {
   const h = res.headers.get('www-authenticate')
-  return res.status === 401 && h !== null && /(^|,)\s*negotiate\b/i.test(h)
+  if (res.status !== 401 || h === null) return false
+  return h.split(',').some((part) => isNegotiateScheme(splitAuthValue(part).scheme))
 }
 
 async function tokenFor(
@@ -74,11 +90,16 @@ async function tokenFor(
   if (options.getToken !== undefined) return options.getToken(spn)
   if (options.client === undefined)
     throw new TypeError('negotiateFetch needs `client` or `getToken`')
-  const credentials = await options.client.getServiceTicket(spn)
+  const client = options.client
+  const credentials = await client.getServiceTicket(spn)
   const o = options.channelBindings
   const cb = typeof o === 'function' ? o(url) : o
+  // The KDC-corrected clock: a server whose clock agrees with the KDC refuses the raw system
+  // time when it is off by more than the skew (review #18b).
+  const now = options.now ?? (typeof client.now === 'function' ? () => client.now!() : undefined)
   const ctx = new SpnegoInitiatorContext({
     credentials,
+    ...(now === undefined ? {} : { now }),
     ...(cb === undefined
       ? {}
       : { channelBindingsHash: cb instanceof Uint8Array ? cb : channelBindingsHash(cb) }),

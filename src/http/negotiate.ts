@@ -14,6 +14,7 @@ import {
   type ChannelBindings,
   type DelegatedCredential,
 } from '../protocol/gss-checksum.js'
+import { indexOfSpace, isNegotiateScheme, splitAuthValue } from './auth-header.js'
 
 /** Default bound on the `Authorization` header length: 64 KiB (tickets with large PACs fit). */
 export const MAX_NEGOTIATE_HEADER = 65536
@@ -49,6 +50,12 @@ export interface NegotiateOptions {
    * is then refused too. Default false.
    */
   readonly requireChannelBindings?: boolean
+  /**
+   * Realms whose users get a short {@link NegotiateUser.name} (`alice`); default: the realms of
+   * the acceptor keytab's principals. Users of other realms (cross-realm trusts) keep their
+   * realm in `name` (`alice@PARTNER.COM`), so they cannot pass for a local user of that name.
+   */
+  readonly localRealms?: readonly string[]
 }
 
 /** The authenticated user, as put on requests. */
@@ -57,8 +64,14 @@ export interface NegotiateUser {
   readonly principal: string
   /** `EXAMPLE.COM`. */
   readonly realm: string
-  /** `alice` (the components joined with `/`). */
+  /**
+   * For a user of a local realm ({@link NegotiateOptions.localRealms}): the components joined
+   * with `/`, `@` and `/` inside a component escaped (`alice`, `alice\@OTHER`). For any other
+   * realm: the whole principal (`alice@PARTNER.COM`), like `principal`.
+   */
   readonly name: string
+  /** True when the realm is one of the local realms (and `name` is the short form). */
+  readonly local: boolean
   readonly client: Principal
   /** A delegated TGT, when the client forwarded one. */
   readonly delegated?: DelegatedCredential
@@ -87,7 +100,10 @@ function headerError(
   return new KerberosError(ErrorCodes.HTTP_NEGOTIATE, message, { context })
 }
 
-/** Parse `Negotiate <base64>`: the token, undefined for another scheme, or an error. */
+/**
+ * Parse `Negotiate <base64>`: the token, undefined for another scheme, or an error (no token,
+ * whitespace inside the token, bad base64, over `maxLength`). Linear in the header's length.
+ */
 export function parseNegotiateHeader(
   value: string | readonly string[] | undefined | null,
   maxLength: number = MAX_NEGOTIATE_HEADER,
@@ -104,10 +120,12 @@ export function parseNegotiateHeader(
       { length: value.length },
     )
   }
-  const m = /^\s*(\S+)(?:\s+(\S*))?\s*$/.exec(value)
-  if (m === null || m[1]!.toLowerCase() !== 'negotiate') return undefined
-  const b64 = m[2] ?? ''
+  // One linear scan, no regular expression: a pattern with adjacent whitespace quantifiers
+  // backtracks quadratically on `Negotiate` + 64 KiB of spaces + `a b` (seconds per request).
+  const { scheme, rest: b64 } = splitAuthValue(value)
+  if (!isNegotiateScheme(scheme)) return undefined
   if (b64 === '') throw headerError('Negotiate header without a token')
+  if (indexOfSpace(b64) >= 0) throw headerError('Negotiate token holds whitespace')
   const token = fromBase64(b64)
   if (token === null || token.length === 0) throw headerError('Negotiate token is not valid base64')
   return token
@@ -183,7 +201,7 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
       ),
     }
   }
-  const user = userOf(result, ctx.channelBound)
+  const user = userOf(result, localRealmsOf(options), ctx.channelBound)
   const wwwAuthenticate = reply === undefined ? undefined : `Negotiate ${toBase64(reply)}`
   if (options.authorize !== undefined && !(await options.authorize(result.client, result))) {
     return { status: 403, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
@@ -191,13 +209,38 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
   return { status: 200, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
 }
 
-function userOf(result: AcceptResult, channelBound: boolean): NegotiateUser {
+const keytabRealms = new WeakMap<object, ReadonlySet<string>>()
+
+/** The local realms: the option, else the realms of the keytab's principals (cached per keytab). */
+function localRealmsOf(options: NegotiateOptions): ReadonlySet<string> {
+  if (options.localRealms !== undefined) return new Set(options.localRealms)
+  const keytab = options.acceptor.keytab as Acceptor['keytab'] | undefined
+  if (keytab === undefined) return new Set()
+  let realms = keytabRealms.get(keytab)
+  if (realms === undefined) {
+    realms = new Set(keytab.entries.map((e) => e.principal.realm))
+    keytabRealms.set(keytab, realms)
+  }
+  return realms
+}
+
+function userOf(
+  result: AcceptResult,
+  localRealms: ReadonlySet<string>,
+  channelBound: boolean,
+): NegotiateUser {
+  const client = result.client
+  const local = client.realm !== '' && localRealms.has(client.realm)
+  // Short names only for local realms, with '@' escaped (formatPrincipal of a realm-less copy):
+  // `alice@PARTNER` and a local `alice\@PARTNER` then stay apart from each other and from `alice`.
+  const name = local ? formatPrincipal({ ...client, realm: '' }) : formatPrincipal(client)
   return {
     channelBound,
-    principal: formatPrincipal(result.client),
-    realm: result.client.realm,
-    name: formatPrincipal(result.client, { noRealm: true }),
-    client: result.client,
+    principal: formatPrincipal(client),
+    realm: client.realm,
+    name,
+    local,
+    client,
     ...(result.delegated ? { delegated: result.delegated } : {}),
     result,
   }

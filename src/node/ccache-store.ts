@@ -13,7 +13,8 @@ import { parseCCache, serializeCCache } from '../ccache/index.js'
 import type { CCache } from '../ccache/index.js'
 import { resolveCCacheName, splitTypedName } from './env.js'
 import type { DefaultNameOptions } from './env.js'
-import { readFileIfExists, throwIfAborted, writeFileAtomic } from './files.js'
+import { checkCollectionDir, type FileOwnerOptions } from './file-safety.js'
+import { readCredentialFile, throwIfAborted, writeFileAtomic } from './files.js'
 import type { FileOptions } from './files.js'
 
 /** Where a ccache name leads. */
@@ -46,8 +47,8 @@ function isSubsidiaryName(name: string): boolean {
   return name.startsWith('tkt') && !name.includes('/')
 }
 
-async function readPrimary(dir: string, options: FileOptions): Promise<string> {
-  const bytes = await readFileIfExists(join(dir, 'primary'), options)
+async function readPrimary(dir: string, options: CCacheOptions): Promise<string> {
+  const bytes = await readCredentialFile(join(dir, 'primary'), 'ccache', options)
   if (bytes === undefined) return 'tkt'
   const first = new TextDecoder().decode(bytes).split('\n')[0] ?? ''
   if (!isSubsidiaryName(first)) {
@@ -87,8 +88,11 @@ export async function resolveCCache(
       if (residual.startsWith(':')) {
         const path = residual.slice(1)
         if (!isSubsidiaryName(basename(path))) unsupportedDirName(full)
+        await checkCollectionDir(dirname(path), options)
         return { kind: 'file', name: full, path, collection: dirname(path) }
       }
+      // Another user's (or a group/other-writable) collection could hand us their caches.
+      await checkCollectionDir(residual, options)
       const sub = await readPrimary(residual, options)
       return { kind: 'file', name: full, path: join(residual, sub), collection: residual }
     }
@@ -106,11 +110,13 @@ function unsupportedDirName(name: string): never {
 }
 
 /** Options for the ccache functions. */
-export interface CCacheOptions extends FileOptions, DefaultNameOptions {}
+export interface CCacheOptions extends FileOptions, DefaultNameOptions, FileOwnerOptions {}
 
 /**
  * Read a credential cache. A missing cache throws `ERR_KRB_CCACHE_NOT_FOUND`; malformed bytes
- * throw `ERR_KRB_CCACHE_FORMAT` with the path.
+ * throw `ERR_KRB_CCACHE_FORMAT` with the path. A symbolic link owned by another user, a file that
+ * is not regular or belongs to another user (not root, not in `trustedOwners`), and an unsafe
+ * `DIR:` collection throw `ERR_KRB_UNSAFE_FILE`.
  *
  * @example
  * ```ts
@@ -126,7 +132,7 @@ export async function readCCache(name?: string, options: CCacheOptions = {}): Pr
     if (cc === undefined) notFound(loc.name)
     return cc
   }
-  const bytes = await readFileIfExists(loc.path, options)
+  const bytes = await readCredentialFile(loc.path, 'ccache', options)
   if (bytes === undefined) notFound(`FILE:${loc.path}`)
   try {
     return parseCCache(bytes)
@@ -147,17 +153,23 @@ function notFound(name: string): never {
   })
 }
 
-async function ensurePrimary(dir: string, options: FileOptions): Promise<void> {
+async function ensurePrimary(dir: string, options: CCacheOptions): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
+  await checkCollectionDir(dir, options) // it may have been there already, made by someone else
   const primary = join(dir, 'primary')
-  if ((await readFileIfExists(primary, options)) === undefined) {
-    await writeFileAtomic(primary, new TextEncoder().encode('tkt\n'), options)
+  if ((await readCredentialFile(primary, 'ccache', options)) === undefined) {
+    await writeFileAtomic(primary, new TextEncoder().encode('tkt\n'), {
+      ...options,
+      kind: 'ccache',
+    })
   }
 }
 
 /**
  * Write a credential cache atomically with mode 0600 and return the name written. Writing to a
- * `DIR:` collection creates the directory (0700) and its `primary` file when missing.
+ * `DIR:` collection creates the directory (0700) and its `primary` file when missing. A symbolic
+ * link or another user's file at the name, or a `DIR:` directory that is a link, another user's,
+ * or group/other-writable, throws `ERR_KRB_UNSAFE_FILE` (links are never followed for writes).
  *
  * @example
  * ```ts
@@ -177,7 +189,7 @@ export async function writeCCache(
     return loc.name
   }
   if (loc.collection !== undefined) await ensurePrimary(loc.collection, options)
-  await writeFileAtomic(loc.path, bytes, options)
+  await writeFileAtomic(loc.path, bytes, { ...options, kind: 'ccache' })
   return loc.name
 }
 
@@ -208,11 +220,12 @@ export async function destroyCCache(name?: string, options: CCacheOptions = {}):
  */
 export async function listCCacheCollection(
   name: string,
-  options: FileOptions = {},
+  options: FileOptions & FileOwnerOptions = {},
 ): Promise<string[]> {
   const { type, residual } = splitTypedName(name)
   if (type !== 'DIR') return [name]
   const dir = residual.startsWith(':') ? dirname(residual.slice(1)) : residual
+  if (!(await checkCollectionDir(dir, options))) return []
   let entries: string[]
   try {
     entries = await readdir(dir)

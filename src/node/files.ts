@@ -1,18 +1,26 @@
 /**
  * Keytab files on disk, and the small file helpers the ccache store shares: reads that honour an
  * AbortSignal, and atomic writes (a temporary file in the same directory, fsync, rename) with
- * mode 0600 so a crash never leaves a half-written keytab or ccache behind.
+ * mode 0600 so a crash never leaves a half-written keytab or ccache behind. Credential files are
+ * never written through a symbolic link nor read through another user's (see `file-safety.ts`).
  *
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises'
+import { open, readFile, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { KerberosError, ErrorCodes } from '../errors.js'
 import { parseKeytab, serializeKeytab } from '../keytab/index.js'
 import type { Keytab, SerializeKeytabOptions } from '../keytab/index.js'
 import { resolveKeytabName, splitTypedName } from './env.js'
 import type { DefaultNameOptions } from './env.js'
+import {
+  CREATE_EXCLUSIVE,
+  checkWriteTarget,
+  openCredentialFile,
+  type CredentialFileKind,
+  type FileOwnerOptions,
+} from './file-safety.js'
 
 /** Options shared by the file functions. */
 export interface FileOptions {
@@ -50,36 +58,58 @@ export async function readFileIfExists(
   }
 }
 
-/** Options for {@link writeFileAtomic}. */
-export interface WriteFileAtomicOptions extends FileOptions {
-  /** File mode. Default: the existing file's mode, or 0o600 for a new file. */
-  readonly mode?: number
-}
-
-interface Existing {
-  readonly target: string
-  readonly mode?: number
-  readonly uid?: number
-  readonly gid?: number
-}
-
-/** Follow a symlink to the real file, and remember its mode and owner when it exists. */
-async function existingTarget(path: string): Promise<Existing> {
+/**
+ * Read a credential file (ccache, keytab) with the checks of {@link openCredentialFile}: a
+ * symbolic link is followed only when it belongs to the caller or root, and the file must be a
+ * regular file owned by the caller or root (or a uid in `trustedOwners`). `undefined` when it
+ * does not exist; an unsafe file throws `ERR_KRB_UNSAFE_FILE` naming the path and the reason.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readCredentialFile('/tmp/krb5cc_1000', 'ccache')
+ * ```
+ */
+export async function readCredentialFile(
+  path: string,
+  kind: CredentialFileKind,
+  options: FileOptions & FileOwnerOptions = {},
+): Promise<Uint8Array | undefined> {
+  throwIfAborted(options.signal)
+  const handle = await openCredentialFile(path, kind, options)
+  if (handle === undefined) return undefined
   try {
-    const target = await realpath(path)
-    const st = await stat(target)
-    return { target, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }
+    const buf = await handle.readFile(
+      options.signal === undefined ? {} : { signal: options.signal },
+    )
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return { target: path }
+    throwIfAborted(options.signal)
     throw err
+  } finally {
+    await handle.close().catch(() => undefined)
   }
 }
 
+/** Options for {@link writeFileAtomic}. */
+export interface WriteFileAtomicOptions extends FileOptions, FileOwnerOptions {
+  /**
+   * File mode: a number, or `'keep'` for the existing file's permission bits and group (when
+   * permitted) — taken only from a file that passed the checks (a regular file of the caller or
+   * root, never through a link), and 0o600 for a new file. Default 0o600, whatever the existing
+   * file's mode or the umask.
+   */
+  readonly mode?: number | 'keep'
+  /** What the file is, for error messages (default `credential file`). */
+  readonly kind?: CredentialFileKind
+}
+
 /**
- * Write `bytes` to `path` atomically: a temporary file beside it (same file system), fsync,
- * then rename over the target. A symlink is followed (the link stays); an existing file keeps
- * its mode and, when permitted, its owner; a new file gets mode 0600. The temporary file is
- * removed on failure or abort.
+ * Write `bytes` to `path` atomically and without following links, as MIT does for ccaches: the
+ * name must be absent or a regular file owned by the caller or root (a symbolic link, a FIFO or
+ * another user's file throws `ERR_KRB_UNSAFE_FILE`); the bytes go to a new temporary file beside
+ * the *name*, opened `O_CREAT|O_EXCL|O_NOFOLLOW` with mode 0600, then fsync and rename over the
+ * name. The result has mode 0600 unless `mode` is given (an existing file's mode and owner are
+ * not copied). The temporary file is removed on failure or abort.
  *
  * @example
  * ```ts
@@ -92,21 +122,25 @@ export async function writeFileAtomic(
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
   throwIfAborted(options.signal)
-  const existing = await existingTarget(path)
-  const { target } = existing
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await open(tmp, 'wx', 0o600)
+  const existing = await checkWriteTarget(path, options.kind ?? 'credential file', options)
+  const keep = options.mode === 'keep' && existing !== undefined
+  const mode = keep
+    ? existing.mode & 0o777
+    : typeof options.mode === 'number'
+      ? options.mode
+      : 0o600
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  const handle = await open(tmp, CREATE_EXCLUSIVE, 0o600)
   let done = false
   try {
-    if (existing.uid !== undefined && existing.gid !== undefined) {
-      await handle.chown(existing.uid, existing.gid).catch(() => undefined) // EPERM: keep ours
-    }
-    await handle.chmod(options.mode ?? existing.mode ?? 0o600) // explicit: no umask
+    if (keep) await handle.chown(-1, existing.gid).catch(() => undefined) // EPERM: keep ours
+    await handle.chmod(mode) // explicit: no umask
     await handle.writeFile(bytes)
     await handle.sync()
     await handle.close()
     throwIfAborted(options.signal)
-    await rename(tmp, target)
+    // rename() replaces the name itself: a link planted since the check is replaced, not followed.
+    await rename(tmp, path)
     done = true
   } finally {
     if (!done) {
@@ -133,14 +167,15 @@ export function keytabPath(name: string): string {
 }
 
 /** Options for {@link readKeytab}. */
-export interface ReadKeytabOptions extends FileOptions, DefaultNameOptions {}
+export interface ReadKeytabOptions extends FileOptions, DefaultNameOptions, FileOwnerOptions {}
 
 /**
  * Read and parse a keytab. Without a name: `KRB5_KTNAME`, then `default_keytab_name` from the
  * given config, then `FILE:/etc/krb5.keytab` — read at call time.
  *
  * A missing file throws `ERR_KRB_NO_CREDENTIALS`; malformed bytes throw `ERR_KRB_KEYTAB_FORMAT`
- * with the path in `context.path`.
+ * with the path in `context.path`; a symbolic link planted by another user, a non-regular file or
+ * a file owned by another user (not root, not in `trustedOwners`) throws `ERR_KRB_UNSAFE_FILE`.
  *
  * @example
  * ```ts
@@ -150,7 +185,7 @@ export interface ReadKeytabOptions extends FileOptions, DefaultNameOptions {}
  */
 export async function readKeytab(name?: string, options: ReadKeytabOptions = {}): Promise<Keytab> {
   const path = keytabPath(name ?? resolveKeytabName(options))
-  const bytes = await readFileIfExists(path, options)
+  const bytes = await readCredentialFile(path, 'keytab', options)
   if (bytes === undefined) {
     throw new KerberosError(ErrorCodes.NO_CREDENTIALS, `keytab file ${path} not found`, {
       context: { path },
@@ -170,14 +205,18 @@ export async function readKeytab(name?: string, options: ReadKeytabOptions = {})
 }
 
 /** Options for {@link writeKeytab}. */
-export interface WriteKeytabOptions extends FileOptions, SerializeKeytabOptions {
-  /** File mode (default: the existing file's, or 0o600). */
-  readonly mode?: number
+export interface WriteKeytabOptions extends FileOptions, SerializeKeytabOptions, FileOwnerOptions {
+  /**
+   * File mode (default 0o600, also when replacing a file with another mode); `'keep'` keeps an
+   * existing keytab's mode and group (a `0640 root:apache` keytab stays readable by the server).
+   */
+  readonly mode?: number | 'keep'
 }
 
 /**
- * Serialize and write a keytab atomically (see {@link writeFileAtomic}: new files get mode 0600,
- * existing ones keep their mode and owner, symlinks are followed).
+ * Serialize and write a keytab atomically (see {@link writeFileAtomic}: mode 0600 unless `mode`
+ * is given, a symbolic link or another user's file at the name is refused with
+ * `ERR_KRB_UNSAFE_FILE`).
  *
  * @example
  * ```ts
@@ -190,5 +229,5 @@ export async function writeKeytab(
   options: WriteKeytabOptions = {},
 ): Promise<void> {
   const path = keytabPath(name)
-  await writeFileAtomic(path, serializeKeytab(keytab, options), options)
+  await writeFileAtomic(path, serializeKeytab(keytab, options), { ...options, kind: 'keytab' })
 }

@@ -32,6 +32,8 @@ export type {
   WriteKeytabOptions,
   WriteFileAtomicOptions,
 } from './files.js'
+export { readCredentialFile } from './files.js'
+export type { CredentialFileKind, FileOwnerOptions } from './file-safety.js'
 export {
   resolveCCache,
   readCCache,

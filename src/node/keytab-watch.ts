@@ -3,9 +3,8 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises'
 import { statSync, unwatchFile, watchFile, type Stats } from 'node:fs'
-import { parseKeytab } from '../keytab/index.js'
+import { readKeytab } from './files.js'
 import type { Acceptor } from '../protocol/ap-verify.js'
 
 /** Options for {@link watchKeytab}. */
@@ -44,7 +43,8 @@ export function watchKeytab(
 ): KeytabWatcher {
   const reload = async (): Promise<void> => {
     try {
-      const keytab = parseKeytab(new Uint8Array(await readFile(path)))
+      // The same checks as readKeytab: no symlink planted by another user, no foreign file.
+      const keytab = await readKeytab(`FILE:${path}`)
       acceptor.setKeytab(keytab)
       options.onReload?.(keytab.entries.length)
     } catch (err) {

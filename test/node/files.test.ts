@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { KerberosError } from '../../src/errors.js'
 import { readLibDefaults } from '../../src/config/index.js'
 import { serializeCCache } from '../../src/ccache/index.js'
-import { serializeKeytab } from '../../src/keytab/index.js'
+import { parseKeytab, serializeKeytab } from '../../src/keytab/index.js'
 import {
   clearMemoryCCaches,
   destroyCCache,
@@ -93,21 +93,53 @@ test('an aborted signal stops reads and writes with ERR_KRB_ABORTED', async () =
   assert.equal(readdirSync(tmp).includes('aborted'), false)
 })
 
-test('writeFileAtomic keeps an existing mode, follows symlinks, ignores the umask', async () => {
+test('review #2: writeFileAtomic refuses a symlink, writes 0600 whatever the old mode or umask', async () => {
   const real = join(tmp, 'real.keytab')
   writeFileSync(real, 'old')
-  chmodSync(real, 0o640)
+  chmodSync(real, 0o666)
   const link = join(tmp, 'link.keytab')
   symlinkSync(real, link)
-  const oldMask = process.umask(0o077)
+  const oldMask = process.umask(0)
   try {
-    await writeFileAtomic(link, new TextEncoder().encode('new'))
+    await assert.rejects(
+      writeFileAtomic(link, new TextEncoder().encode('new')),
+      (e: unknown) =>
+        code('ERR_KRB_UNSAFE_FILE')(e) &&
+        (e as KerberosError).context.path === link &&
+        /symbolic link/.test((e as Error).message),
+    )
+    assert.equal(readFileSync(real, 'utf8'), 'old')
+    assert.equal(lstatSync(link).isSymbolicLink(), true)
+    // An existing 0666 file is replaced by a 0600 one: its mode is not copied.
+    await writeFileAtomic(real, new TextEncoder().encode('new'))
+    assert.equal(readFileSync(real, 'utf8'), 'new')
+    assert.equal(statSync(real).mode & 0o777, 0o600)
   } finally {
     process.umask(oldMask)
   }
-  assert.equal(lstatSync(link).isSymbolicLink(), true)
-  assert.equal(readFileSync(real, 'utf8'), 'new')
-  assert.equal(statSync(real).mode & 0o777, 0o640)
+  assert.deepEqual(
+    readdirSync(tmp).filter((f) => f.endsWith('.tmp')),
+    [],
+  )
+})
+
+test("review #2: mode 'keep' keeps a checked file's mode and group, never through a link", async () => {
+  const p = join(tmp, 'keep.keytab')
+  writeFileSync(p, 'old')
+  chmodSync(p, 0o640)
+  await writeKeytab(p, parseKeytab(readFileSync(fixturePath('keytab', 'ktutil-service.keytab'))), {
+    mode: 'keep',
+  })
+  assert.equal(statSync(p).mode & 0o777, 0o640)
+  const fresh = join(tmp, 'keep-new.keytab')
+  await writeFileAtomic(fresh, new TextEncoder().encode('x'), { mode: 'keep' })
+  assert.equal(statSync(fresh).mode & 0o777, 0o600)
+  const link = join(tmp, 'keep-link.keytab')
+  symlinkSync(p, link)
+  await assert.rejects(
+    writeFileAtomic(link, new TextEncoder().encode('x'), { mode: 'keep' }),
+    code('ERR_KRB_UNSAFE_FILE'),
+  )
 })
 
 test('writeFileAtomic replaces the whole file and honours the mode', async () => {
