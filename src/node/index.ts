@@ -23,7 +23,13 @@ export {
   splitTypedName,
 } from './env.js'
 export type { EnvOptions, DefaultNameOptions, TypedName } from './env.js'
-export { DEFAULT_CONFIG_PATHS, nodeConfigReader, configPaths, loadConfig } from './config.js'
+export {
+  DEFAULT_CONFIG_PATHS,
+  nodeConfigReader,
+  configPaths,
+  loadConfig,
+  configNotLoaded,
+} from './config.js'
 export type { LoadConfigOptions } from './config.js'
 export { readKeytab, writeKeytab, keytabPath, writeFileAtomic } from './files.js'
 export type {
@@ -78,3 +84,4 @@ export type {
 } from './kdc-discovery.js'
 export { nodeBackend, useNodeCrypto } from './crypto-backend.js'
 export { watchKeytab, type WatchKeytabOptions, type KeytabWatcher } from './keytab-watch.js'
+export { createClient, type CreateClientOptions } from './create-client.js'
