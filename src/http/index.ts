@@ -33,3 +33,4 @@ export {
   type NegotiateToken,
   type TicketSource,
 } from './fetch.js'
+export { getKerberos } from './types.js'

@@ -10,8 +10,12 @@
  * const cc = await readCCache()   // KRB5CCNAME or /tmp/krb5cc_<uid>
  * ```
  *
+ * Importing this module also types `req.kerberos` on `node:http`'s `IncomingMessage` (and so on
+ * Express's `Request`): see `negotiateMiddleware` in `kerberos-ts/http`.
+ *
  * @module
  */
+import './http-request.js'
 export {
   DEFAULT_CCACHE_NAME,
   DEFAULT_KEYTAB_NAME,
