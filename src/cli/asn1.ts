@@ -24,7 +24,7 @@ function decodeText(text: string): Uint8Array | null {
 function readInput(arg: string): Uint8Array | string {
   const bytes = readDumpInput(arg, decodeText)
   if (bytes !== null && bytes.length > 0) return bytes
-  return `input is neither a file, hex nor base64: ${JSON.stringify(arg.slice(0, 40))}`
+  return `input is not a file and is neither hex nor base64: ${JSON.stringify(arg.slice(0, 40))}`
 }
 
 interface DumpArgs {
