@@ -101,7 +101,6 @@ function verifyWithKeytab(
     const req = makeAPReq({ ticket: st.ticket, sessionKey: st.sessionKey, client: st.client })
     verifyAPReq(req.bytes, {
       keytab,
-      principal: st.server,
       allowWeakCrypto: readLibDefaults(config).allowWeakCrypto,
     })
   } catch (e) {
