@@ -106,3 +106,25 @@ test('issue 11 #1/#2: npm test builds dist/ first, and installs from git or a cl
   assert.equal(build.compilerOptions.sourceMap, false)
   assert.equal(build.compilerOptions.declarationMap, false)
 })
+
+test('issue 11 #1: .ci/run runs the README commands on the clean checkout before anything builds', () => {
+  const lines = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+  const at = (cmd: string): number => {
+    const i = lines.indexOf(cmd)
+    assert.ok(i >= 0, `.ci/run runs ${cmd}`)
+    return i
+  }
+  const npmTest = at('npm test')
+  assert.ok(npmTest < at('bash scripts/demo.sh'))
+  assert.ok(at('bash scripts/demo.sh') < at('npm run build'))
+  assert.ok(at('npm run build') < at('npm run lint'))
+  assert.ok(at('npm run lint') < at('npm run docs:check'))
+  // Nothing installs npm packages or builds before `npm test` (its pretest does both).
+  assert.deepEqual(
+    lines.slice(0, npmTest).filter((l) => /\bnpm (ci|install|run)\b|\btsc\b/.test(l)),
+    [],
+  )
+})
