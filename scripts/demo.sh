@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The kerberos-ts demo. On a fresh Debian machine, as root: installs MIT's KDC and tools when
-# missing, runs `npm ci` when node_modules is missing, builds, then runs the demo, which starts a
-# throwaway realm on 127.0.0.1, logs in with a keytab, gets a service ticket and cleans up.
+# missing, runs `npm ci` when node_modules is missing, builds (dist/ and build/), then runs the
+# demo, which starts a throwaway realm on 127.0.0.1, logs in with a keytab, gets a service
+# ticket and cleans up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,17 +22,13 @@ if [ "$need_mit" = 1 ]; then
   fi
 fi
 
-if [ ! -d node_modules ]; then
-  echo "[demo] node_modules missing: running npm ci"
-  npm ci --no-audit --no-fund
-fi
+node scripts/ensure-deps.mjs # npm ci when node_modules is missing or incomplete
 
 echo "[demo] building"
-if ! npx tsc -p tsconfig.json; then
-  echo "[demo] warning: the TypeScript build reported errors (output was still emitted)" >&2
-fi
-if [ ! -f build/scripts/demo.js ]; then
-  echo "[demo] build/scripts/demo.js is missing: the build failed" >&2
+# The published build first (dist/: the tests and the demo import the package by name), then the
+# demo and its helpers. A compile error stops the demo: it would run stale or missing code.
+if ! npm run --silent build || ! npx tsc -p tsconfig.json; then
+  echo "[demo] the TypeScript build failed (see the errors above)" >&2
   exit 1
 fi
 

@@ -1,15 +1,16 @@
 /**
- * `kerberos-ts asn1 dump <hex|base64|@file|->`: print any DER message as a tree (see
+ * `kerberos-ts asn1 dump <FILE|@FILE|-|hex|base64>`: print any DER message as a tree (see
  * {@link dumpASN1}). A file may hold raw DER or hex/base64 text.
  *
  * @module
  */
-import { readFileSync } from 'node:fs'
 import { dumpASN1 } from '../asn1/dump.js'
 import { fromBase64, fromHex } from '../internal/bytes.js'
+import { readDumpInput } from './input.js'
 
-const usage = `usage: kerberos-ts asn1 dump [--no-offsets] [--no-nested] [--max-hex N] <hex|base64|@file|->
-  hex or base64 text, @path for a file (raw DER, hex or base64), - for stdin`
+/** The usage text (`kerberos-ts asn1 --help`). */
+export const usage: string = `usage: kerberos-ts asn1 dump [--no-offsets] [--no-nested] [--max-hex N] <FILE|@FILE|-|hex|base64>
+  a file path (or @path) holding raw DER, hex or base64; - for stdin; or hex or base64 text`
 
 /** Text that is hex (spaces and colons allowed) or base64, or `null`. */
 function decodeText(text: string): Uint8Array | null {
@@ -20,19 +21,10 @@ function decodeText(text: string): Uint8Array | null {
   return fromBase64(t.replace(/\s/g, ''))
 }
 
-/** Raw DER starts with a constructed tag; anything else printable is tried as hex/base64. */
-function decodeFileBytes(data: Uint8Array): Uint8Array {
-  const isText =
-    data.length > 0 &&
-    data.every((c) => c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c < 0x7f))
-  if (!isText) return data
-  return decodeText(new TextDecoder().decode(data)) ?? data
-}
-
 function readInput(arg: string): Uint8Array | string {
-  if (arg === '-') return decodeFileBytes(new Uint8Array(readFileSync(0)))
-  if (arg.startsWith('@')) return decodeFileBytes(new Uint8Array(readFileSync(arg.slice(1))))
-  return decodeText(arg) ?? `input is neither hex nor base64: ${JSON.stringify(arg.slice(0, 40))}`
+  const bytes = readDumpInput(arg, decodeText)
+  if (bytes !== null && bytes.length > 0) return bytes
+  return `input is not a file and is neither hex nor base64: ${JSON.stringify(arg.slice(0, 40))}`
 }
 
 interface DumpArgs {

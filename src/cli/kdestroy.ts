@@ -7,7 +7,8 @@ import { destroyCCache } from '../node/ccache-store.js'
 import { resolveCCacheName } from '../node/env.js'
 import { err, optionValue, parseCommandArgs } from './util.js'
 
-const usage = `usage: kerberos-ts kdestroy [-c CCACHE] [-q]
+/** The usage text (`kerberos-ts kdestroy --help`). */
+export const usage: string = `usage: kerberos-ts kdestroy [-c CCACHE] [-q]
   -c  credential cache (default KRB5CCNAME)   -q  quiet`
 
 /** Run `kerberos-ts kdestroy`. */

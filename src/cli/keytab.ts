@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { statSync } from 'node:fs'
 import { KerberosError, ErrorCodes } from '../errors.js'
 import { encTypeName } from '../iana.js'
 import { formatPrincipal, parsePrincipal } from '../principal.js'
@@ -33,7 +34,8 @@ import {
   readPassword,
 } from './util.js'
 
-const usage = `usage: kerberos-ts keytab list [-t] [-K] [-e] [FILE]
+/** The usage text (`kerberos-ts keytab --help`). */
+export const usage: string = `usage: kerberos-ts keytab list [-t] [-K] [-e] [FILE]
        kerberos-ts keytab add -p PRINCIPAL [-k KVNO] [-e ENCTYPE[,ENCTYPE...]]
                           [-f [--account SAMACCOUNTNAME] | -s SALT | --ad-user [--account SAMACCOUNTNAME] [--upn UPN] | --ad-computer [--domain DNSDOMAIN]] FILE
        kerberos-ts keytab remove -p PRINCIPAL [-k KVNO|old] [-e ENCTYPE] FILE
@@ -101,19 +103,56 @@ export function formatKeytabListing(
   return text
 }
 
+/**
+ * The strict check the listing commands add to the lenient read (MIT's reader stops quietly at
+ * a file that ends inside a record length; so does {@link parseKeytab}, keeping those bytes as
+ * the trailer): an error naming the offset of the cut, or `undefined` for a whole file.
+ */
+export function truncationError(name: string, keytab: Keytab): KerberosError | undefined {
+  const end = keytab.trailer?.end
+  if (end === undefined || end.length >= 4) return undefined
+  const path = keytabPath(name)
+  let size: number
+  try {
+    size = statSync(path).size
+  } catch {
+    return undefined
+  }
+  const offset = size - end.length
+  return new KerberosError(
+    ErrorCodes.KEYTAB_FORMAT,
+    `${path}: keytab is truncated at offset ${offset}: the file ends ${end.length} of 4 bytes into a record length`,
+    { context: { path, offset } },
+  )
+}
+
+/** Read a keytab for listing: print what was read, then fail (exit 1) when the file is cut short. */
+export async function listKeytabFile(
+  name: string,
+  options: KeytabListingOptions,
+  command: string,
+): Promise<number> {
+  const keytab = await readKeytab(name)
+  out(formatKeytabListing(name, keytab, options))
+  const cut = truncationError(name, keytab)
+  if (cut === undefined) return 0
+  err(command, `${cut.message} (${cut.code})`)
+  return 1
+}
+
 async function list(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { '-t': false, '-K': false, '-e': false })
   if (args.operands.length > 1) throw new UsageError('list takes at most one keytab')
   const name = args.operands[0] ?? resolveKeytabName()
-  const keytab = await readKeytab(name)
-  out(
-    formatKeytabListing(name, keytab, {
+  return listKeytabFile(
+    name,
+    {
       times: args.options.has('-t'),
       keys: args.options.has('-K'),
       enctypes: args.options.has('-e'),
-    }),
+    },
+    'keytab list',
   )
-  return 0
 }
 
 async function principalArg(text: string | undefined): Promise<Principal> {

@@ -14,7 +14,7 @@ import { loadConfig } from '../node/config.js'
 import { resolveClientKeytabName, resolveKeytabName } from '../node/env.js'
 import { readKeytab } from '../node/files.js'
 import { readCCache, writeCCache } from '../node/ccache-store.js'
-import { createNodeTransport } from '../node/transport.js'
+import { createNodeTransport, type TransportTraceEvent } from '../node/transport.js'
 import { formatPrincipal } from '../principal.js'
 import {
   UsageError,
@@ -27,7 +27,8 @@ import {
   readPassword,
 } from './util.js'
 
-const usage = `usage: kerberos-ts kinit [-k [-t KEYTAB] | -i] [-c CCACHE] [-l LIFETIME] [-r RENEW] [-f|-F] [-p|-P] [-C] [-V] [PRINCIPAL]
+/** The usage text (`kerberos-ts kinit --help`). */
+export const usage: string = `usage: kerberos-ts kinit [-k [-t KEYTAB] | -i] [-c CCACHE] [-l LIFETIME] [-r RENEW] [-f|-F] [-p|-P] [-C] [-V] [PRINCIPAL]
   -k  use a key from a keytab (default KRB5_KTNAME)   -i  use the client keytab (KRB5_CLIENT_KTNAME)
   -t  keytab path                                     -c  credential cache (default KRB5CCNAME)
   -l  ticket lifetime (10h, 1d, 3600)                 -r  renewable lifetime
@@ -50,13 +51,19 @@ const spec = {
   '--help': false,
 } as const
 
-/** A client for the CLI: krb5.conf from KRB5_CONFIG, KDCs from it, trace to stderr with -V. */
+/**
+ * A client for the CLI: krb5.conf from KRB5_CONFIG, KDCs from it, trace to stderr with -V (or
+ * to KRB5_TRACE): the exchanges, and every transport attempt (KDC host:port, udp/tcp, result).
+ */
 export async function createCLIClient(
   options: { readonly verbose?: boolean; readonly config?: Krb5Config } = {},
 ): Promise<{ client: KerberosClient; config: Krb5Config }> {
   const config = options.config ?? (await loadConfig())
-  const transport = createNodeTransport({ config })
   const sink = traceSink(options.verbose === true)
+  const transport = createNodeTransport({
+    config,
+    ...(sink !== undefined ? { trace: (e: TransportTraceEvent) => sink(transportLine(e)) } : {}),
+  })
   const client = new KerberosClient({
     config,
     transport,
@@ -76,6 +83,19 @@ function traceLine(e: ClientTraceEvent): string {
   if (e.errorName !== undefined) parts.push(e.errorName)
   if (e.offsetMs !== undefined) parts.push(`offset ${e.offsetMs} ms`)
   return parts.join(' ') + '\n'
+}
+
+/** One line per transport event: `sendto REALM udp 127.0.0.1:88 -> reply 240 bytes`. */
+export function transportLine(e: TransportTraceEvent): string {
+  const host = e.host.includes(':') ? `[${e.host}]` : e.host
+  const where = `${e.protocol} ${host}:${e.port}`
+  const what =
+    e.type === 'attempt'
+      ? 'sending'
+      : e.type === 'reply'
+        ? `reply ${e.bytes ?? 0} bytes`
+        : `failed ${e.code ?? 'unknown'}`
+  return `[${new Date().toISOString()}] kdc ${e.realm} ${where} ${what}\n`
 }
 
 /** -V traces to stderr; otherwise KRB5_TRACE names a file (as MIT), `/dev/stderr` included. */

@@ -9,9 +9,8 @@ import { decodeTicket } from '../asn1/index.js'
 import { isConfigEntry, readConfigEntry, ticketFlagLetters } from '../ccache/index.js'
 import type { CCache, Credential } from '../ccache/index.js'
 import { resolveCCacheName, resolveKeytabName } from '../node/env.js'
-import { readKeytab } from '../node/files.js'
 import { listCCacheCollection, readCCache, resolveCCache } from '../node/ccache-store.js'
-import { displayName, formatKeytabListing, klistEncTypeName } from './keytab.js'
+import { displayName, klistEncTypeName, listKeytabFile } from './keytab.js'
 import {
   KLIST_TIME_WIDTH,
   fileErrorMessage,
@@ -23,7 +22,8 @@ import {
   parseArgs,
 } from './util.js'
 
-const usage = `usage: kerberos-ts klist [-e] [-f] [-s] [-C] [-A] [-c CCACHE | CCACHE]
+/** The usage text (`kerberos-ts klist --help`). */
+export const usage: string = `usage: kerberos-ts klist [-e] [-f] [-s] [-C] [-A] [-c CCACHE | CCACHE]
        kerberos-ts klist -k [-t] [-K] [-e] [KEYTAB]
   -e  show enctypes        -f  show flags           -s  silent: exit status only
   -C  show config entries  -A  every cache of a DIR: collection
@@ -145,15 +145,15 @@ function hasValidTicket(cc: CCache, now: number): boolean {
 
 async function listKeytab(args: ReturnType<typeof parseArgs>): Promise<number> {
   const name = args.operands[0] ?? resolveKeytabName()
-  const keytab = await readKeytab(name)
-  out(
-    formatKeytabListing(name, keytab, {
+  return listKeytabFile(
+    name,
+    {
       times: args.options.has('-t'),
       keys: args.options.has('-K'),
       enctypes: args.options.has('-e'),
-    }),
+    },
+    'klist',
   )
-  return 0
 }
 
 async function cacheNames(args: ReturnType<typeof parseArgs>): Promise<string[]> {
@@ -205,9 +205,10 @@ export async function run(argv: readonly string[]): Promise<number> {
       '-t': false,
       '-K': false,
       '-h': false,
+      '--help': false,
     }
     args = parseArgs(argv, spec)
-    if (args.options.has('-h')) {
+    if (args.options.has('-h') || args.options.has('--help')) {
       out(usage + '\n')
       return 0
     }

@@ -5,10 +5,20 @@
  *
  * @module
  */
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { KerberosError } from '../errors.js'
+import { fileErrorMessage } from './util.js'
 
 /** A sub-command: gets its arguments (after the command words) and returns an exit code. */
 export type CommandRunner = (argv: readonly string[]) => Promise<number>
+
+/** A command module: `run`, and its usage text for `--help`. */
+interface CommandModule {
+  readonly run: CommandRunner
+  readonly usage?: string
+}
 
 /** Command name → module file under src/cli (each exports `run`). */
 const commands: Readonly<Record<string, string>> = {
@@ -21,12 +31,35 @@ const commands: Readonly<Record<string, string>> = {
   token: 'token',
 }
 
-async function loadCommand(file: string): Promise<CommandRunner> {
-  const mod = (await import(`./${file}.js`)) as { run: CommandRunner }
-  return mod.run
+async function loadCommand(file: string): Promise<CommandModule> {
+  return (await import(`./${file}.js`)) as CommandModule
+}
+
+/** The package version, from the package.json above this file (dist/cli or build/src/cli). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 5; i++) {
+    const pkg = join(dir, 'package.json')
+    if (existsSync(pkg)) {
+      const { name, version } = JSON.parse(readFileSync(pkg, 'utf8')) as {
+        name?: string
+        version?: string
+      }
+      if (name === 'kerberos-ts' && version !== undefined) return version
+    }
+    dir = dirname(dir)
+  }
+  return 'unknown'
+}
+
+/** `--help` or `-h` among the arguments (before a `--`), for every command. */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')
 }
 
 const usage = `usage: kerberos-ts <command> [options]
+       kerberos-ts --version | --help | help <command>
 commands:
   keytab list|add|remove|merge   inspect and edit keytabs
   klist                          list a credential cache
@@ -34,23 +67,35 @@ commands:
   kvno                           get service tickets
   kdestroy                       delete a credential cache
   asn1 dump                      print any DER message as a tree
-  token dump                     print a Negotiate header, SPNEGO or GSS token`
+  token dump                     print a Negotiate header, SPNEGO or GSS token
+Every command takes --help.`
 
 /** Run the CLI with `argv` (without `node` and the script path). */
 export async function main(argv: readonly string[]): Promise<number> {
-  const [name, ...rest] = argv
+  let [name, ...rest] = argv
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`kerberos-ts ${packageVersion()}\n`)
+    return 0
+  }
   if (name === undefined || name === '-h' || name === '--help') {
     process.stdout.write(usage + '\n')
     return name === undefined ? 2 : 0
+  }
+  if (name === 'help') {
+    if (rest[0] === undefined) {
+      process.stdout.write(usage + '\n')
+      return 0
+    }
+    ;[name, rest] = [rest[0], ['--help']]
   }
   const file = commands[name]
   if (file === undefined) {
     process.stderr.write(`kerberos-ts: unknown command ${JSON.stringify(name)}\n${usage}\n`)
     return 2
   }
-  let run: CommandRunner
+  let command: CommandModule
   try {
-    run = await loadCommand(file)
+    command = await loadCommand(file)
   } catch (err) {
     // Only a missing command module means "not in this build"; anything else (a missing
     // dependency, a syntax error) is reported as it is.
@@ -64,11 +109,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     return 2
   }
+  if (asksForHelp(rest) && command.usage !== undefined) {
+    process.stdout.write(command.usage + '\n')
+    return 0
+  }
   try {
-    return await run(rest)
+    return await command.run(rest)
   } catch (err) {
     if (err instanceof KerberosError) {
       process.stderr.write(`kerberos-ts ${name}: ${err.message} (${err.code})\n`)
+      return 1
+    }
+    // A file that cannot be read (a missing @FILE, EACCES): one line, no stack trace.
+    const fileError = fileErrorMessage(err)
+    if (fileError !== undefined) {
+      process.stderr.write(`kerberos-ts ${name}: ${fileError}\n`)
       return 1
     }
     throw err

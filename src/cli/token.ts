@@ -6,6 +6,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs'
+import { readDumpInput } from './input.js'
 import { decodeAPRep, decodeAPReq, decodeKRBError, listFlags } from '../asn1/index.js'
 import { dumpASN1 } from '../asn1/dump.js'
 import { KerberosError, KeytabLookupError } from '../errors.js'
@@ -23,9 +24,10 @@ import { formatPrincipal } from '../principal.js'
 import { indexKeytab, verifyAPReq, type KeytabIndex } from '../protocol/ap-verify.js'
 import { GSS_CHECKSUM_TYPE, GSSFlags, decodeGSSChecksum } from '../protocol/gss-checksum.js'
 
-const usage = `usage: kerberos-ts token dump [-k KEYTAB] [--no-asn1] <header|base64|hex|@file|->
-  a Negotiate header ("Negotiate YII..." or "Authorization: Negotiate ..."), a base64 or hex
-  token, @path for a file holding one of those or raw bytes, - for stdin.
+/** The usage text (`kerberos-ts token --help`). */
+export const usage: string = `usage: kerberos-ts token dump [-k KEYTAB] [--no-asn1] <FILE|@FILE|-|header|base64|hex>
+  a file path (or @path) holding raw token bytes or one of the text forms; - for stdin; a
+  Negotiate header ("Negotiate YII..." or "Authorization: Negotiate ..."), a base64 or hex token.
   -k KEYTAB   decrypt the ticket and authenticator with the service keys in KEYTAB`
 
 const MECH_NAMES: Readonly<Record<string, string>> = {
@@ -60,12 +62,7 @@ export function decodeTokenText(text: string): Uint8Array | null {
 }
 
 function readInput(arg: string): Uint8Array | null {
-  if (arg === '-' || arg.startsWith('@')) {
-    const data = new Uint8Array(readFileSync(arg === '-' ? 0 : arg.slice(1)))
-    const printable = data.every((c) => c === 9 || c === 10 || c === 13 || (c >= 0x20 && c < 0x7f))
-    return printable && data.length > 0 ? decodeTokenText(new TextDecoder().decode(data)) : data
-  }
-  return decodeTokenText(arg)
+  return readDumpInput(arg, decodeTokenText)
 }
 
 interface Out {

@@ -34,3 +34,4 @@ export {
   type NegotiateToken,
   type TicketSource,
 } from './fetch.js'
+export { getKerberos } from './types.js'

@@ -97,3 +97,27 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Krb5C
     maxIncludeDepth === undefined ? {} : { maxIncludeDepth },
   )
 }
+
+/**
+ * Why a loaded krb5.conf is empty, or `undefined` when at least one file was read. The text starts
+ * `krb5.conf was not loaded: ` and names the files tried and where their names came from.
+ *
+ * @example
+ * ```ts
+ * const conf = await loadConfig({ env: { KRB5_CONFIG: '/nowhere.conf' } })
+ * configNotLoaded(conf, { env: { KRB5_CONFIG: '/nowhere.conf' } })
+ * // 'krb5.conf was not loaded: KRB5_CONFIG=/nowhere.conf names no readable file'
+ * ```
+ */
+export function configNotLoaded(
+  config: Krb5Config,
+  options: LoadConfigOptions = {},
+): string | undefined {
+  if (config.files.length > 0) return undefined
+  if (options.paths !== undefined)
+    return `krb5.conf was not loaded: none of ${options.paths.join(', ') || '(no paths)'} exists`
+  const env = (options.env ?? process.env).KRB5_CONFIG
+  if (env !== undefined)
+    return `krb5.conf was not loaded: KRB5_CONFIG=${env} names no readable file`
+  return `krb5.conf was not loaded: ${DEFAULT_CONFIG_PATHS.join(', ')} does not exist and KRB5_CONFIG is not set`
+}

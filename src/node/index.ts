@@ -10,8 +10,12 @@
  * const cc = await readCCache()   // KRB5CCNAME or /tmp/krb5cc_<uid>
  * ```
  *
+ * Importing this module also types `req.kerberos` on `node:http`'s `IncomingMessage` (and so on
+ * Express's `Request`): see `negotiateMiddleware` in `kerberos-ts/http`.
+ *
  * @module
  */
+import './http-request.js'
 export {
   DEFAULT_CCACHE_NAME,
   DEFAULT_KEYTAB_NAME,
@@ -23,7 +27,13 @@ export {
   splitTypedName,
 } from './env.js'
 export type { EnvOptions, DefaultNameOptions, TypedName } from './env.js'
-export { DEFAULT_CONFIG_PATHS, nodeConfigReader, configPaths, loadConfig } from './config.js'
+export {
+  DEFAULT_CONFIG_PATHS,
+  nodeConfigReader,
+  configPaths,
+  loadConfig,
+  configNotLoaded,
+} from './config.js'
 export type { LoadConfigOptions } from './config.js'
 export { readKeytab, writeKeytab, keytabPath, writeFileAtomic } from './files.js'
 export type {
@@ -86,3 +96,4 @@ export {
   tlsServerEndPointHashName,
   tlsServerEndPointBindings,
 } from './tls-bindings.js'
+export { createClient, type CreateClientOptions } from './create-client.js'

@@ -26,6 +26,7 @@ import {
   type SRVResolver,
 } from './kdc-discovery.js'
 import { peekKRBErrorCode } from './transport-peek.js'
+import { configNotLoaded, loadConfig } from './config.js'
 
 /** MIT's default `udp_preference_limit`. */
 export const DEFAULT_UDP_PREFERENCE_LIMIT = 1465
@@ -71,9 +72,18 @@ export interface TransportTraceEvent {
 export interface NodeTransportOptions {
   /**
    * KDC addresses and DNS settings: a parsed krb5.conf (`loadConfig()`), read per realm at call
-   * time, or the same as plain values.
+   * time, or the same as plain values. Absent (and no `locate`): krb5.conf is loaded from
+   * `KRB5_CONFIG`, else `/etc/krb5.conf`, at the first request (as MIT's library does), unless
+   * `loadConfig` is false.
    */
   readonly config?: KDCDiscoveryConfig | Krb5Config
+  /**
+   * Load krb5.conf when no `config` is given (default true). False: no realms configured, KDCs
+   * from DNS SRV only.
+   */
+  readonly loadConfig?: boolean
+  /** Environment for the default krb5.conf load (`KRB5_CONFIG`); default `process.env` at call time. */
+  readonly env?: Readonly<Record<string, string | undefined>>
   /** Replace discovery entirely: return the KDCs of a realm in order. */
   readonly locate?: (
     realm: string,
@@ -392,9 +402,25 @@ function isKrb5Config(c: KDCDiscoveryConfig | Krb5Config): c is Krb5Config {
 }
 
 class NodeTransport implements Transport {
-  private readonly o: NodeTransportOptions
+  private o: NodeTransportOptions
+  /** Set when krb5.conf was loaded by default and no file was found. */
+  private notLoaded: string | undefined
+  private loading: Promise<void> | undefined
   constructor(options: NodeTransportOptions) {
     this.o = options
+  }
+
+  /** The default krb5.conf load, once, at the first request. */
+  private ensureConfig(): Promise<void> {
+    if (this.o.config !== undefined || this.o.locate !== undefined || this.o.loadConfig === false)
+      return Promise.resolve()
+    this.loading ??= (async () => {
+      const env = this.o.env !== undefined ? { env: this.o.env } : {}
+      const config = await loadConfig(env)
+      this.notLoaded = configNotLoaded(config, env)
+      this.o = { ...this.o, config }
+    })()
+    return this.loading
   }
 
   async sendToKDC(
@@ -418,14 +444,18 @@ class NodeTransport implements Transport {
       tried: new Set(),
     }
     if (call.signal?.aborted === true) throw abortedError(realm, call.signal, [])
+    await this.ensureConfig()
     const tcpFirst = options.preferTCP === true || request.length > this.udpLimit()
     let unavailable: Uint8Array | undefined
     try {
       const kdcs = await raceCall(call, this.locate(call))
       if (kdcs.length === 0) {
-        throw new KerberosError(ErrorCodes.KDC_UNREACHABLE, `no KDC is known for realm ${realm}`, {
-          context: { realm, attempts: [] },
-        })
+        const why = this.notLoaded !== undefined ? `${this.notLoaded}; ` : ''
+        throw new KerberosError(
+          ErrorCodes.KDC_UNREACHABLE,
+          `${why}no KDC is known for realm ${realm}`,
+          { context: { realm, attempts: [] } },
+        )
       }
       const targets = await this.resolve(call, kdcs, tcpFirst ? 'tcp' : 'udp')
       for (const step of planSteps(targets, tcpFirst)) {
@@ -603,12 +633,14 @@ class NodeTransport implements Transport {
 }
 
 /**
- * A {@link Transport} over Node's sockets, with KDCs from krb5.conf values or DNS SRV.
+ * A {@link Transport} over Node's sockets, with KDCs from krb5.conf values or DNS SRV. Without
+ * `config`, krb5.conf (`KRB5_CONFIG`, else `/etc/krb5.conf`) is loaded at the first request.
  *
  * @example
  * ```ts
  * import { createNodeTransport, loadConfig } from 'kerberos-ts/node'
- * const transport = createNodeTransport({ config: await loadConfig() }) // krb5.conf [realms] and DNS SRV
+ * const transport = createNodeTransport() // krb5.conf loaded at the first request
+ * const same = createNodeTransport({ config: await loadConfig() }) // [realms] and DNS SRV
  * // or plain values:
  * const fixed = createNodeTransport({
  *   config: { realms: { 'EXAMPLE.COM': { kdc: ['kdc1.example.com', 'kdc2.example.com'] } } },
