@@ -57,7 +57,14 @@ export interface SaltProbeResult {
  * ```
  */
 export function buildSaltProbe(o: SaltProbeOptions): ASRequest {
-  return buildASReq({ client: o.client, etypes: o.etypes, now: o.now, nonce: o.nonce })
+  // No PA-REQ-ENC-PA-REP: the probe reads salts only and never uses a reply as credentials.
+  return buildASReq({
+    client: o.client,
+    etypes: o.etypes,
+    now: o.now,
+    nonce: o.nonce,
+    requestEncPARep: false,
+  })
 }
 
 /**
