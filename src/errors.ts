@@ -73,6 +73,10 @@ export const ErrorCodes = {
   HTTP_NEGOTIATE: 'ERR_KRB_HTTP_NEGOTIATE',
   /** A feature the peer asked for is not implemented. */
   UNSUPPORTED: 'ERR_KRB_UNSUPPORTED',
+  /** An MS-PAC or one of its NDR buffers is malformed; `context` names the buffer and offset. */
+  PAC_FORMAT: 'ERR_KRB_PAC_FORMAT',
+  /** An MS-PAC failed verification (signature, client info, missing buffer); `context.reason` says which. */
+  PAC_VERIFY: 'ERR_KRB_PAC_VERIFY',
 } as const
 
 /** Every stable error code. */
