@@ -36,6 +36,7 @@ import {
   type GSSChecksum,
 } from './gss-checksum.js'
 import { MemoryReplayCache, type ReplayCache, type ReplayEntry } from './replay-cache.js'
+import { findPAC, verifyPAC, type PAC, type PACIdentity } from '../pac/index.js'
 
 /** Default maximum clock difference, in seconds (MIT's `clockskew`). */
 export const DEFAULT_CLOCK_SKEW = 300
@@ -127,6 +128,13 @@ export interface VerifyAPReqOptions {
   readonly now?: () => number | Date
   /** Crypto backend for this acceptor. */
   readonly backend?: CryptoBackend
+  /**
+   * MS-PAC processing: `'verify'` (default) checks the ticket's PAC when it has one (server
+   * signature with the service key, CLIENT_INFO against the ticket) and refuses the ticket when
+   * that fails; `'require'` also refuses tickets without a PAC; `'lenient'` drops a PAC that
+   * fails instead (MIT's acceptor); `'skip'` does not look. See docs/pac.md.
+   */
+  readonly pac?: 'verify' | 'require' | 'lenient' | 'skip'
 }
 
 /** What a verified AP-REQ says. */
@@ -152,6 +160,10 @@ export interface VerifiedAPReq {
   readonly renewTill?: Date
   /** The ticket's authorization data, raw (MIT puts a PAC in AD-IF-RELEVANT / ad-type 128). */
   readonly authorizationData?: AuthorizationData
+  /** The ticket's PAC, when it has one whose server signature verified (option `pac`). */
+  readonly pac?: PAC
+  /** Who the verified PAC says the client is: user and group SIDs, names. */
+  readonly identity?: PACIdentity
   /** AP options of the request. */
   readonly apOptions: number
   /** True when the client set MUTUAL-REQUIRED. */
@@ -251,13 +263,14 @@ export function verifyAPReq(apReq: Uint8Array | APReq, options: VerifyAPReqOptio
   checkTicketTimes(part, now, skew, client, server)
   const clientName = formatPrincipal(client)
   const serverName = formatPrincipal(server)
-  return result(req, part, auth, entry, client, server, {
+  const v = result(req, part, auth, entry, client, server, {
     key: `${clientName}\0${serverName}\0${auth.ctime.getTime()}\0${auth.cusec}\0${tagOf(req.authenticator.cipher)}`,
     client: clientName,
     server: serverName,
     time,
     expiresAt: time + skew,
   })
+  return options.pac === 'skip' ? v : withPAC(v, entry.key, options, crypto)
 }
 
 function cryptoOptions(o: VerifyAPReqOptions): { allowWeak: boolean; backend?: CryptoBackend } {
@@ -680,4 +693,41 @@ function replayError(v: VerifiedAPReq): KerberosError {
       context: { client: v.replayEntry.client, server: v.replayEntry.server, ctime: v.ctime },
     },
   )
+}
+
+// ---------------------------------------------------------------------------------------------
+// MS-PAC
+
+/** Verify the ticket's PAC (if any) with the key that decrypted the ticket; see option `pac`. */
+function withPAC(
+  v: VerifiedAPReq,
+  serviceKey: KerberosKey,
+  options: VerifyAPReqOptions,
+  crypto: { allowWeak: boolean; backend?: CryptoBackend },
+): VerifiedAPReq {
+  const lenient = options.pac === 'lenient'
+  try {
+    const found = v.authorizationData === undefined ? undefined : findPAC(v.authorizationData)
+    if (found === undefined) {
+      if (options.pac !== 'require') return v
+      throw new KerberosError(
+        ErrorCodes.PAC_VERIFY,
+        `ticket from ${formatPrincipal(v.client)} carries no PAC and this acceptor requires one`,
+        { context: { reason: 'no-pac', client: formatPrincipal(v.client) } },
+      )
+    }
+    const { pac, identity } = verifyPAC(found, {
+      ...crypto,
+      serviceKey,
+      clientName: v.client,
+      authTime: v.authtime,
+    })
+    const out = v as Mutable<VerifiedAPReq>
+    out.pac = pac
+    out.identity = identity
+    return out
+  } catch (err) {
+    if (lenient && err instanceof KerberosError) return v
+    throw err
+  }
 }
