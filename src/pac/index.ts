@@ -84,3 +84,4 @@ export {
   type VerifiedPAC,
   type VerifyPACOptions,
 } from './verify.js'
+export { makeTicketSignature, ticketSignatureData, verifyTicketSignature } from './ticket.js'

@@ -27,6 +27,7 @@ export type PACVerifyFailure =
   | 'server-signature'
   | 'kdc-signature'
   | 'full-signature'
+  | 'ticket-signature'
   | 'missing-client-info'
   | 'client-name'
   | 'client-authtime'

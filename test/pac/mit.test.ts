@@ -16,7 +16,13 @@ import { findCredential, parseCCache } from '../../src/ccache/index.js'
 import { decrypt, encrypt } from '../../src/crypto/index.js'
 import { KerberosError } from '../../src/errors.js'
 import { parseKeytab, type Keytab } from '../../src/keytab/index.js'
-import { findPAC, readPACLayout, verifyPAC, PACBufferType } from '../../src/pac/index.js'
+import {
+  findPAC,
+  readPACLayout,
+  verifyPAC,
+  verifyTicketSignature,
+  PACBufferType,
+} from '../../src/pac/index.js'
 import { makeAPReq } from '../../src/protocol/ap-req.js'
 import { Acceptor } from '../../src/protocol/ap-verify.js'
 import { MIT_BIN, skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
@@ -86,6 +92,14 @@ describe('PACs from an MIT KDC', { skip }, () => {
       }
     })
     assert.equal(ok.length, 1, `one krbtgt key verifies the KDC signature (type ${kdcType})`)
+    // MIT 1.20 adds a PAC_TICKET_CHECKSUM to service tickets: it re-computes over our re-encoding.
+    assert.ok(types.includes(PACBufferType.TICKET_CHECKSUM))
+    assert.equal(verifyTicketSignature(part, ok[0]!), true)
+    const later = { ...part, endtime: new Date(part.endtime.getTime() + 3_600_000) }
+    assert.throws(
+      () => verifyTicketSignature(later, ok[0]!),
+      (e) => e instanceof KerberosError && e.context.reason === 'ticket-signature',
+    )
   })
 
   it('issue 12 PAC: an MIT ticket whose PAC was altered (re-encrypted with the service key) is refused', () => {
