@@ -8,6 +8,7 @@
 import { checksumLength } from '../crypto/index.js'
 import { ErrorCodes } from '../errors.js'
 import { ByteReader, ByteWriter } from '../internal/bytes.js'
+import { readUTF16LE } from './ndr.js'
 import { readSIDBody, writeSIDBody } from './sid.js'
 import type {
   PACAttributesInfo,
@@ -18,7 +19,9 @@ import type {
 } from './types.js'
 import { UPNDNSFlags } from './types.js'
 
-const utf16 = new TextDecoder('utf-16le')
+function utf16(bytes: Uint8Array): string {
+  return readUTF16LE(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.length >> 1)
+}
 
 function reader(bytes: Uint8Array, what: string): ByteReader {
   return new ByteReader(bytes, { code: ErrorCodes.PAC_FORMAT, what, littleEndian: true })
@@ -41,7 +44,7 @@ export function decodePACClientInfo(bytes: Uint8Array): PACClientInfo {
   const hi = r.u32('ClientId high')
   const length = r.u16('NameLength')
   if (length % 2 !== 0) r.fail(`NameLength ${length} is odd`)
-  const name = utf16.decode(r.bytesView(length, 'Name'))
+  const name = utf16(r.bytesView(length, 'Name'))
   r.end('PAC_CLIENT_INFO')
   return { clientId: (BigInt(hi) << 32n) | BigInt(lo), name }
 }
@@ -71,14 +74,14 @@ export function decodeUPNDNSInfo(bytes: Uint8Array): UPNDNSInfo {
   const dnsLength = r.u16('DnsDomainNameLength')
   const dnsOffset = r.u16('DnsDomainNameOffset')
   const flags = r.u32('Flags')
-  const upn = utf16.decode(stringAt(bytes, r, upnLength, upnOffset, 'Upn'))
-  const dnsDomainName = utf16.decode(stringAt(bytes, r, dnsLength, dnsOffset, 'DnsDomainName'))
+  const upn = utf16(stringAt(bytes, r, upnLength, upnOffset, 'Upn'))
+  const dnsDomainName = utf16(stringAt(bytes, r, dnsLength, dnsOffset, 'DnsDomainName'))
   if ((flags & UPNDNSFlags.SAM_NAME_AND_SID) === 0) return { upn, dnsDomainName, flags }
   const samLength = r.u16('SamNameLength')
   const samOffset = r.u16('SamNameOffset')
   const sidLength = r.u16('SidLength')
   const sidOffset = r.u16('SidOffset')
-  const samName = utf16.decode(stringAt(bytes, r, samLength, samOffset, 'SamName'))
+  const samName = utf16(stringAt(bytes, r, samLength, samOffset, 'SamName'))
   if (sidOffset + sidLength > bytes.length) r.fail(`Sid lies outside the buffer`)
   const sr = reader(bytes.subarray(sidOffset, sidOffset + sidLength), 'UPN_DNS_INFO Sid')
   const sid = readSIDBody(sr, 'Sid')

@@ -6,7 +6,15 @@
  * @module
  */
 import { ErrorCodes, KerberosError } from '../errors.js'
-import type { ByteReader, ByteWriter } from '../internal/bytes.js'
+import type { ByteWriter } from '../internal/bytes.js'
+
+/** What {@link readSIDBody} reads from: a ByteReader or an NdrReader. */
+export interface SIDSource {
+  readonly remaining: number
+  u8(label: string): number
+  u32(label: string): number
+  fail(message: string, context?: Record<string, unknown>): never
+}
 
 /** MS-DTYP §2.4.2: at most 15 sub-authorities. */
 export const MAX_SUB_AUTHORITIES = 15
@@ -59,20 +67,20 @@ export function parseSID(text: string): SIDParts {
 }
 
 /** Read the SID body (revision, count, authority, sub-authorities) from `r`. */
-export function readSIDBody(r: ByteReader, label: string, expectedCount?: number): string {
-  const revision = r.u8(`${label} revision`)
-  const count = r.u8(`${label} sub-authority count`)
+export function readSIDBody(r: SIDSource, label: string, expectedCount?: number): string {
+  const revision = r.u8(label)
+  const count = r.u8(label)
   if (count > MAX_SUB_AUTHORITIES || (expectedCount !== undefined && count !== expectedCount)) {
     r.fail(`${label} has ${count} sub-authorities (expected ${expectedCount ?? '0..15'})`, {
       label,
     })
   }
-  const a = r.bytesView(6, `${label} identifier authority`)
   // 48-bit big-endian (MS-DTYP §2.4.1), unlike everything else here.
-  const authority = a[0]! * 2 ** 40 + a[1]! * 2 ** 32 + ((a[2]! << 24) >>> 0) + (a[3]! << 16) + (a[4]! << 8) + a[5]!
+  let authority = 0
+  for (let i = 0; i < 6; i++) authority = authority * 256 + r.u8(label)
   const subAuthorities: number[] = []
   if (count * 4 > r.remaining) r.fail(`${label} sub-authorities need ${count * 4} bytes`, { label })
-  for (let i = 0; i < count; i++) subAuthorities.push(r.u32(`${label} sub-authority`))
+  for (let i = 0; i < count; i++) subAuthorities.push(r.u32(label))
   return formatSID({ revision, authority, subAuthorities })
 }
 

@@ -36,7 +36,13 @@ import {
   type GSSChecksum,
 } from './gss-checksum.js'
 import { MemoryReplayCache, type ReplayCache, type ReplayEntry } from './replay-cache.js'
-import { findPAC, verifyPAC, type PAC, type PACIdentity } from '../pac/index.js'
+import {
+  findPAC,
+  verifyPAC,
+  type PAC,
+  type PACIdentity,
+  type VerifyPACOptions,
+} from '../pac/index.js'
 
 /** Default maximum clock difference, in seconds (MIT's `clockskew`). */
 export const DEFAULT_CLOCK_SKEW = 300
@@ -716,12 +722,15 @@ function withPAC(
         { context: { reason: 'no-pac', client: formatPrincipal(v.client) } },
       )
     }
-    const { pac, identity } = verifyPAC(found, {
-      ...crypto,
+    // A literal, not a spread: this runs per accepted request.
+    const o: Mutable<VerifyPACOptions> = {
       serviceKey,
       clientName: v.client,
       authTime: v.authtime,
-    })
+      allowWeak: crypto.allowWeak,
+    }
+    if (crypto.backend !== undefined) o.backend = crypto.backend
+    const { pac, identity } = verifyPAC(found, o)
     const out = v as Mutable<VerifiedAPReq>
     out.pac = pac
     out.identity = identity
