@@ -30,10 +30,17 @@ function keyOf(v: VerifiedAPReq, keytab: Keytab | KeytabIndex): KerberosKey | un
 }
 
 const sigText = (s: PACSignature | undefined): string =>
-  s === undefined ? 'absent' : `${checksumTypeName(s.type)} (${s.type})${s.rodcIdentifier === undefined ? '' : `, RODC ${s.rodcIdentifier}`}`
+  s === undefined
+    ? 'absent'
+    : `${checksumTypeName(s.type)} (${s.type})${s.rodcIdentifier === undefined ? '' : `, RODC ${s.rodcIdentifier}`}`
 
 /** Write the PAC lines for a verified AP-REQ, if its ticket carries a PAC. */
-export function describeTicketPAC(v: VerifiedAPReq, keytab: Keytab | KeytabIndex, line: Line, d: number): void {
+export function describeTicketPAC(
+  v: VerifiedAPReq,
+  keytab: Keytab | KeytabIndex,
+  line: Line,
+  d: number,
+): void {
   let bytes: Uint8Array | undefined
   let pac: PAC
   try {
@@ -52,7 +59,12 @@ export function describeTicketPAC(v: VerifiedAPReq, keytab: Keytab | KeytabIndex
   let status = 'not checked (key not found)'
   if (key !== undefined) {
     try {
-      verifyPAC(bytes, { serviceKey: key, clientName: v.client, authTime: v.authtime, allowWeak: true })
+      verifyPAC(bytes, {
+        serviceKey: key,
+        clientName: v.client,
+        authTime: v.authtime,
+        allowWeak: true,
+      })
       status = 'server signature valid, CLIENT_INFO matches the ticket'
     } catch (err) {
       if (!(err instanceof KerberosError)) throw err
@@ -62,8 +74,13 @@ export function describeTicketPAC(v: VerifiedAPReq, keytab: Keytab | KeytabIndex
   line(d + 1, `verification: ${status}`)
   const id = pacIdentity(pac)
   line(d + 1, `client info: ${id.clientName || '-'}`)
-  if (id.userSid) line(d + 1, `user SID: ${id.userSid}${id.accountName ? ` (${id.accountName})` : ''}`)
-  if (id.logonDomainName) line(d + 1, `logon domain: ${id.logonDomainName}${id.logonDomainSid ? ` ${id.logonDomainSid}` : ''}`)
+  if (id.userSid)
+    line(d + 1, `user SID: ${id.userSid}${id.accountName ? ` (${id.accountName})` : ''}`)
+  if (id.logonDomainName)
+    line(
+      d + 1,
+      `logon domain: ${id.logonDomainName}${id.logonDomainSid ? ` ${id.logonDomainSid}` : ''}`,
+    )
   if (id.upn) line(d + 1, `UPN: ${id.upn}`)
   if (id.dnsDomainName) line(d + 1, `DNS domain: ${id.dnsDomainName}`)
   if (id.groupSids.length > 0) line(d + 1, `group SIDs: ${id.groupSids.join(', ')}`)

@@ -20,7 +20,11 @@ import type {
 import { UPNDNSFlags } from './types.js'
 
 function utf16(bytes: Uint8Array): string {
-  return readUTF16LE(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.length >> 1)
+  return readUTF16LE(
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    0,
+    bytes.length >> 1,
+  )
 }
 
 function reader(bytes: Uint8Array, what: string): ByteReader {
@@ -59,9 +63,17 @@ export function encodePACClientInfo(v: PACClientInfo): Uint8Array {
 }
 
 /** One (length, offset) string of UPN_DNS_INFO, checked against the buffer. */
-function stringAt(bytes: Uint8Array, r: ByteReader, length: number, offset: number, label: string): Uint8Array {
+function stringAt(
+  bytes: Uint8Array,
+  r: ByteReader,
+  length: number,
+  offset: number,
+  label: string,
+): Uint8Array {
   if (length % 2 !== 0 || offset + length > bytes.length) {
-    r.fail(`${label} (offset ${offset}, length ${length}) lies outside the ${bytes.length}-byte buffer`)
+    r.fail(
+      `${label} (offset ${offset}, length ${length}) lies outside the ${bytes.length}-byte buffer`,
+    )
   }
   return bytes.subarray(offset, offset + length)
 }
@@ -92,7 +104,9 @@ export function decodeUPNDNSInfo(bytes: Uint8Array): UPNDNSInfo {
 /** Encode UPN_DNS_INFO; each string 8-aligned as Windows and Samba lay it out. */
 export function encodeUPNDNSInfo(v: UPNDNSInfo): Uint8Array {
   const ext = v.samName !== undefined && v.sid !== undefined
-  const flags = ext ? v.flags | UPNDNSFlags.SAM_NAME_AND_SID : v.flags & ~UPNDNSFlags.SAM_NAME_AND_SID
+  const flags = ext
+    ? v.flags | UPNDNSFlags.SAM_NAME_AND_SID
+    : v.flags & ~UPNDNSFlags.SAM_NAME_AND_SID
   const parts = [utf16le(v.upn), utf16le(v.dnsDomainName)]
   if (ext) {
     parts.push(utf16le(v.samName!))
@@ -147,7 +161,9 @@ export function decodePACAttributesInfo(bytes: Uint8Array): PACAttributesInfo {
 /** Encode PAC_ATTRIBUTES_INFO. */
 export function encodePACAttributesInfo(v: PACAttributesInfo): Uint8Array {
   if (v.flags.length !== Math.ceil(v.flagsLength / 32)) {
-    throw new RangeError(`expected ${Math.ceil(v.flagsLength / 32)} flag words, got ${v.flags.length}`)
+    throw new RangeError(
+      `expected ${Math.ceil(v.flagsLength / 32)} flag words, got ${v.flags.length}`,
+    )
   }
   const w = writer().u32(v.flagsLength)
   for (const f of v.flags) w.u32(f)

@@ -230,7 +230,10 @@ export function decodePACDeviceInfo(bytes: Uint8Array): PACDeviceInfo {
     for (const h of heads) {
       if (!h.domain) n.fail('DomainGroup holds a null DomainId')
       const domainId = n.sid('DomainGroup DomainId')
-      domainGroups.push({ domainId, groupIds: groupsAt(n, h.groups, h.count, 'DomainGroup GroupIds') })
+      domainGroups.push({
+        domainId,
+        groupIds: groupsAt(n, h.groups, h.count, 'DomainGroup GroupIds'),
+      })
     }
   }
   n.end('PAC_DEVICE_INFO')

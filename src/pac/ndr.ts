@@ -68,7 +68,8 @@ export class NdrReader {
     }
     const length = r.u32('private header object buffer length')
     r.u32('private header filler')
-    if (length > r.remaining) r.fail(`object buffer length ${length} exceeds the ${r.remaining} bytes left`)
+    if (length > r.remaining)
+      r.fail(`object buffer length ${length} exceeds the ${r.remaining} bytes left`)
     // The object starts 16 bytes in: alignment modulo 8 is the same from either start.
     return new NdrReader(bytes, what, 16, 16 + length)
   }
@@ -80,14 +81,19 @@ export class NdrReader {
 
   /** Throw ERR_KRB_PAC_FORMAT at the current offset. */
   fail(message: string, context: Record<string, unknown> = {}): never {
-    throw new KerberosError(ErrorCodes.PAC_FORMAT, `${this.#what}: ${message} at offset ${this.#pos}`, {
-      context: { offset: this.#pos, ...context },
-    })
+    throw new KerberosError(
+      ErrorCodes.PAC_FORMAT,
+      `${this.#what}: ${message} at offset ${this.#pos}`,
+      {
+        context: { offset: this.#pos, ...context },
+      },
+    )
   }
 
   #need(n: number, label: string): number {
     const at = this.#pos
-    if (n > this.#end - at) this.fail(`${label} needs ${n} bytes but ${this.#end - at} remain`, { label })
+    if (n > this.#end - at)
+      this.fail(`${label} needs ${n} bytes but ${this.#end - at} remain`, { label })
     this.#pos = at + n
     return at
   }
@@ -136,7 +142,9 @@ export class NdrReader {
     const maximumLength = this.u16(label)
     const present = this.pointer(label)
     if (length % 2 !== 0 || length > maximumLength || (!present && maximumLength !== 0)) {
-      this.fail(`${label} has length ${length}, maximum ${maximumLength}, pointer ${present ? 'set' : 'null'}`)
+      this.fail(
+        `${label} has length ${length}, maximum ${maximumLength}, pointer ${present ? 'set' : 'null'}`,
+      )
     }
     return { length, maximumLength, present }
   }
@@ -159,9 +167,12 @@ export class NdrReader {
   /** A conformant array's count; checks `count × size` fits in what is left. */
   arrayCount(expected: number, size: number, label: string): number {
     const count = this.u32(label)
-    if (count !== expected) this.fail(`${label} count ${count} differs from the ${expected} announced`)
+    if (count !== expected)
+      this.fail(`${label} count ${count} differs from the ${expected} announced`)
     if (count * size > this.remaining) {
-      this.fail(`${label} of ${count} elements needs ${count * size} bytes but ${this.remaining} remain`)
+      this.fail(
+        `${label} of ${count} elements needs ${count * size} bytes but ${this.remaining} remain`,
+      )
     }
     return count
   }
@@ -203,7 +214,8 @@ export class NdrReader {
 
   /** Null-pointer consistency: a null array pointer must come with a zero count. */
   checkNull(present: boolean, count: number, label: string): void {
-    if (!present && count !== 0) this.fail(`${label} announces ${count} elements behind a null pointer`)
+    if (!present && count !== 0)
+      this.fail(`${label} announces ${count} elements behind a null pointer`)
   }
 }
 

@@ -83,9 +83,12 @@ export function readPACLayout(bytes: Uint8Array): PACLayout[] {
     const high = r.u32('Offset high')
     const name = describeBufferType(type)
     if (high !== 0 || offset % 8 !== 0 || offset < headerLength || offset + size > bytes.length) {
-      r.fail(`buffer ${name} at offset ${high === 0 ? offset : 'beyond 2^32'} (size ${size}) is misaligned or outside the PAC`, {
-        bufferType: type,
-      })
+      r.fail(
+        `buffer ${name} at offset ${high === 0 ? offset : 'beyond 2^32'} (size ${size}) is misaligned or outside the PAC`,
+        {
+          bufferType: type,
+        },
+      )
     }
     if (seen.has(type)) r.fail(`buffer ${name} appears twice`, { bufferType: type })
     seen.add(type)
@@ -163,7 +166,10 @@ export function decodePAC(bytes: Uint8Array): PAC {
       throw new KerberosError(
         ErrorCodes.PAC_FORMAT,
         `PAC buffer ${describeBufferType(b.type)} at offset ${layout[i]!.offset}: ${err.message}`,
-        { cause: err, context: { ...err.context, bufferType: b.type, bufferOffset: layout[i]!.offset } },
+        {
+          cause: err,
+          context: { ...err.context, bufferType: b.type, bufferOffset: layout[i]!.offset },
+        },
       )
     }
   }
@@ -224,7 +230,8 @@ export function layoutPAC(buffers: readonly PACBuffer[]): Uint8Array {
   const types = new Set<number>()
   let at = 8 + buffers.length * 16
   const offsets = buffers.map((b) => {
-    if (types.has(b.type)) throw new RangeError(`expected one buffer of each type, got ${b.type} twice`)
+    if (types.has(b.type))
+      throw new RangeError(`expected one buffer of each type, got ${b.type} twice`)
     types.add(b.type)
     const o = at
     at = (at + b.data.length + 7) & ~7
@@ -265,10 +272,19 @@ export function encodePAC(input: PACInput, options: SignPACOptions): Uint8Array 
     buffers.push({ type: T.TICKET_CHECKSUM, data: encodePACSignature(options.ticketSignature) })
   }
   if (options.fullSignature === true) {
-    buffers.push({ type: T.FULL_CHECKSUM, data: zeroSignature(checksumTypeOf(options.kdcKey.enctype)) })
+    buffers.push({
+      type: T.FULL_CHECKSUM,
+      data: zeroSignature(checksumTypeOf(options.kdcKey.enctype)),
+    })
   }
-  buffers.push({ type: T.SERVER_CHECKSUM, data: zeroSignature(checksumTypeOf(options.serverKey.enctype)) })
-  buffers.push({ type: T.PRIVSVR_CHECKSUM, data: zeroSignature(checksumTypeOf(options.kdcKey.enctype)) })
+  buffers.push({
+    type: T.SERVER_CHECKSUM,
+    data: zeroSignature(checksumTypeOf(options.serverKey.enctype)),
+  })
+  buffers.push({
+    type: T.PRIVSVR_CHECKSUM,
+    data: zeroSignature(checksumTypeOf(options.kdcKey.enctype)),
+  })
   return signPAC(layoutPAC(buffers), options)
 }
 
@@ -283,11 +299,17 @@ function signatureField(bytes: Uint8Array, l: PACLayout): { type: number; field:
  * A copy of the PAC with the SERVER_CHECKSUM and PRIVSVR_CHECKSUM signature fields zeroed
  * (and FULL_CHECKSUM too when `withFull`): the data the server (and full) signatures cover.
  */
-export function pacSigningData(bytes: Uint8Array, layout: readonly PACLayout[], withFull = false): Uint8Array {
+export function pacSigningData(
+  bytes: Uint8Array,
+  layout: readonly PACLayout[],
+  withFull = false,
+): Uint8Array {
   const copy = bytes.slice()
   for (const l of layout) {
     const zero =
-      l.type === T.SERVER_CHECKSUM || l.type === T.PRIVSVR_CHECKSUM || (withFull && l.type === T.FULL_CHECKSUM)
+      l.type === T.SERVER_CHECKSUM ||
+      l.type === T.PRIVSVR_CHECKSUM ||
+      (withFull && l.type === T.FULL_CHECKSUM)
     if (zero) signatureField(copy, l).field.fill(0)
   }
   return copy
@@ -318,7 +340,9 @@ export function signPAC(bytes: Uint8Array, options: SignPACOptions): Uint8Array 
     const len = signatureLength(cksumtype)!
     // Room for the signature, optionally followed by a 2-octet RODC identifier that is kept.
     if (l.size !== 4 + len && l.size !== 6 + len) {
-      throw new RangeError(`expected room for a ${len}-octet signature in ${describeBufferType(type)}, got ${l.size - 4}`)
+      throw new RangeError(
+        `expected room for a ${len}-octet signature in ${describeBufferType(type)}, got ${l.size - 4}`,
+      )
     }
     view.setInt32(l.offset, cksumtype, true)
     out.fill(0, l.offset + 4, l.offset + 4 + len)

@@ -110,6 +110,9 @@ export function sidWithRid(domainSid: string, rid: number): string {
 }
 
 /** A PAC format error at no particular offset. */
-export function pacFormatError(message: string, context: Record<string, unknown> = {}): KerberosError {
+export function pacFormatError(
+  message: string,
+  context: Record<string, unknown> = {},
+): KerberosError {
   return new KerberosError(ErrorCodes.PAC_FORMAT, message, { context })
 }

@@ -31,7 +31,9 @@ function withZeroPAC(ad: AuthorizationData): AuthorizationData | undefined {
     const j = inner.findIndex((e) => e.adType === AD.WIN2K_PAC)
     if (j < 0) continue
     const recoded = inner.map((e, k) => (k === j ? ZERO_PAC : e))
-    return ad.map((e, k) => (k === i ? { adType: AD.IF_RELEVANT, adData: encodeADIfRelevant(recoded) } : e))
+    return ad.map((e, k) =>
+      k === i ? { adType: AD.IF_RELEVANT, adData: encodeADIfRelevant(recoded) } : e,
+    )
   }
   return undefined
 }
@@ -67,7 +69,8 @@ export function makeTicketSignature(
   options?: CryptoOptions,
 ): PACSignature {
   const data = ticketSignatureData(part)
-  if (data === undefined) throw new TypeError('expected an EncTicketPart with a PAC in AD-IF-RELEVANT')
+  if (data === undefined)
+    throw new TypeError('expected an EncTicketPart with a PAC in AD-IF-RELEVANT')
   const type = checksumTypeOf(kdcKey.enctype)
   return { type, signature: makeChecksum(type, kdcKey, PAC_SIGNATURE_KEY_USAGE, data, options) }
 }

@@ -32,7 +32,11 @@ export type PACVerifyFailure =
   | 'client-name'
   | 'client-authtime'
 
-function refuse(reason: PACVerifyFailure, message: string, context: Record<string, unknown> = {}): KerberosError {
+function refuse(
+  reason: PACVerifyFailure,
+  message: string,
+  context: Record<string, unknown> = {},
+): KerberosError {
   return new KerberosError(ErrorCodes.PAC_VERIFY, message, { context: { reason, ...context } })
 }
 
@@ -162,7 +166,10 @@ function checkSignature(
  * identity.groupSids.includes('S-1-5-21-1-2-3-1108')
  * ```
  */
-export function verifyPAC(input: Uint8Array | AuthorizationData, options: VerifyPACOptions): VerifiedPAC {
+export function verifyPAC(
+  input: Uint8Array | AuthorizationData,
+  options: VerifyPACOptions,
+): VerifiedPAC {
   const bytes = input instanceof Uint8Array ? input : findPAC(input)
   if (bytes === undefined) throw refuse('no-pac', 'the ticket carries no PAC')
   const pac = decodePAC(bytes)
@@ -170,7 +177,13 @@ export function verifyPAC(input: Uint8Array | AuthorizationData, options: Verify
     throw refuse('missing-signature', 'the PAC lacks its server or KDC signature')
   }
   const layout = readPACLayout(bytes)
-  checkSignature(pac.serverSignature, options.serviceKey, pacSigningData(bytes, layout), 'server-signature', options)
+  checkSignature(
+    pac.serverSignature,
+    options.serviceKey,
+    pacSigningData(bytes, layout),
+    'server-signature',
+    options,
+  )
   const kdcSignatureVerified = checkKDC(pac, bytes, layout, options)
   checkClientInfo(pac, options)
   return { pac, identity: pacIdentity(pac), kdcSignatureVerified }
@@ -187,7 +200,13 @@ function checkKDC(
   if (options.kdcKey !== undefined) {
     checkSignature(kdc, options.kdcKey, signedData, 'kdc-signature', options)
     if (pac.fullSignature !== undefined) {
-      checkSignature(pac.fullSignature, options.kdcKey, pacSigningData(bytes, layout, true), 'full-signature', options)
+      checkSignature(
+        pac.fullSignature,
+        options.kdcKey,
+        pacSigningData(bytes, layout, true),
+        'full-signature',
+        options,
+      )
     }
     return true
   }
@@ -213,17 +232,25 @@ function checkClientInfo(pac: PAC, options: VerifyPACOptions): void {
   if (ci === undefined) throw refuse('missing-client-info', 'the PAC has no CLIENT_INFO buffer')
   const names = clientNames(options.clientName)
   if (!names.includes(ci.name)) {
-    throw refuse('client-name', `PAC client ${ci.name} is not the ticket client ${names[names.length - 1]}`, {
-      pacClient: ci.name,
-      client: names[names.length - 1],
-    })
+    throw refuse(
+      'client-name',
+      `PAC client ${ci.name} is not the ticket client ${names[names.length - 1]}`,
+      {
+        pacClient: ci.name,
+        client: names[names.length - 1],
+      },
+    )
   }
   const pacSeconds = (ci.clientId - FILETIME_UNIX_EPOCH) / 10_000_000n
   const authSeconds = BigInt(Math.floor(options.authTime.getTime() / 1000))
   if (pacSeconds !== authSeconds) {
-    throw refuse('client-authtime', `PAC client info time differs from the ticket authtime ${options.authTime.toISOString()}`, {
-      authtime: options.authTime,
-    })
+    throw refuse(
+      'client-authtime',
+      `PAC client info time differs from the ticket authtime ${options.authTime.toISOString()}`,
+      {
+        authtime: options.authTime,
+      },
+    )
   }
 }
 

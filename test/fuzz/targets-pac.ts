@@ -31,7 +31,10 @@ const DEVICE = {
   extraSids: [{ sid: 'S-1-18-1', attributes: 7 }],
   domainGroups: [{ domainId: 'S-1-5-21-1-2-3', groupIds: [{ rid: 1000, attributes: 7 }] }],
 }
-const DELEGATION = { proxyTarget: 'cifs/files.example.com', transitedServices: ['HTTP/web.example.com@EXAMPLE.COM'] }
+const DELEGATION = {
+  proxyTarget: 'cifs/files.example.com',
+  transitedServices: ['HTTP/web.example.com@EXAMPLE.COM'],
+}
 
 /** The PAC targets. */
 export function pacTargets(): FuzzTarget[] {
@@ -80,7 +83,8 @@ export function pacTargets(): FuzzTarget[] {
     },
     {
       name: 'pac-ndr',
-      description: 'the NDR buffers alone: KERB_VALIDATION_INFO, PAC_DEVICE_INFO, S4U_DELEGATION_INFO',
+      description:
+        'the NDR buffers alone: KERB_VALIDATION_INFO, PAC_DEVICE_INFO, S4U_DELEGATION_INFO',
       seeds: [
         encodeKerbValidationInfo(logonInfoFor('alice')),
         pacFixture('gokrb5-kvi-trust.bin'),

@@ -126,7 +126,11 @@ describe('PAC verification refuses altered PACs', () => {
     assert.ok(decodePAC(full).fullSignature)
     assert.ok(verifyPAC(full, { ...opts, kdcKey }).kdcSignatureVerified)
     // A full signature made with another key, the rest re-signed honestly, is refused.
-    const other = encodePAC(pacInputFor(alice, authTime), { serverKey, kdcKey: randomKey(18), fullSignature: true })
+    const other = encodePAC(pacInputFor(alice, authTime), {
+      serverKey,
+      kdcKey: randomKey(18),
+      fullSignature: true,
+    })
     const layout = readPACLayout(other)
     const fl = layout.find((l) => l.type === PACBufferType.FULL_CHECKSUM)!
     const spliced = full.slice()

@@ -27,7 +27,10 @@ import { parsePrincipal, type Principal } from '../../src/principal.js'
 export const DOMAIN_SID = 'S-1-5-21-3167651404-3865080224-2280184895'
 
 /** An AD-like KERB_VALIDATION_INFO for `name` (user RID 1105, five groups, two extra SIDs). */
-export function logonInfoFor(name: string, extra: Partial<KerbValidationInfo> = {}): KerbValidationInfo {
+export function logonInfoFor(
+  name: string,
+  extra: Partial<KerbValidationInfo> = {},
+): KerbValidationInfo {
   const t = dateToFileTime(new Date(Date.UTC(2026, 0, 1)))
   return {
     logonTime: t,
@@ -120,7 +123,9 @@ export function pacService(service = 'HTTP/web.example.com@EXAMPLE.COM'): PACSer
   const server = parsePrincipal(service)
   const serviceKey = randomKey(18)
   const kdcKey = randomKey(18)
-  const keytab = createKeytab([makeKeytabEntry({ principal: server, kvno: 2, key: serviceKey, timestamp: 1 })])
+  const keytab = createKeytab([
+    makeKeytabEntry({ principal: server, kvno: 2, key: serviceKey, timestamp: 1 }),
+  ])
   return {
     keytab,
     server,
@@ -132,7 +137,9 @@ export function pacService(service = 'HTTP/web.example.com@EXAMPLE.COM'): PACSer
       const authtime = o.authtime ?? new Date(Math.floor(Date.now() / 1000) * 1000)
       const ad =
         o.authorizationData ??
-        (o.pac === false ? undefined : pacAuthorizationData(signedPACFor(client, authtime, { serverKey: serviceKey, kdcKey })))
+        (o.pac === false
+          ? undefined
+          : pacAuthorizationData(signedPACFor(client, authtime, { serverKey: serviceKey, kdcKey })))
       const part = encodeEncTicketPart({
         flags: setFlags(TicketFlags.PRE_AUTHENT),
         key: sessionKey,

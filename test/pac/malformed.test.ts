@@ -22,7 +22,8 @@ import { parsePrincipal } from '../../src/principal.js'
 import { logonInfoFor, signedPACFor } from './build.js'
 import { pacFixture, samplePACs } from './samples.js'
 
-const isFormat = (e: unknown): boolean => e instanceof KerberosError && e.code === 'ERR_KRB_PAC_FORMAT'
+const isFormat = (e: unknown): boolean =>
+  e instanceof KerberosError && e.code === 'ERR_KRB_PAC_FORMAT'
 
 function le32(bytes: Uint8Array, at: number, v: number): Uint8Array {
   const out = bytes.slice()
@@ -32,7 +33,12 @@ function le32(bytes: Uint8Array, at: number, v: number): Uint8Array {
 
 /** A PAC holding one LOGON_INFO buffer with `patch` applied to the NDR bytes. */
 function logonPAC(patch: (ndr: Uint8Array) => Uint8Array): Uint8Array {
-  return layoutPAC([{ type: PACBufferType.LOGON_INFO, data: patch(encodeKerbValidationInfo(logonInfoFor('alice'))) }])
+  return layoutPAC([
+    {
+      type: PACBufferType.LOGON_INFO,
+      data: patch(encodeKerbValidationInfo(logonInfoFor('alice'))),
+    },
+  ])
 }
 
 /** Offsets inside the NDR stream of KERB_VALIDATION_INFO (16-byte headers, then the object). */
@@ -93,7 +99,11 @@ describe('malformed PACs give ERR_KRB_PAC_FORMAT', () => {
     bigSid.set([200, 0, 0, 0], sidAt)
     bigSid[sidAt + 5] = 200
     timed(() => decodePAC(layoutPAC([{ type: 1, data: bigSid }])))
-    const upn = encodeUPNDNSInfo({ upn: 'alice@example.com', dnsDomainName: 'EXAMPLE.COM', flags: 0 })
+    const upn = encodeUPNDNSInfo({
+      upn: 'alice@example.com',
+      dnsDomainName: 'EXAMPLE.COM',
+      flags: 0,
+    })
     timed(() => decodeUPNDNSInfo(le32(upn, 0, (0xfff0 << 16) | 34)))
     const attrs = encodePACAttributesInfo({ flagsLength: 2, flags: [1] })
     timed(() => decodePACAttributesInfo(le32(attrs, 0, 0xffffffff)))

@@ -115,8 +115,14 @@ describe('PACs from an MIT KDC', { skip }, () => {
     delete (ticket as { raw?: Uint8Array }).raw
     assert.throws(
       () => new Acceptor({ keytab, replayCache: false }).accept(apReq()),
-      (e) => e instanceof KerberosError && e.code === 'ERR_KRB_PAC_VERIFY' && e.context.reason === 'server-signature',
+      (e) =>
+        e instanceof KerberosError &&
+        e.code === 'ERR_KRB_PAC_VERIFY' &&
+        e.context.reason === 'server-signature',
     )
-    assert.equal(new Acceptor({ keytab, replayCache: false, pac: 'lenient' }).accept(apReq()).pac, undefined)
+    assert.equal(
+      new Acceptor({ keytab, replayCache: false, pac: 'lenient' }).accept(apReq()).pac,
+      undefined,
+    )
   })
 })

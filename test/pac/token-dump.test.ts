@@ -31,10 +31,13 @@ describe('token dump -k and the PAC', () => {
       serverKey: randomKey(18),
       kdcKey: svc.kdcKey,
     })
-    const text = describeToken(token({ authtime, authorizationData: pacAuthorizationData(forged) }), {
-      keytab: svc.keytab,
-      asn1: false,
-    }).join('\n')
+    const text = describeToken(
+      token({ authtime, authorizationData: pacAuthorizationData(forged) }),
+      {
+        keytab: svc.keytab,
+        asn1: false,
+      },
+    ).join('\n')
     assert.match(text, /verification: REFUSED \(server-signature\)/)
   })
 })
