@@ -25,7 +25,13 @@ import {
 } from '../../src/pac/index.js'
 import { makeAPReq } from '../../src/protocol/ap-req.js'
 import { Acceptor } from '../../src/protocol/ap-verify.js'
-import { MIT_BIN, skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
+import {
+  MIT_BIN,
+  skipWithoutMIT,
+  startRealm,
+  startRealmPair,
+  type Realm,
+} from '../helpers/realm.js'
 
 const skip = skipWithoutMIT()
 
@@ -124,5 +130,34 @@ describe('PACs from an MIT KDC', { skip }, () => {
       new Acceptor({ keytab, replayCache: false, pac: 'lenient' }).accept(apReq()).pac,
       undefined,
     )
+  })
+})
+
+describe('a cross-realm PAC from MIT KDCs', { skip }, () => {
+  it('alice@ALPHA.TEST at HTTP/web.beta.test@BETA.TEST: the PAC re-signed by BETA verifies', async () => {
+    const pair = await startRealmPair()
+    try {
+      await pair.a.addPrincipal('alice', { password: 'alice-pw-1' })
+      await pair.b.addPrincipal('HTTP/web.beta.test')
+      await pair.b.ktadd('HTTP/web.beta.test', pair.b.path('http.keytab'))
+      const ccache = pair.a.path('alice.ccache')
+      await pair.a.kinit('alice', { password: 'alice-pw-1', ccache })
+      await pair.a.run(MIT_BIN.kvno, ['HTTP/web.beta.test@BETA.TEST'], {
+        env: { KRB5CCNAME: `FILE:${ccache}` },
+      })
+      const kt = parseKeytab(new Uint8Array(await readFile(pair.b.path('http.keytab'))))
+      const cc = parseCCache(new Uint8Array(await readFile(ccache)))
+      const cred = findCredential(cc, 'HTTP/web.beta.test@BETA.TEST')!
+      const bytes = makeAPReq({
+        ticket: decodeTicket(cred.ticket),
+        sessionKey: cred.key,
+        client: cred.client,
+      }).bytes
+      const r = new Acceptor({ keytab: kt, replayCache: false, pac: 'require' }).accept(bytes)
+      assert.equal(r.client.realm, 'ALPHA.TEST')
+      assert.equal(r.identity?.clientName, 'alice')
+    } finally {
+      await pair.stop()
+    }
   })
 })
