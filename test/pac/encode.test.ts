@@ -13,6 +13,11 @@ import {
   dateToFileTime,
   decodePAC,
   encodePAC,
+  encodePACSignature,
+  layoutPAC,
+  readPACLayout,
+  signPAC,
+  PACBufferType,
   formatSID,
   makeTicketSignature,
   parseSID,
@@ -72,6 +77,34 @@ describe('encodePAC', () => {
     const v = verifyPAC(bytes, { serviceKey: serverKey, kdcKey, clientName: alice, authTime })
     assert.ok(v.kdcSignatureVerified)
     assert.equal(v.identity.userSid, `${DOMAIN_SID}-1105`)
+  })
+
+  it('a KDC signature with an RODC identifier: signed and verified with the identifier in place', () => {
+    const buffers = decodePAC(
+      encodePAC(pacInputFor(alice, authTime), { serverKey, kdcKey }),
+    ).buffers.map((b) =>
+      b.type === PACBufferType.PRIVSVR_CHECKSUM
+        ? {
+            type: b.type,
+            data: encodePACSignature({
+              type: 15,
+              signature: new Uint8Array(12),
+              rodcIdentifier: 7,
+            }),
+          }
+        : b,
+    )
+    const signed = signPAC(layoutPAC(buffers), { serverKey, kdcKey })
+    const v = verifyPAC(signed, { serviceKey: serverKey, kdcKey, clientName: alice, authTime })
+    assert.equal(v.pac.kdcSignature!.rodcIdentifier, 7)
+    // The identifier is covered by the server signature (MS-PAC §2.8: only Signature is zeroed).
+    const l = readPACLayout(signed).find((x) => x.type === PACBufferType.PRIVSVR_CHECKSUM)!
+    const moved = signed.slice()
+    moved[l.offset + l.size - 2] = 8
+    assert.throws(
+      () => verifyPAC(moved, { serviceKey: serverKey, clientName: alice, authTime }),
+      (e) => e instanceof KerberosError && e.context.reason === 'server-signature',
+    )
   })
 
   it('SIDs: text form both ways, a large authority in hex', () => {
