@@ -240,7 +240,14 @@ export function decodePACDeviceInfo(bytes: Uint8Array): PACDeviceInfo {
   return { userId, primaryGroupId, accountDomainId, accountGroupIds, extraSids, domainGroups }
 }
 
-/** Encode PAC_DEVICE_INFO. */
+/**
+ * Encode PAC_DEVICE_INFO.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodePACDeviceInfo(deviceInfo)
+ * ```
+ */
 export function encodePACDeviceInfo(v: PACDeviceInfo): Uint8Array {
   const n = new NdrWriter()
   n.pointer(true)
@@ -297,7 +304,14 @@ export function decodeS4UDelegationInfo(bytes: Uint8Array): S4UDelegationInfo {
   return { proxyTarget, transitedServices }
 }
 
-/** Encode S4U_DELEGATION_INFO. */
+/**
+ * Encode S4U_DELEGATION_INFO.
+ *
+ * @example
+ * ```ts
+ * encodeS4UDelegationInfo({ proxyTarget: 'cifs/fs', transitedServices: [] })
+ * ```
+ */
 export function encodeS4UDelegationInfo(v: S4UDelegationInfo): Uint8Array {
   const n = new NdrWriter()
   n.pointer(true)

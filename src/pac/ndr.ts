@@ -23,6 +23,11 @@ export interface NdrStringHeader {
 /**
  * UTF-16LE code units to a string, straight from the view (TextDecoder and subarray cost more
  * than the whole NDR walk for the short names of a PAC). Lone surrogates are kept as they are.
+ *
+ * @example
+ * ```ts
+ * readUTF16LE(new DataView(bytes.buffer), 0, 5) // 'alice'
+ * ```
  */
 export function readUTF16LE(view: DataView, at: number, count: number): string {
   let s = ''
@@ -250,6 +255,9 @@ export class NdrWriter {
   }
 
   stringHeader(s: string): void {
+    if (s.length > 0x7fff) {
+      throw new RangeError(`expected a string under 32768 characters, got ${s.length}`)
+    }
     this.u16(s.length * 2)
     this.w.u16(s.length * 2)
     this.pointer(true)

@@ -66,7 +66,14 @@ export interface PACLayout {
   readonly size: number
 }
 
-/** Read the PACTYPE header and the PAC_INFO_BUFFER table, checking every offset and size. */
+/**
+ * Read the PACTYPE header and the PAC_INFO_BUFFER table, checking every offset and size.
+ *
+ * @example
+ * ```ts
+ * readPACLayout(pacBytes).map((l) => l.type) // [1, 10, 12, 6, 7]
+ * ```
+ */
 export function readPACLayout(bytes: Uint8Array): PACLayout[] {
   const r = new ByteReader(bytes, { code: ErrorCodes.PAC_FORMAT, what: 'PAC', littleEndian: true })
   const count = r.u32('cBuffers')
@@ -97,7 +104,14 @@ export function readPACLayout(bytes: Uint8Array): PACLayout[] {
   return layout
 }
 
-/** `LOGON_INFO (1)`, or `type 42` for an unknown type. */
+/**
+ * `LOGON_INFO (1)`, or `type 42` for an unknown type.
+ *
+ * @example
+ * ```ts
+ * describeBufferType(1) // 'LOGON_INFO (1)'
+ * ```
+ */
 export function describeBufferType(type: number): string {
   const n = PACBufferTypeNames[type]
   return n === undefined ? `type ${type}` : `${n} (${type})`
@@ -225,7 +239,15 @@ function typedBuffers(input: PACInput): PACBuffer[] {
   return out
 }
 
-/** Lay buffers out after the header, each 8-aligned and zero-padded (MS-PAC §2.3). */
+/**
+ * Lay buffers out after the header, each 8-aligned and zero-padded (MS-PAC §2.3). Signs
+ * nothing: see {@link signPAC}.
+ *
+ * @example
+ * ```ts
+ * const unsigned = layoutPAC([{ type: 10, data: clientInfoBytes }])
+ * ```
+ */
 export function layoutPAC(buffers: readonly PACBuffer[]): Uint8Array {
   const types = new Set<number>()
   let at = 8 + buffers.length * 16
@@ -298,6 +320,11 @@ function signatureField(bytes: Uint8Array, l: PACLayout): { type: number; field:
 /**
  * A copy of the PAC with the SERVER_CHECKSUM and PRIVSVR_CHECKSUM signature fields zeroed
  * (and FULL_CHECKSUM too when `withFull`): the data the server (and full) signatures cover.
+ *
+ * @example
+ * ```ts
+ * const signed = pacSigningData(pacBytes, readPACLayout(pacBytes))
+ * ```
  */
 export function pacSigningData(
   bytes: Uint8Array,

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { ErrorCodes, KerberosError } from '../errors.js'
 import type { ByteWriter } from '../internal/bytes.js'
 
 /** What {@link readSIDBody} reads from: a ByteReader or an NdrReader. */
@@ -104,15 +103,14 @@ export function subAuthorityCount(sid: string): number {
   return parseSID(sid).subAuthorities.length
 }
 
-/** `domainSid` + `-rid` (a group or user SID from a domain SID and a RID). */
+/**
+ * `domainSid` + `-rid` (a group or user SID from a domain SID and a RID).
+ *
+ * @example
+ * ```ts
+ * sidWithRid('S-1-5-21-1-2-3', 513) // 'S-1-5-21-1-2-3-513'
+ * ```
+ */
 export function sidWithRid(domainSid: string, rid: number): string {
   return `${domainSid}-${rid >>> 0}`
-}
-
-/** A PAC format error at no particular offset. */
-export function pacFormatError(
-  message: string,
-  context: Record<string, unknown> = {},
-): KerberosError {
-  return new KerberosError(ErrorCodes.PAC_FORMAT, message, { context })
 }

@@ -214,7 +214,14 @@ export function fileTimeToDate(ft: bigint): Date | undefined {
   return new Date(Number((ft - FILETIME_UNIX_EPOCH) / 10000n))
 }
 
-/** A Date as a FILETIME. */
+/**
+ * A Date as a FILETIME.
+ *
+ * @example
+ * ```ts
+ * dateToFileTime(new Date(0)) // 116444736000000000n
+ * ```
+ */
 export function dateToFileTime(d: Date): bigint {
   return BigInt(d.getTime()) * 10000n + FILETIME_UNIX_EPOCH
 }
