@@ -83,6 +83,10 @@ export const ErrorCodes = {
    * `context` has `path` and `reason`.
    */
   UNSAFE_FILE: 'ERR_KRB_UNSAFE_FILE',
+  /** An MS-PAC or one of its NDR buffers is malformed; `context` names the buffer and offset. */
+  PAC_FORMAT: 'ERR_KRB_PAC_FORMAT',
+  /** An MS-PAC failed verification (signature, client info, missing buffer); `context.reason` says which. */
+  PAC_VERIFY: 'ERR_KRB_PAC_VERIFY',
 } as const
 
 /** Every stable error code. */

@@ -23,6 +23,7 @@ import { parseKeytab, type Keytab } from '../keytab/index.js'
 import { formatPrincipal } from '../principal.js'
 import { indexKeytab, verifyAPReq, type KeytabIndex } from '../protocol/ap-verify.js'
 import { GSS_CHECKSUM_TYPE, GSSFlags, decodeGSSChecksum } from '../protocol/gss-checksum.js'
+import { describeTicketPAC } from './pac-dump.js'
 
 /** The usage text (`kerberos-ts token --help`). */
 export const usage: string = `usage: kerberos-ts token dump [-k KEYTAB] [--no-asn1] <FILE|@FILE|-|header|base64|hex>
@@ -215,6 +216,7 @@ function describeAPReq(body: Uint8Array, out: Out, d: number, options: DescribeO
       keytab: options.keytab,
       clockSkew: Number.POSITIVE_INFINITY,
       allowWeakCrypto: true,
+      pac: 'skip', // shown and judged below
     })
     const e = d + 1
     out.line(e, `client: ${formatPrincipal(v.client)}`)
@@ -241,6 +243,7 @@ function describeAPReq(body: Uint8Array, out: Out, d: number, options: DescribeO
         e,
         `authorization-data: ${v.authorizationData.map((a) => `ad-type ${a.adType} (${a.adData.length} bytes)`).join(', ')}`,
       )
+    describeTicketPAC(v, options.keytab, (depth, text) => out.line(depth, text), e)
     if (v.checksum?.cksumtype === GSS_CHECKSUM_TYPE) {
       const g = decodeGSSChecksum(v.checksum.checksum)
       const flags = Object.entries(GSSFlags)

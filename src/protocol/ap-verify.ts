@@ -38,6 +38,13 @@ import {
 } from './gss-checksum.js'
 import { MemoryReplayCache, replayKey, type ReplayCache, type ReplayEntry } from './replay-cache.js'
 import { checkTransited, type TransitedInfo, type TransitedPolicy } from './transited.js'
+import {
+  findPAC,
+  verifyPAC,
+  type PAC,
+  type PACIdentity,
+  type VerifyPACOptions,
+} from '../pac/index.js'
 
 /** Default maximum clock difference, in seconds (MIT's `clockskew`). */
 export const DEFAULT_CLOCK_SKEW = 300
@@ -141,6 +148,13 @@ export interface VerifyAPReqOptions {
   readonly now?: () => number | Date
   /** Crypto backend for this acceptor. */
   readonly backend?: CryptoBackend
+  /**
+   * MS-PAC processing: `'verify'` (default) checks the ticket's PAC when it has one (server
+   * signature with the service key, CLIENT_INFO against the ticket) and refuses the ticket when
+   * that fails; `'require'` also refuses tickets without a PAC; `'lenient'` drops a PAC that
+   * fails instead (MIT's acceptor); `'skip'` does not look. See docs/pac.md.
+   */
+  readonly pac?: 'verify' | 'require' | 'lenient' | 'skip'
 }
 
 /** What a verified AP-REQ says. */
@@ -166,6 +180,10 @@ export interface VerifiedAPReq {
   readonly renewTill?: Date
   /** The ticket's authorization data, raw (MIT puts a PAC in AD-IF-RELEVANT / ad-type 128). */
   readonly authorizationData?: AuthorizationData
+  /** The ticket's PAC, when it has one whose server signature verified (option `pac`). */
+  readonly pac?: PAC
+  /** Who the verified PAC says the client is: user and group SIDs, names. */
+  readonly identity?: PACIdentity
   /** AP options of the request. */
   readonly apOptions: number
   /** True when the client set MUTUAL-REQUIRED. */
@@ -277,13 +295,14 @@ export function verifyAPReq(apReq: Uint8Array | APReq, options: VerifyAPReqOptio
   const transited = checkTransited(part, server.realm, options.transitedPolicy)
   // The key is the authenticator's integrity tag only: sname/realm are clear text (RFC 4120
   // §5.3) and an AD keytab holds many SPNs with one key (review #5). Names are for logs.
-  return result(req, part, auth, entry, client, server, transited, {
+  const v = result(req, part, auth, entry, client, server, transited, {
     key: replayKey(req.authenticator),
     client: formatPrincipal(client),
     server: formatPrincipal(server),
     time,
     expiresAt: time + skew,
   })
+  return options.pac === 'skip' ? v : withPAC(v, entry.key, options, crypto)
 }
 
 /**
@@ -772,4 +791,44 @@ function replayError(v: VerifiedAPReq): KerberosError {
       context: { client: v.replayEntry.client, server: v.replayEntry.server, ctime: v.ctime },
     },
   )
+}
+
+// ---------------------------------------------------------------------------------------------
+// MS-PAC
+
+/** Verify the ticket's PAC (if any) with the key that decrypted the ticket; see option `pac`. */
+function withPAC(
+  v: VerifiedAPReq,
+  serviceKey: KerberosKey,
+  options: VerifyAPReqOptions,
+  crypto: { allowWeak: boolean; backend?: CryptoBackend },
+): VerifiedAPReq {
+  const lenient = options.pac === 'lenient'
+  try {
+    const found = v.authorizationData === undefined ? undefined : findPAC(v.authorizationData)
+    if (found === undefined) {
+      if (options.pac !== 'require') return v
+      throw new KerberosError(
+        ErrorCodes.PAC_VERIFY,
+        `ticket from ${formatPrincipal(v.client)} carries no PAC and this acceptor requires one`,
+        { context: { reason: 'no-pac', client: formatPrincipal(v.client) } },
+      )
+    }
+    // A literal, not a spread: this runs per accepted request.
+    const o: Mutable<VerifyPACOptions> = {
+      serviceKey,
+      clientName: v.client,
+      authTime: v.authtime,
+      allowWeak: crypto.allowWeak,
+    }
+    if (crypto.backend !== undefined) o.backend = crypto.backend
+    const { pac, identity } = verifyPAC(found, o)
+    const out = v as Mutable<VerifiedAPReq>
+    out.pac = pac
+    out.identity = identity
+    return out
+  } catch (err) {
+    if (lenient && err instanceof KerberosError) return v
+    throw err
+  }
 }
