@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCodes, KerberosError, type KDCError } from '../errors.js'
+import { ErrorCodes, KDCError, KerberosError } from '../errors.js'
 import { KRBErrorCode, NameType, describeEncType } from '../iana.js'
 import { toHex } from '../internal/bytes.js'
 import { formatPrincipal, isTGSPrincipal, tgsPrincipal, type Principal } from '../principal.js'
@@ -17,9 +17,16 @@ import {
   orderEtypes,
   readASReply,
   readPreauthHints,
+  type ReadASReplyOptions,
 } from '../protocol/as.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import type { ClientContext } from './context.js'
+import {
+  explainASError,
+  explainReplyIntegrity,
+  withRealmCaseHint,
+  type LoginFailure,
+} from './explain.js'
 import { keytabKeySource, passwordDerivation, passwordKeySource, type KeySource } from './keys.js'
 import { LoginState } from './login-state.js'
 import type { KeytabLoginOptions, PasswordLoginOptions } from './options.js'
@@ -32,7 +39,20 @@ export async function loginWith(
   ctx: ClientContext,
   options: PasswordLoginOptions | KeytabLoginOptions,
 ): Promise<Credentials> {
-  let client = ctx.parseName(options.principal)
+  const client = ctx.parseName(options.principal)
+  try {
+    return await loginAs(ctx, options, client)
+  } catch (e) {
+    throw withRealmCaseHint(e, client.realm)
+  }
+}
+
+async function loginAs(
+  ctx: ClientContext,
+  options: PasswordLoginOptions | KeytabLoginOptions,
+  principal: Principal,
+): Promise<Credentials> {
+  let client = principal
   const keys = keySource(ctx, options, client, () => client)
   const s = ctx.settings(client.realm)
   const allowWeak = ctx.allowWeak(s)
@@ -82,7 +102,8 @@ export async function loginWith(
       const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints })
       if (want !== undefined) await keys.prepareReply(want)
     }
-    const out = readASReply(bytes, {
+    const failure = { client, keys, sentMs: now.getTime(), clockskew: s.clockskew }
+    const out = readReply(bytes, failure, {
       request: req,
       keys: (want) => keys.replyKeys(want),
       hints: state.hints,
@@ -106,10 +127,30 @@ export async function loginWith(
       ctx.store.keep(creds, isTGSPrincipal(creds.server))
       return creds
     }
-    client = handleASError(ctx, out.kdcError, out.error.crealm, client, state, keys, {
-      etypes,
-      canonicalize,
-    })
+    try {
+      client = handleASError(ctx, out.kdcError, out.error.crealm, client, state, keys, {
+        etypes,
+        canonicalize,
+      })
+    } catch (e) {
+      throw e instanceof KDCError ? explainASError(e, failure) : e
+    }
+  }
+}
+
+/** {@link readASReply}, with an AS-REP that does not decrypt explained (wrong password, stale keytab). */
+function readReply(
+  bytes: Uint8Array,
+  failure: LoginFailure,
+  o: ReadASReplyOptions,
+): ReturnType<typeof readASReply> {
+  try {
+    return readASReply(bytes, o)
+  } catch (e) {
+    if (e instanceof KerberosError && e.code === ErrorCodes.INTEGRITY) {
+      throw explainReplyIntegrity(e, failure)
+    }
+    throw e
   }
 }
 

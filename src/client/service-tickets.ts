@@ -13,6 +13,7 @@ import type { Credentials } from '../protocol/kdc-rep.js'
 import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
 import type { ClientContext } from './context.js'
 import { samePrincipal } from './credential-store.js'
+import { explainTGSError, withRealmCaseHint } from './explain.js'
 import type { ServiceTicketOptions } from './options.js'
 import { resolveServiceName } from './service-name.js'
 import type { ClientSettings } from './settings.js'
@@ -44,6 +45,21 @@ export async function serviceTicketWith(
   })
   const cached = findCached(ctx, tgt.client, (c) => samePrincipal(c, server))
   if (cached !== undefined && options.tgt === undefined) return cached
+  try {
+    return await fetchServiceTicket(ctx, tgt, server, options)
+  } catch (e) {
+    throw withRealmCaseHint(e, server.realm)
+  }
+}
+
+/** The TGS exchanges for `server`: a cross-realm path to its realm, then referrals. */
+async function fetchServiceTicket(
+  ctx: ClientContext,
+  tgt: Credentials,
+  server: Principal,
+  options: ServiceTicketOptions,
+): Promise<Credentials> {
+  const home = tgsRealmOf(tgt)
   let current = server.realm === home ? tgt : await tgtFor(ctx, tgt, server.realm, options)
   const visited = new Set([tgsRealmOf(current)])
   for (let hop = 0; hop <= ctx.maxReferrals; hop++) {
@@ -159,6 +175,7 @@ async function sendTGS(
 ): Promise<TGSExchangeResult> {
   const server = formatPrincipal(req.server)
   ctx.emit({ type: 'tgs-req', realm: req.realm, server })
+  const sentMs = ctx.now().getTime()
   const bytes = await ctx.send(req.realm, req.bytes, signal)
   const s = ctx.settings(req.realm)
   const out = readTGSReply(bytes, {
@@ -169,7 +186,13 @@ async function sendTGS(
   })
   if (out.kind === 'error') {
     ctx.emit({ type: 'kdc-error', realm: req.realm, server, errorName: out.kdcError.errorName })
-    throw out.kdcError
+    throw explainTGSError(out.kdcError, {
+      server: req.server,
+      client: req.tgt.client,
+      realm: req.realm,
+      sentMs,
+      clockskew: s.clockskew,
+    })
   }
   ctx.emit({
     type: 'tgs-rep',
