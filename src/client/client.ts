@@ -22,6 +22,7 @@ import type {
   PasswordLoginOptions,
   ServiceTicketOptions,
 } from './options.js'
+import { needsRefresh, refreshTGT } from './refresh.js'
 import { renewWith, serviceTicketWith } from './service-tickets.js'
 import { clientSettings, type ClientSettings } from './settings.js'
 
@@ -52,6 +53,9 @@ export class KerberosClient {
   readonly #o: KerberosClientOptions
   readonly #store = new CredentialStore()
   readonly #ctx: ClientContext
+  /** The last keytab login's options, to log in again when the TGT runs out (item 8). */
+  #relogin: KeytabLoginOptions | undefined
+  #refreshing: Promise<Credentials> | undefined
 
   constructor(options: KerberosClientOptions) {
     if (options === null || typeof options !== 'object') {
@@ -115,13 +119,38 @@ export class KerberosClient {
    * ```
    */
   async login(options: PasswordLoginOptions | KeytabLoginOptions): Promise<Credentials> {
-    return loginWith(this.#ctx, options)
+    const creds = await loginWith(this.#ctx, options)
+    // A keytab login can be repeated when the TGT runs out; a password is never kept.
+    this.#relogin =
+      'keytab' in options && options.keytab !== undefined
+        ? { ...options, signal: undefined }
+        : undefined
+    return creds
+  }
+
+  /** One refresh at a time: concurrent callers share it. */
+  async #refresh(tgt: Credentials, signal: AbortSignal | undefined): Promise<Credentials> {
+    if (this.#refreshing === undefined) {
+      const relogin = this.#relogin
+      this.#refreshing = refreshTGT(this.#ctx, tgt, {
+        renew: (t) => this.renew(t, signal !== undefined ? { signal } : {}),
+        relogin:
+          relogin === undefined
+            ? undefined
+            : () => this.login(signal !== undefined ? { ...relogin, signal } : relogin),
+      }).finally(() => {
+        this.#refreshing = undefined
+      })
+    }
+    return this.#refreshing
   }
 
   /**
    * A service ticket for `spn`: `HTTP@host` (host-based: realm from `[domain_realm]`, else the
    * TGT's realm with referrals) or `HTTP/host@REALM`. Follows referrals and cross-realm paths
-   * (`[capaths]` or direct), each bounded and checked for loops.
+   * (`[capaths]` or direct), each bounded and checked for loops. Without `options.tgt`, a TGT
+   * near its end time is first renewed, or replaced by a new login with the last login's keytab
+   * (`autoRefresh`, `refreshMarginSeconds`).
    *
    * @example
    * ```ts
@@ -133,9 +162,16 @@ export class KerberosClient {
     spn: string | Principal,
     options: ServiceTicketOptions = {},
   ): Promise<Credentials> {
-    const tgt = options.tgt ?? this.#store.tgt
+    let tgt = options.tgt ?? this.#store.tgt
     if (tgt === undefined) {
       throw new KerberosError(ErrorCodes.NO_CREDENTIALS, 'no TGT: log in or load a ccache first')
+    }
+    if (
+      options.tgt === undefined &&
+      this.#o.autoRefresh !== false &&
+      needsRefresh(this.#ctx, tgt)
+    ) {
+      tgt = await this.#refresh(tgt, options.signal)
     }
     if (tgt.endtime.getTime() <= this.now().getTime()) {
       throw new KerberosError(
@@ -188,6 +224,7 @@ export class KerberosClient {
   fromCCache(cc: CCache): Credentials | undefined {
     const { credentials, timeOffsetMs, principal } = credentialsFromCCache(cc)
     this.#ctx.offsetMs = timeOffsetMs
+    this.#relogin = undefined
     return this.#store.load(principal, credentials)
   }
 }

@@ -66,6 +66,19 @@ export interface KerberosClientOptions {
    * (ERR_KRB_S2K_PARAMS) before any work. Default krb5.conf `max_s2k_iterations`, else 262,144.
    */
   readonly maxS2KIterations?: number
+  /**
+   * Keep the client's TGT fresh without the caller doing anything (issue 11 item 8):
+   * `getServiceTicket` without a `tgt` renews a TGT that is about to expire (when renewable and
+   * before its renew-till), else logs in again with the keytab of the last keytab login; a client
+   * that logged in with a password (which is not kept) or loaded a ccache throws
+   * `ERR_KRB_TICKET_TIME` once its TGT has expired. Default true.
+   */
+  readonly autoRefresh?: boolean
+  /**
+   * How long before its end time a TGT is refreshed, in seconds: default 300, and at most a
+   * sixth of the TGT's lifetime (a 60-second TGT is refreshed in its last 10 seconds).
+   */
+  readonly refreshMarginSeconds?: number
 }
 
 /** Options shared by both ways of logging in. */
