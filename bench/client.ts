@@ -3,13 +3,17 @@
  * loopback MIT KDC started here, in-process, about 5 seconds. Figures include the KDC's own work
  * and the loopback round trip, so they bound what the client can do, not what it costs alone.
  */
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { KerberosClient } from '../src/client/index.js'
 import { parseConfig } from '../src/config/index.js'
 import { parseKeytab } from '../src/keytab/index.js'
 import { discoveryConfigFromKrb5Config } from '../src/node/kdc-discovery.js'
 import { createNodeTransport } from '../src/node/transport.js'
-import { MIT_BIN, startRealm } from '../test/helpers/realm.js'
+import { MIT_BIN, startRealm, type Realm } from '../test/helpers/realm.js'
 import { formatOps, printRows } from './harness.js'
 
 interface Rate {
@@ -73,9 +77,68 @@ export async function benchClient(): Promise<void> {
       rows.push([r.name, formatOps((r.ops * 1000) / r.ms), (r.cpuMs / r.ops).toFixed(2)])
     }
     printRows(rows)
+    await compareWithMIT(realm, async () => {
+      const c = make()
+      await c.login({ principal: 'bench', keytab })
+      await c.getServiceTicket('HTTP/localhost')
+    })
   } finally {
     await realm.stop()
   }
+}
+
+const run = promisify(execFile)
+
+/** Build bench/mit/client-loop.c against libkrb5 (libkrb5-dev), or say why not. */
+function buildMITLoop(realm: Realm): string {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const src = join(here, '..', '..', 'bench', 'mit', 'client-loop.c')
+  const out = realm.path('client-loop')
+  try {
+    const libs = execFileSync('krb5-config', ['--libs', 'krb5'], { encoding: 'utf8' }).trim()
+    execFileSync('cc', ['-O2', '-o', out, src, ...libs.split(/\s+/)], { stdio: 'pipe' })
+    return out
+  } catch (e) {
+    throw new Error(`cannot build ${src} (needs cc and libkrb5-dev): ${(e as Error).message}`)
+  }
+}
+
+/**
+ * Keytab login + service ticket, a new client each time: kerberos-ts and MIT's C client
+ * (`krb5_get_init_creds_keytab` + `krb5_get_credentials`) alternately against the same KDC in
+ * the same run, so the ratio holds on a loaded machine. gokrb5 is not built here (no Go).
+ */
+async function compareWithMIT(realm: Realm, ours: () => Promise<unknown>): Promise<void> {
+  let loop: string
+  try {
+    loop = buildMITLoop(realm)
+  } catch (e) {
+    console.log(`MIT comparison skipped: ${(e as Error).message}`)
+    return
+  }
+  const env = { ...process.env, ...realm.env }
+  const totals = { ts: { ops: 0, ms: 0 }, mit: { ops: 0, ms: 0 } }
+  for (let round = 0; round < 3; round++) {
+    const r = await timed('ts', 1500, ours)
+    totals.ts.ops += r.ops
+    totals.ts.ms += r.ms
+    const { stdout } = await run(
+      loop,
+      [realm.qualify('bench'), realm.path('bench.keytab'), realm.qualify('HTTP/localhost'), '1500'],
+      { env },
+    )
+    const [ops, ms] = stdout.trim().split(/\s+/).map(Number)
+    totals.mit.ops += ops!
+    totals.mit.ms += ms!
+  }
+  const tsRate = (totals.ts.ops * 1000) / totals.ts.ms
+  const mitRate = (totals.mit.ops * 1000) / totals.mit.ms
+  printRows([
+    ['keytab login + service ticket, new client each', 'ops/s', 'vs MIT'],
+    ['kerberos-ts', formatOps(tsRate), (tsRate / mitRate).toFixed(2)],
+    ['MIT krb5 C client (libkrb5)', formatOps(mitRate), '1.00'],
+  ])
+  console.log('gokrb5: not measured here (needs Go)')
 }
 
 const direct = process.argv[1] !== undefined && /bench[/\\]client\.js$/.test(process.argv[1])

@@ -99,6 +99,8 @@ export type ErrorContext = Readonly<Record<string, unknown>>
 export interface KerberosErrorOptions {
   readonly cause?: unknown
   readonly context?: ErrorContext
+  /** What to do about it, and where the docs say more (`docs/troubleshooting.md#anchor`). */
+  readonly hint?: string
 }
 
 /**
@@ -119,11 +121,14 @@ export class KerberosError extends Error {
   readonly code: ErrorCode
   /** Where and what: offsets, principal, kvno, enctype. Never keys or passwords. */
   readonly context: ErrorContext
+  /** What to do about it, with a pointer into `docs/troubleshooting.md`; not every error has one. */
+  readonly hint: string | undefined
 
   constructor(code: ErrorCode, message: string, options: KerberosErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.context = options.context ?? {}
+    this.hint = options.hint
   }
 
   override get name(): string {
@@ -147,6 +152,17 @@ export interface KDCErrorInfo {
   readonly client?: string
 }
 
+/** Options for {@link KDCError}: what the client knows about the request the error answers. */
+export interface KDCErrorOptions {
+  readonly cause?: unknown
+  /** Replaces `for <client>: <e-text>` after the error name: what was asked and what went wrong. */
+  readonly detail?: string
+  /** Added to the context (the request's server, the keytab kvno and enctype, the KDC's time). */
+  readonly context?: ErrorContext
+  /** What to do about it, with a pointer into `docs/troubleshooting.md`. */
+  readonly hint?: string
+}
+
 /**
  * A KRB-ERROR from a KDC or a peer, with its number and RFC name
  * (for example 24 / `KDC_ERR_PREAUTH_FAILED`).
@@ -164,11 +180,12 @@ export class KDCError extends KerberosError {
   readonly eData: Uint8Array | undefined
   readonly serverTime: Date | undefined
 
-  constructor(info: KDCErrorInfo, options: { readonly cause?: unknown } = {}) {
+  constructor(info: KDCErrorInfo, options: KDCErrorOptions = {}) {
     const errorName = errorCodeName(info.errorCode)
     const who = info.client !== undefined ? ` for ${info.client}` : ''
     const text = info.eText ? `: ${info.eText}` : ''
-    super(ErrorCodes.KDC_ERROR, `KDC error ${info.errorCode} ${errorName}${who}${text}`, {
+    const detail = options.detail !== undefined ? `: ${options.detail}` : `${who}${text}`
+    super(ErrorCodes.KDC_ERROR, `KDC error ${info.errorCode} ${errorName}${detail}`, {
       cause: options.cause,
       context: {
         errorCode: info.errorCode,
@@ -176,7 +193,9 @@ export class KDCError extends KerberosError {
         realm: info.realm,
         server: info.server,
         client: info.client,
+        ...options.context,
       },
+      ...(options.hint !== undefined ? { hint: options.hint } : {}),
     })
     this.errorCode = info.errorCode
     this.errorName = errorName

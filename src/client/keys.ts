@@ -20,8 +20,20 @@ import {
 import { formatPrincipal, principalEquals, type Principal } from '../principal.js'
 import type { ASReplyKeyRequest, SaltInfo } from '../protocol/as.js'
 
+/** Which keytab key a login used, for error messages (never the key). */
+export interface KeytabKeyUse {
+  readonly kvno: number
+  readonly enctype: number
+  /** The kvno the KDC's reply named (its current one), when a reply was read. */
+  readonly replyKvno?: number
+}
+
 /** Keys for one login. */
 export interface KeySource {
+  /** Where the keys come from: a password or a keytab. */
+  readonly kind: 'password' | 'keytab'
+  /** The keytab key last used (for PA-ENC-TIMESTAMP or first tried on the reply). */
+  lastUsed?(): KeytabKeyUse | undefined
   /** The etypes this source can offer (a keytab: those at its highest kvno); undefined = any. */
   readonly etypes?: readonly number[]
   /** Candidate keys to decrypt an AS-REP, in the order to try (after {@link prepareReply}). */
@@ -80,6 +92,7 @@ export function passwordKeySource(client: () => Principal, derive: PasswordDeriv
   const exact = (info: SaltInfo): KerberosKey | undefined =>
     derived.find((d) => d.id === idOf(info).id)?.key
   return {
+    kind: 'password',
     replyKeys(want) {
       const first = exact(want.saltInfo ?? { etype: want.etype })
       const rest = derived.filter((d) => d.etype === want.etype && d.key !== first)
@@ -124,8 +137,11 @@ export function keytabKeySource(keytab: Keytab, client: Principal): KeySource {
   const etypes = findKeytabEntries(keytab, { principal: client }).map((e) => e.enctype)
   const name = formatPrincipal(client)
   const mine = keytab.entries.filter((e) => principalEquals(e.principal, client))
+  let used: KeytabKeyUse | undefined
   return {
+    kind: 'keytab',
     etypes,
+    lastUsed: () => used,
     replyKeys(want) {
       const all = mine.filter((e) => e.enctype === want.etype)
       if (all.length === 0) {
@@ -139,9 +155,19 @@ export function keytabKeySource(keytab: Keytab, client: Principal): KeySource {
           `keytab has no ${describeEncType(want.etype)} key for ${name}, which the KDC used for its reply`,
         )
       }
-      return order(all, want.kvno).map((e) => e.key)
+      const sorted = order(all, want.kvno)
+      used = {
+        kvno: sorted[0]!.kvno,
+        enctype: want.etype,
+        ...(want.kvno !== undefined ? { replyKvno: want.kvno } : {}),
+      }
+      return sorted.map((e) => e.key)
     },
-    preauthKey: (info) => findKeytabEntry(keytab, { principal: client, enctype: info.etype }).key,
+    preauthKey(info) {
+      const entry = findKeytabEntry(keytab, { principal: client, enctype: info.etype })
+      used = { kvno: entry.kvno, enctype: entry.enctype }
+      return entry.key
+    },
   }
 }
 

@@ -22,7 +22,8 @@ export interface ResolveServiceNameOptions {
 
 /**
  * True when `service@host` should be read as a GSS host-based name: one `@`, no `/` before it,
- * and the part after it is neither a known realm nor all upper case.
+ * and the part after it is neither a known realm nor all upper case (with a letter: an IP address
+ * is a host).
  *
  * @example
  * ```ts
@@ -35,7 +36,10 @@ export function looksHostBased(spn: string, knownRealms: readonly string[] = [])
   if (at <= 0) return false
   const slash = spn.indexOf('/')
   const after = spn.slice(at + 1)
-  return (slash < 0 || slash > at) && !knownRealms.includes(after) && after !== after.toUpperCase()
+  // A realm is all upper case with at least one letter: `HTTP@127.0.0.1` is a host (an IP
+  // address, which the error for the missing service then explains), not a realm.
+  const realmLike = after === after.toUpperCase() && /[A-Z]/.test(after)
+  return (slash < 0 || slash > at) && !knownRealms.includes(after) && !realmLike
 }
 
 /**

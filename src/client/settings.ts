@@ -39,6 +39,7 @@ export function isKrb5Config(c: unknown): c is Krb5Config {
 }
 
 const EMPTY: Krb5Config = parseConfig('')
+const EMPTY_DEFAULTS: LibDefaults = readLibDefaults(EMPTY)
 const NAMES_RC4 = /(^|[\s,])(rc4|arcfour|arcfour-hmac|arcfour-hmac-md5|rc4-hmac|23)($|[\s,])/i
 
 function explicitRc4(conf: Krb5Config, realm: string | undefined): boolean {
@@ -74,16 +75,40 @@ export function clientSettings(
   realm?: string,
 ): ClientSettings {
   if (isKrb5Config(config)) {
-    const d = readLibDefaults(config, realm !== undefined ? { realm } : {})
-    return {
-      ...d,
-      rc4Allowed: d.allowWeakCrypto || explicitRc4(config, realm),
-      realms: configuredRealms(config),
-      realmForHost: (host) => realmForHost(config, host),
-      capath: (c, s) => capathFor(config, c, s),
+    // A parsed krb5.conf is immutable: its settings are read once per realm (issue 11 speed:
+    // a client asks for them several times per exchange, and a new client per login is common).
+    let byRealm = parsedSettings.get(config)
+    if (byRealm === undefined) parsedSettings.set(config, (byRealm = new Map()))
+    const key = realm ?? ''
+    let hit = byRealm.get(key)
+    if (hit === undefined) {
+      if (byRealm.size >= MAX_MEMO_REALMS) byRealm.clear()
+      byRealm.set(key, (hit = fromKrb5Config(config, realm)))
     }
+    return hit
   }
-  const base = readLibDefaults(EMPTY)
+  return fromPlainConfig(config)
+}
+
+/** Settings per realm (`''`: none) of each parsed krb5.conf. */
+const parsedSettings = new WeakMap<Krb5Config, Map<string, ClientSettings>>()
+
+/** Realms remembered per krb5.conf before the memo starts over (realms come from referrals too). */
+const MAX_MEMO_REALMS = 64
+
+function fromKrb5Config(config: Krb5Config, realm: string | undefined): ClientSettings {
+  const d = readLibDefaults(config, realm !== undefined ? { realm } : {})
+  return Object.freeze({
+    ...d,
+    rc4Allowed: d.allowWeakCrypto || explicitRc4(config, realm),
+    realms: configuredRealms(config),
+    realmForHost: (host: string) => realmForHost(config, host),
+    capath: (c: string, s: string) => capathFor(config, c, s),
+  })
+}
+
+function fromPlainConfig(config: ClientConfig | undefined): ClientSettings {
+  const base = EMPTY_DEFAULTS
   const plain = config ?? {}
   const d: LibDefaults = { ...base, ...(plain.libdefaults ?? {}) }
   const explicit = plain.libdefaults?.permittedEnctypes ?? plain.libdefaults?.defaultTktEnctypes

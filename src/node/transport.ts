@@ -106,6 +106,11 @@ export interface NodeTransportOptions {
   readonly lookupHost?: (host: string) => Promise<readonly string[]>
   /** Called per attempt; for KRB5_TRACE-style diagnostics. */
   readonly trace?: (event: TransportTraceEvent) => void
+  /**
+   * Keep connected UDP sockets between exchanges (see {@link UDPSocketPool}); default true.
+   * false: a new socket per exchange.
+   */
+  readonly reuseUDPSockets?: boolean
 }
 
 /** An attempt failed for a reason that should move on to the next KDC. */
@@ -127,6 +132,70 @@ export interface ExchangeOptions {
   readonly signal: AbortSignal | undefined
   /** Largest TCP reply accepted. */
   readonly maxReplyBytes: number
+  /** UDP sockets kept between exchanges (a transport's own); none: a socket per exchange. */
+  readonly udpPool?: UDPSocketPool
+}
+
+/** Idle connected UDP sockets kept per KDC address. */
+const MAX_IDLE_PER_KDC = 4
+
+/**
+ * Connected UDP sockets reused between exchanges (issue 11 speed: a socket, bind and connect per
+ * exchange was a large share of a login's cost). A socket is only put back after an exchange that
+ * got its one reply; one that timed out, failed or was aborted is closed, so a late reply can
+ * never answer a later request. An idle socket that receives anything is closed (a stray or
+ * injected datagram is never read as the next reply), and idle sockets do not keep the process
+ * alive (`unref`). The kernel only delivers datagrams from the connected KDC address and port.
+ */
+export class UDPSocketPool {
+  readonly #idle = new Map<string, UDPSocket[]>()
+
+  /** An idle socket connected to `address`:`port`, taken out of the pool, or undefined. */
+  take(address: string, port: number): UDPSocket | undefined {
+    const list = this.#idle.get(`${address}|${port}`)
+    const sock = list?.pop()
+    if (sock === undefined) return undefined
+    sock.removeAllListeners('message')
+    sock.removeAllListeners('error')
+    sock.ref()
+    return sock
+  }
+
+  /** Keep `sock` (connected to `address`:`port`, its exchange over) for a later exchange. */
+  give(address: string, port: number, sock: UDPSocket): void {
+    const key = `${address}|${port}`
+    const list = this.#idle.get(key) ?? []
+    sock.removeAllListeners('message')
+    sock.removeAllListeners('error')
+    if (list.length >= MAX_IDLE_PER_KDC) {
+      closeQuietly(sock)
+      return
+    }
+    const drop = (): void => {
+      const at = list.indexOf(sock)
+      if (at >= 0) list.splice(at, 1)
+      closeQuietly(sock)
+    }
+    sock.on('message', drop)
+    sock.on('error', drop)
+    sock.unref()
+    list.push(sock)
+    this.#idle.set(key, list)
+  }
+
+  /** Close every idle socket. */
+  close(): void {
+    for (const list of this.#idle.values()) for (const sock of list.splice(0)) closeQuietly(sock)
+    this.#idle.clear()
+  }
+}
+
+function closeQuietly(sock: UDPSocket): void {
+  try {
+    sock.close()
+  } catch {
+    // already closed
+  }
 }
 
 /** Run `body` with a timeout and the abort signal; `cleanup` always runs. */
@@ -291,18 +360,36 @@ export function exchangeUDP(
 ): Promise<Uint8Array> {
   return guarded<Uint8Array>(o, 'UDP', (resolve, reject) => {
     let sock: UDPSocket | undefined
+    let connectedTo: string | undefined
     let closed = false
-    const open = (address: string): void => {
-      if (closed) return
-      const s = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4')
-      sock = s
+    let answered = false
+    const listen = (s: UDPSocket): void => {
       s.on('error', (e) => reject(systemError(e)))
       s.on('message', (msg: Uint8Array) => {
-        if (msg.length === 0)
+        if (msg.length === 0) {
           reject(frameError('expected a UDP reply, got an empty datagram', { host, port }))
-        else resolve(new Uint8Array(msg))
+          return
+        }
+        answered = true
+        resolve(new Uint8Array(msg))
       })
-      s.connect(port, address, () => s.send(request, (e) => e && reject(systemError(e))))
+    }
+    const send = (s: UDPSocket): void => s.send(request, (e) => e && reject(systemError(e)))
+    const open = (address: string): void => {
+      if (closed) return
+      const pooled = o.udpPool?.take(address, port)
+      sock = pooled ?? createSocket(isIP(address) === 6 ? 'udp6' : 'udp4')
+      listen(sock)
+      const s = sock
+      if (pooled !== undefined) {
+        connectedTo = address
+        send(s)
+        return
+      }
+      s.connect(port, address, () => {
+        connectedTo = address
+        send(s)
+      })
     }
     if (isIP(host) !== 0) open(host)
     else
@@ -312,10 +399,12 @@ export function exchangeUDP(
       )
     return () => {
       closed = true
-      try {
-        sock?.close()
-      } catch {
-        // already closed
+      if (sock === undefined) return
+      // Back to the pool only after the one reply of a completed exchange.
+      if (answered && o.udpPool !== undefined && connectedTo !== undefined) {
+        o.udpPool.give(connectedTo, port, sock)
+      } else {
+        closeQuietly(sock)
       }
     }
   })
@@ -403,11 +492,13 @@ function isKrb5Config(c: KDCDiscoveryConfig | Krb5Config): c is Krb5Config {
 
 class NodeTransport implements Transport {
   private o: NodeTransportOptions
+  private readonly udpPool: UDPSocketPool | undefined
   /** Set when krb5.conf was loaded by default and no file was found. */
   private notLoaded: string | undefined
   private loading: Promise<void> | undefined
   constructor(options: NodeTransportOptions) {
     this.o = options
+    this.udpPool = options.reuseUDPSockets === false ? undefined : new UDPSocketPool()
   }
 
   /** The default krb5.conf load, once, at the first request. */
@@ -578,6 +669,7 @@ class NodeTransport implements Transport {
       ),
       signal: call.signal,
       maxReplyBytes: this.o.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
+      ...(this.udpPool !== undefined ? { udpPool: this.udpPool } : {}),
     }
     this.trace({ type: 'attempt', realm: call.realm, host: kdc.host, port: kdc.port, protocol })
     try {

@@ -1,0 +1,263 @@
+/**
+ * Logging in (RFC 4120 §3.1): the AS loop of a {@link KerberosClient} — preauth rounds, one
+ * clock-skew retry, client referrals — and the check of the reply's time.
+ *
+ * @module
+ */
+import { ErrorCodes, KDCError, KerberosError } from '../errors.js'
+import { KRBErrorCode, NameType, describeEncType } from '../iana.js'
+import { toHex } from '../internal/bytes.js'
+import { formatPrincipal, isTGSPrincipal, tgsPrincipal, type Principal } from '../principal.js'
+import {
+  asReplyKeyRequest,
+  buildASReq,
+  chooseSaltInfo,
+  kdcOptionsFor,
+  makeNonce,
+  orderEtypes,
+  readASReply,
+  readPreauthHints,
+  type ReadASReplyOptions,
+} from '../protocol/as.js'
+import type { Credentials } from '../protocol/kdc-rep.js'
+import type { ClientContext } from './context.js'
+import {
+  explainASError,
+  explainReplyIntegrity,
+  withRealmCaseHint,
+  type LoginFailure,
+} from './explain.js'
+import { keytabKeySource, passwordDerivation, passwordKeySource, type KeySource } from './keys.js'
+import { LoginState } from './login-state.js'
+import type { KeytabLoginOptions, PasswordLoginOptions } from './options.js'
+import type { ClientSettings } from './settings.js'
+
+const MS = 1000
+
+/** The AS exchange of {@link KerberosClient.login}: returns the credentials it keeps. */
+export async function loginWith(
+  ctx: ClientContext,
+  options: PasswordLoginOptions | KeytabLoginOptions,
+): Promise<Credentials> {
+  const client = ctx.parseName(options.principal)
+  try {
+    return await loginAs(ctx, options, client)
+  } catch (e) {
+    throw withRealmCaseHint(e, client.realm)
+  }
+}
+
+async function loginAs(
+  ctx: ClientContext,
+  options: PasswordLoginOptions | KeytabLoginOptions,
+  principal: Principal,
+): Promise<Credentials> {
+  let client = principal
+  const keys = keySource(ctx, options, client, () => client)
+  const s = ctx.settings(client.realm)
+  const allowWeak = ctx.allowWeak(s)
+  const etypes = orderEtypes(options.etypes ?? s.defaultTktEnctypes, {
+    permitted: s.permittedEnctypes,
+    ...(keys.etypes !== undefined ? { available: keys.etypes } : {}),
+    allowWeak,
+  })
+  if (etypes.length === 0) {
+    throw new KerberosError(
+      ErrorCodes.NO_CREDENTIALS,
+      `no usable enctype to log in as ${formatPrincipal(client)} (offered ${keys.etypes?.map(describeEncType).join(', ') ?? 'none'})`,
+      { context: { principal: formatPrincipal(client) } },
+    )
+  }
+  const canonicalize = options.canonicalize ?? s.canonicalize
+  const kdcOptions = kdcOptionsFor({
+    forwardable: options.forwardable ?? s.forwardable,
+    proxiable: options.proxiable ?? s.proxiable,
+    canonicalize,
+  })
+  const state = new LoginState(ctx.options.maxPreauthRounds ?? 3, ctx.maxReferrals)
+  for (;;) {
+    await state.settle()
+    // A KRB_AP_ERR_SKEW offset is only used for the retry until a reply authenticates it.
+    const now = new Date(ctx.localNow() + (state.pendingOffsetMs ?? ctx.offsetMs))
+    const server =
+      options.server === undefined
+        ? tgsPrincipal(client.realm)
+        : ctx.parseName(options.server, client.realm)
+    const req = buildASReq({
+      client,
+      server,
+      etypes,
+      kdcOptions,
+      now,
+      lifetime: options.lifetime ?? s.ticketLifetime,
+      renewLifetime: options.renewLifetime ?? s.renewLifetime,
+      nonce: makeNonce(ctx.random),
+      ...(state.padata(now, ctx.random, allowWeak) ?? {}),
+      ...(options.pacRequest !== undefined ? { pacRequest: options.pacRequest } : {}),
+    })
+    ctx.emit({ type: 'as-req', realm: client.realm, client: formatPrincipal(client), etypes })
+    const bytes = await ctx.send(client.realm, req.bytes, options.signal)
+    if (keys.prepareReply !== undefined) {
+      // A password key is derived (asynchronously, within the login's budget) before the read.
+      const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints })
+      if (want !== undefined) await keys.prepareReply(want)
+    }
+    const failure = { client, keys, sentMs: now.getTime(), clockskew: s.clockskew }
+    const out = readReply(bytes, failure, {
+      request: req,
+      keys: (want) => keys.replyKeys(want),
+      hints: state.hints,
+      canonicalize: canonicalize || state.referred,
+      clockskew: s.clockskew,
+      allowWeak,
+    })
+    if (out.kind === 'ok') {
+      const creds = out.credentials
+      checkReplyTime(ctx, creds, s, state.pendingOffsetMs)
+      ctx.emit({
+        type: 'as-rep',
+        realm: client.realm,
+        client: formatPrincipal(creds.client),
+        server: formatPrincipal(creds.server),
+        etype: out.rep.encPart.etype,
+        ...(out.rep.encPart.kvno !== undefined ? { kvno: out.rep.encPart.kvno } : {}),
+        encPARepVerified: out.encPARepVerified,
+      })
+      ctx.store.startSession(creds.client)
+      ctx.store.keep(creds, isTGSPrincipal(creds.server))
+      return creds
+    }
+    try {
+      client = handleASError(ctx, out.kdcError, out.error.crealm, client, state, keys, {
+        etypes,
+        canonicalize,
+      })
+    } catch (e) {
+      throw e instanceof KDCError ? explainASError(e, failure) : e
+    }
+  }
+}
+
+/** {@link readASReply}, with an AS-REP that does not decrypt explained (wrong password, stale keytab). */
+function readReply(
+  bytes: Uint8Array,
+  failure: LoginFailure,
+  o: ReadASReplyOptions,
+): ReturnType<typeof readASReply> {
+  try {
+    return readASReply(bytes, o)
+  } catch (e) {
+    if (e instanceof KerberosError && e.code === ErrorCodes.INTEGRITY) {
+      throw explainReplyIntegrity(e, failure)
+    }
+    throw e
+  }
+}
+
+/** Decide what a KRB-ERROR in the AS exchange means: retry (returns the client) or throw. */
+function handleASError(
+  ctx: ClientContext,
+  err: KDCError,
+  crealm: string | undefined,
+  client: Principal,
+  state: LoginState,
+  keys: KeySource,
+  asked: { readonly etypes: readonly number[]; readonly canonicalize: boolean },
+): Principal {
+  const { etypes } = asked
+  const realm = client.realm
+  ctx.emit({ type: 'kdc-error', realm, errorName: err.errorName, message: err.eText ?? '' })
+  switch (err.errorCode) {
+    case KRBErrorCode.KDC_ERR_PREAUTH_REQUIRED: {
+      if (++state.preauthRounds > state.maxPreauth) throw err
+      const hints = readPreauthHints(err.eData)
+      if (hints.methods.length > 0 && !hints.methods.includes(2)) throw err
+      // The KDC's salt and s2kparams win over the default salt (RFC 4120 §5.2.7.5).
+      const info = chooseSaltInfo(hints.saltInfo, etypes) ?? { etype: etypes[0]! }
+      state.hints = hints.saltInfo
+      state.preauthKey = keys.preauthKey(info)
+      ctx.emit({
+        type: 'preauth-required',
+        realm,
+        etype: info.etype,
+        ...(info.salt !== undefined ? { salt: toHex(info.salt) } : {}),
+      })
+      return client
+    }
+    case KRBErrorCode.KRB_AP_ERR_SKEW: {
+      if (state.skewRetried || err.serverTime === undefined) throw err
+      state.skewRetried = true
+      // The KRB-ERROR is not integrity protected: the offset serves the retry only, and is
+      // kept once an AS-REP decrypted with our key confirms it (checkReplyTime).
+      state.pendingOffsetMs = err.serverTime.getTime() - ctx.localNow()
+      ctx.emit({ type: 'clock-skew', realm, offsetMs: state.pendingOffsetMs })
+      return client
+    }
+    case KRBErrorCode.KDC_ERR_WRONG_REALM: {
+      // RFC 6806 §7: a client referral answers a canonicalized (or enterprise) request only.
+      const canon = asked.canonicalize || client.nameType === NameType.ENTERPRISE
+      if (!canon || crealm === undefined || crealm === realm) throw err
+      if (++state.referrals > state.maxReferrals) {
+        throw new KerberosError(
+          ErrorCodes.REFERRAL,
+          `too many client referrals (last to ${crealm})`,
+          {
+            context: { realm: crealm },
+          },
+        )
+      }
+      state.referred = true
+      state.hints = []
+      state.preauthKey = undefined
+      ctx.emit({ type: 'client-referral', realm: crealm, client: formatPrincipal(client) })
+      return { ...client, realm: crealm }
+    }
+    default:
+      throw err
+  }
+}
+
+function keySource(
+  ctx: ClientContext,
+  o: PasswordLoginOptions | KeytabLoginOptions,
+  client: Principal,
+  current: () => Principal,
+): KeySource {
+  const s = ctx.settings(client.realm)
+  if ('keytab' in o && o.keytab !== undefined) return keytabKeySource(o.keytab, client)
+  if ('password' in o && typeof o.password === 'string') {
+    const maxIterations = ctx.options.maxS2KIterations ?? s.maxS2KIterations
+    return passwordKeySource(
+      current,
+      passwordDerivation(o.password, { allowWeak: ctx.allowWeak(s), maxIterations }),
+    )
+  }
+  throw new TypeError('expected login options with a password or a keytab')
+}
+
+/**
+ * MIT's kdc_timesync: a reply far from our clock sets the offset (from the KDC's authtime).
+ * `pendingMs` is an offset a KRB_AP_ERR_SKEW suggested: this authenticated reply commits it
+ * (as its own authtime offset) when it agrees, and it is never kept otherwise.
+ */
+function checkReplyTime(
+  ctx: ClientContext,
+  creds: Credentials,
+  s: ClientSettings,
+  pendingMs?: number,
+): void {
+  const local = ctx.localNow()
+  const kdc = (creds.starttime ?? creds.authtime).getTime()
+  if (Math.abs(kdc - (local + (pendingMs ?? ctx.offsetMs))) <= s.clockskew * MS) {
+    if (pendingMs !== undefined) ctx.offsetMs = creds.authtime.getTime() - local
+    return
+  }
+  if (!s.kdcTimesync) {
+    throw new KerberosError(
+      ErrorCodes.CLOCK_SKEW,
+      `KDC clock differs from ours by ${Math.round((kdc - local) / MS)} s (clockskew ${s.clockskew} s)`,
+    )
+  }
+  ctx.offsetMs = creds.authtime.getTime() - local
+  ctx.emit({ type: 'clock-skew', realm: creds.client.realm, offsetMs: ctx.offsetMs })
+}
