@@ -174,8 +174,17 @@ function isMalformed(err: KerberosError): boolean {
  */
 export async function negotiate(options: NegotiateOptions): Promise<NegotiateResult> {
   const r = await negotiateOnce(options)
-  if (options.trace !== undefined) options.trace(traceEvent(r))
-  if (options.logger !== undefined) reporterFor(options.logger, options.logInterval).report(r)
+  // Best effort: a failing log sink or trace hook must not change who is let in.
+  try {
+    if (options.trace !== undefined) options.trace(traceEvent(r))
+  } catch {
+    // ignored
+  }
+  try {
+    if (options.logger !== undefined) reporterFor(options.logger, options.logInterval).report(r)
+  } catch {
+    // ignored
+  }
   return r
 }
 
