@@ -216,13 +216,29 @@ export interface RefusalReporter {
 /** Default interval between two reports of one cause: 60 s. */
 export const DEFAULT_LOG_INTERVAL = 60_000
 
+/** Longest text (message, principal) put in a log entry. */
+const MAX_LOG_TEXT = 512
+
+/**
+ * Text from the network made safe for a log line: control characters, line and paragraph
+ * separators and bidi overrides escaped as `\uXXXX` (a clear-text sname holding a newline must
+ * not forge a second line), and cut at {@link MAX_LOG_TEXT}. Linear in the length.
+ */
+export function logSafe(text: string): string {
+  const cut = text.length > MAX_LOG_TEXT ? `${text.slice(0, MAX_LOG_TEXT)}…` : text
+  return cut.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+}
+
 /** Safe, key-free fields of an error context for a log line. */
 function fieldsOf(err: KerberosError | undefined): Record<string, unknown> {
   if (err === undefined) return {}
   const out: Record<string, unknown> = { code: err.code }
   for (const k of ['reason', 'principal', 'kvno', 'enctype', 'client', 'skew', 'available']) {
     const v = err.context[k]
-    if (v !== undefined) out[k] = v
+    if (v !== undefined) out[k] = typeof v === 'string' ? logSafe(v) : v
   }
   return out
 }
@@ -256,8 +272,8 @@ export function traceEvent(result: NegotiateResult): NegotiateTraceEvent {
     const u = result.user
     const fields = u
       ? {
-          client: u.principal,
-          server: formatPrincipal(u.result.server),
+          client: logSafe(u.principal),
+          server: logSafe(formatPrincipal(u.result.server)),
           kvno: u.result.kvno,
           enctype: u.result.enctype,
           mutual: result.wwwAuthenticate !== undefined,
@@ -266,7 +282,7 @@ export function traceEvent(result: NegotiateResult): NegotiateTraceEvent {
         }
       : {}
     const msg = u
-      ? `kerberos-ts: Negotiate accepted ${u.principal} for ${String(fields.server)} (kvno ${u.result.kvno}, ${describeEncType(u.result.enctype)})`
+      ? `kerberos-ts: Negotiate accepted ${fields.client} for ${fields.server} (kvno ${u.result.kvno}, ${describeEncType(u.result.enctype)})`
       : 'kerberos-ts: Negotiate accepted'
     return { type: 'accepted', status, message: msg, fields }
   }
@@ -278,9 +294,11 @@ export function traceEvent(result: NegotiateResult): NegotiateTraceEvent {
   const fields = {
     cause: info.cause,
     ...fieldsOf(result.error),
-    ...(result.user ? { client: result.user.principal } : {}),
+    ...(result.user ? { client: logSafe(result.user.principal) } : {}),
   }
-  const what = result.error?.message ?? `${result.user?.principal ?? 'client'} not authorized`
+  const what = logSafe(
+    result.error?.message ?? `${result.user?.principal ?? 'client'} not authorized`,
+  )
   return {
     type: 'refused',
     status,
@@ -394,12 +412,12 @@ export function consoleLogger(
   }
 }
 
-/** The logger adapters use when given none: {@link consoleLogger} at level warn. */
-export const defaultLogger: NegotiateLogger = consoleLogger()
-
-/** Resolve an adapter's `logger` option: `undefined` → default, `false` → none. */
+/**
+ * Resolve an adapter's `logger` option: `undefined` → a new {@link consoleLogger} (so each
+ * adapter instance keeps its own rate limit), `false` → none.
+ */
 export function adapterLogger(
   logger: NegotiateLogger | false | undefined,
 ): NegotiateLogger | undefined {
-  return logger === undefined ? defaultLogger : logger === false ? undefined : logger
+  return logger === undefined ? consoleLogger() : logger === false ? undefined : logger
 }

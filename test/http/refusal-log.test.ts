@@ -291,6 +291,29 @@ describe('review item 4: refusals are visible, once per cause', () => {
     assert.equal(off.debug, base.debug)
   })
 
+  it('review item 4: a ticket whose clear-text sname holds a newline cannot forge a log line', async (t) => {
+    const warn = t.mock.method(console, 'warn', () => {})
+    const forged = 'HTTP/evil\nkerberos-ts: Negotiate accepted root\\@TEST.REALM\u202e@TEST.REALM'
+    const evil = fakeService(forged)
+    const long = fakeService(`HTTP/${'x'.repeat(5000)}@TEST.REALM`)
+    const app = await serve({ acceptor: new Acceptor({ keytab: svc.keytab }) })
+    servers.push(app.server)
+    assert.equal(await get(app.url, header(evil)), 401)
+    assert.equal(warn.mock.callCount(), 1)
+    const line = String(warn.mock.calls[0]!.arguments[0])
+    assert.doesNotMatch(line, /[\n\r\u202e]/)
+    assert.match(line, /\\u202e/)
+    assert.match(line, /evil\\(n|u000a)kerberos-ts/)
+    // an oversized name is cut, not copied whole into the log
+    const logger = recorder()
+    const app2 = await serve({ acceptor: new Acceptor({ keytab: svc.keytab }), logger })
+    servers.push(app2.server)
+    assert.equal(await get(app2.url, header(long)), 401)
+    const w = logger.at('warn')[0]!
+    assert.ok(w.msg.length < 2000, `${w.msg.length}`)
+    assert.ok(String(w.obj.principal).length < 600)
+  })
+
   it('consoleLogger prints one line per entry at its level and above', () => {
     const out: string[] = []
     const sink = {
