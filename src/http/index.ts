@@ -1,6 +1,9 @@
 /**
  * HTTP Negotiate (RFC 4559): the framework-free {@link negotiate} core, a `(req, res, next)`
- * middleware for node:http/Express/Connect, and a `fetch` wrapper for clients.
+ * middleware for node:http/Express/Connect, a Fastify plugin ({@link fastifyNegotiate}), a Koa
+ * middleware ({@link koaNegotiate}), a Fetch-API handler ({@link negotiateHandler}) for Hono,
+ * Deno, Bun and workers, rate-limited refusal logging ({@link NegotiateLogger}), and a `fetch`
+ * wrapper for clients.
  *
  * @example
  * ```ts

@@ -162,7 +162,9 @@ function isMalformed(err: KerberosError): boolean {
 
 /**
  * Authenticate one request. Never throws for bad input: failures come back as 400/401 with
- * `error` set (programming errors — a wrong `acceptor` — still throw).
+ * `error` set (programming errors — a wrong `acceptor` — still throw). Logs nothing unless given
+ * a `logger` (then each misconfiguration cause once per `logInterval`, see `createRefusalReporter`);
+ * `trace` receives every outcome.
  *
  * @example
  * ```ts
