@@ -257,3 +257,33 @@ describe('issue 11 item 9: adapters with real MIT tickets (curl --negotiate)', {
     }
   })
 })
+
+describe('issue 11 item 9: negotiateHandler without a framework', () => {
+  const svc = fakeService('HTTP/localhost@TEST.REALM')
+  const auth = negotiateHandler({ acceptor: new Acceptor({ keytab: svc.keytab }), logger: false })
+
+  it('finish() adds the mutual-auth token even to a response with immutable headers', async () => {
+    let token = ''
+    const kfetch = negotiateFetch({
+      client: { getServiceTicket: async () => svc.issue() },
+      preemptive: true,
+      fetch: async (input, init) => {
+        const r = await auth(new Request(String(input), init))
+        assert.ok(!(r instanceof Response))
+        const out = r.finish(Response.redirect('http://localhost/next', 302))
+        token = out.headers.get('www-authenticate') ?? ''
+        return r.finish(new Response('ok'))
+      },
+    })
+    const res = await kfetch('http://localhost/') // verifies the AP-REP
+    assert.equal(await res.text(), 'ok')
+    assert.match(token, /^Negotiate \S+$/)
+  })
+
+  it('a first request gets a 401 challenge Response', async () => {
+    const r = await auth(new Request('http://localhost/'))
+    assert.ok(r instanceof Response)
+    assert.equal(r.status, 401)
+    assert.equal(r.headers.get('www-authenticate'), 'Negotiate')
+  })
+})

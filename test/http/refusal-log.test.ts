@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
+import { spawnSync } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import {
   consoleLogger,
@@ -23,6 +24,7 @@ import { SpnegoInitiatorContext } from '../../src/gssapi/spnego.js'
 import { Acceptor } from '../../src/protocol/ap-verify.js'
 import { toBase64 } from '../../src/internal/bytes.js'
 import { fakeService, type FakeService } from '../helpers/gss-peers.js'
+import { repoRoot } from '../helpers/paths.js'
 
 const NTLM_NEGOTIATE = 'TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw=='
 
@@ -312,6 +314,31 @@ describe('review item 4: refusals are visible, once per cause', () => {
     const w = logger.at('warn')[0]!
     assert.ok(w.msg.length < 2000, `${w.msg.length}`)
     assert.ok(String(w.obj.principal).length < 600)
+  })
+
+  it('review item 4: NODE_DEBUG=kerberos turns on the per-request story of createDebugLogger (real env, child process)', () => {
+    const script = `
+      import { createDebugLogger } from './build/src/node/debug-logger.js'
+      import { negotiate } from './build/src/http/negotiate.js'
+      import { Acceptor } from './build/src/protocol/ap-verify.js'
+      import { createKeytab } from './build/src/keytab/index.js'
+      const acceptor = new Acceptor({ keytab: createKeytab([]) })
+      const logger = createDebugLogger()
+      await negotiate({ acceptor, authorization: undefined, logger })
+      await negotiate({ acceptor, authorization: 'Negotiate ${NTLM_NEGOTIATE}', logger })
+    `
+    const run = (env: Record<string, string>): string =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: repoRoot,
+        env: { ...process.env, NODE_DEBUG: '', ...env },
+        encoding: 'utf8',
+      }).stderr
+    const on = run({ NODE_DEBUG: 'kerberos' })
+    assert.match(on, /KERBEROS \d+: kerberos-ts: Negotiate challenge sent/)
+    assert.match(on, /KERBEROS \d+: kerberos-ts: Negotiate refused with 401 \(ntlm\)/)
+    const off = run({})
+    assert.doesNotMatch(off, /KERBEROS/)
+    assert.match(off, /\(ntlm\).*fix: /) // the warn line still goes to the console
   })
 
   it('consoleLogger prints one line per entry at its level and above', () => {
