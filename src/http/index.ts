@@ -1,6 +1,9 @@
 /**
  * HTTP Negotiate (RFC 4559): the framework-free {@link negotiate} core, a `(req, res, next)`
- * middleware for node:http/Express/Connect, and a `fetch` wrapper for clients.
+ * middleware for node:http/Express/Connect, a Fastify plugin ({@link fastifyNegotiate}), a Koa
+ * middleware ({@link koaNegotiate}), a Fetch-API handler ({@link negotiateHandler}) for Hono,
+ * Deno, Bun and workers, rate-limited refusal logging ({@link NegotiateLogger}), and a `fetch`
+ * wrapper for clients.
  *
  * @example
  * ```ts
@@ -35,3 +38,44 @@ export {
   type TicketSource,
 } from './fetch.js'
 export { getKerberos } from './types.js'
+export {
+  consoleLogger,
+  createRefusalReporter,
+  refusalCause,
+  traceEvent,
+  DEFAULT_LOG_INTERVAL,
+  type ConsoleLike,
+  type ConsoleLoggerOptions,
+  type NegotiateLogger,
+  type NegotiateLogMethod,
+  type NegotiateTraceEvent,
+  type RefusalCause,
+  type RefusalCauseInfo,
+  type RefusalReporter,
+  type RefusalReporterOptions,
+} from './log.js'
+export {
+  negotiateStep,
+  REFUSAL_BODIES,
+  type NegotiateAdapterOptions,
+  type NegotiateStep,
+} from './adapter.js'
+export {
+  fastifyNegotiate,
+  type FastifyNegotiateInstance,
+  type FastifyNegotiateOptions,
+  type FastifyNegotiateReply,
+  type FastifyNegotiateRequest,
+} from './fastify.js'
+export {
+  koaNegotiate,
+  type KoaNegotiateContext,
+  type KoaNegotiateMiddleware,
+  type KoaNegotiateOptions,
+} from './koa.js'
+export {
+  negotiateHandler,
+  type NegotiateHandler,
+  type NegotiateHandlerOptions,
+  type NegotiateIdentity,
+} from './fetch-handler.js'

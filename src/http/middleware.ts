@@ -12,6 +12,7 @@ import {
   type NegotiateResult,
   type NegotiateUser,
 } from './negotiate.js'
+import { adapterLogger, type NegotiateLogger } from './log.js'
 
 /** The request shape the middleware needs (node's IncomingMessage fits). */
 export interface NegotiateRequest {
@@ -30,7 +31,7 @@ export interface NegotiateResponse {
 /** Options for {@link negotiateMiddleware}. */
 export interface NegotiateMiddlewareOptions extends Omit<
   NegotiateOptions,
-  'authorization' | 'acceptor' | 'channelBindings'
+  'authorization' | 'acceptor' | 'channelBindings' | 'logger'
 > {
   /**
    * Channel bindings of the connection, per request: for HTTPS pass `tlsServerEndPointBindings`
@@ -48,6 +49,14 @@ export interface NegotiateMiddlewareOptions extends Omit<
   readonly property?: string
   /** Called on every refusal with the outcome (for logs). */
   readonly onRefused?: (result: NegotiateResult, req: NegotiateRequest) => void
+  /** Called once a client authenticated, before `next()` (audit logs, metrics). */
+  readonly onAuthenticated?: (user: NegotiateUser, req: NegotiateRequest) => void
+  /**
+   * Where refusals are reported (pino-compatible, `(obj, msg)` order; see `consoleLogger`):
+   * default the console at level warn — each misconfiguration cause once per `logInterval` with
+   * its fix, never the normal first challenge. `false` turns reporting off.
+   */
+  readonly logger?: NegotiateLogger | false
 }
 
 /** A middleware: `(req, res, next)`. */
@@ -77,6 +86,7 @@ const BODIES: Readonly<Record<number, string>> = {
  */
 export function negotiateMiddleware(options: NegotiateMiddlewareOptions): NegotiateMiddleware {
   const property = options.property ?? 'kerberos'
+  const logger = adapterLogger(options.logger)
   const current =
     typeof options.acceptor === 'function'
       ? options.acceptor
@@ -98,12 +108,19 @@ export function negotiateMiddleware(options: NegotiateMiddlewareOptions): Negoti
       acceptor: current(),
       authorization: req.headers.authorization,
       channelBindings: cb,
+      logger,
     }).then(
       (r) => {
         if (r.wwwAuthenticate !== undefined) res.setHeader('WWW-Authenticate', r.wwwAuthenticate)
         if (r.status === 200) {
           ;(req as unknown as Record<string, unknown>)[property] = r.user satisfies
             NegotiateUser | undefined
+          try {
+            if (r.user !== undefined) options.onAuthenticated?.(r.user, req)
+          } catch (err) {
+            next(err)
+            return
+          }
           next()
           return
         }

@@ -15,6 +15,13 @@ import {
   type DelegatedCredential,
 } from '../protocol/gss-checksum.js'
 import { indexOfSpace, isNegotiateScheme, splitAuthValue } from './auth-header.js'
+import {
+  createRefusalReporter,
+  traceEvent,
+  type NegotiateLogger,
+  type NegotiateTraceEvent,
+  type RefusalReporter,
+} from './log.js'
 
 /** Default bound on the `Authorization` header length: 64 KiB (tickets with large PACs fit). */
 export const MAX_NEGOTIATE_HEADER = 65536
@@ -56,6 +63,18 @@ export interface NegotiateOptions {
    * realm in `name` (`alice@PARTNER.COM`), so they cannot pass for a local user of that name.
    */
   readonly localRealms?: readonly string[]
+  /**
+   * Report refusals through this logger (pino's `(obj, msg)` order): each misconfiguration
+   * cause (stale keytab, wrong SPN, skew, NTLM, weak enctype, wrong service...) once per
+   * `logInterval` at `warn`, with its fix and a count of the ones suppressed meanwhile; every
+   * outcome at `debug`. The core logs nothing without it; the adapters default to the console.
+   * The rate limit is kept per logger object.
+   */
+  readonly logger?: NegotiateLogger
+  /** Milliseconds between two reports of one cause (default 60 000); read when a logger is first used. */
+  readonly logInterval?: number
+  /** Called once per request with its outcome (the acceptor-side trace). */
+  readonly trace?: (event: NegotiateTraceEvent) => void
 }
 
 /** The authenticated user, as put on requests. */
@@ -143,7 +162,9 @@ function isMalformed(err: KerberosError): boolean {
 
 /**
  * Authenticate one request. Never throws for bad input: failures come back as 400/401 with
- * `error` set (programming errors — a wrong `acceptor` — still throw).
+ * `error` set (programming errors — a wrong `acceptor` — still throw). Logs nothing unless given
+ * a `logger` (then each misconfiguration cause once per `logInterval`, see `createRefusalReporter`);
+ * `trace` receives every outcome.
  *
  * @example
  * ```ts
@@ -154,6 +175,34 @@ function isMalformed(err: KerberosError): boolean {
  * ```
  */
 export async function negotiate(options: NegotiateOptions): Promise<NegotiateResult> {
+  const r = await negotiateOnce(options)
+  // Best effort: a failing log sink or trace hook must not change who is let in.
+  try {
+    if (options.trace !== undefined) options.trace(traceEvent(r))
+  } catch {
+    // ignored
+  }
+  try {
+    if (options.logger !== undefined) reporterFor(options.logger, options.logInterval).report(r)
+  } catch {
+    // ignored
+  }
+  return r
+}
+
+const reporters = new WeakMap<NegotiateLogger, RefusalReporter>()
+
+/** One reporter per logger object, so the rate limit holds across requests. */
+function reporterFor(logger: NegotiateLogger, interval: number | undefined): RefusalReporter {
+  let r = reporters.get(logger)
+  if (r === undefined) {
+    r = createRefusalReporter({ logger, ...(interval === undefined ? {} : { interval }) })
+    reporters.set(logger, r)
+  }
+  return r
+}
+
+async function negotiateOnce(options: NegotiateOptions): Promise<NegotiateResult> {
   let token: Uint8Array | undefined
   try {
     token = parseNegotiateHeader(
@@ -198,6 +247,7 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
       error: new KerberosError(
         ErrorCodes.SPNEGO,
         'SPNEGO needs another round, which HTTP Negotiate does not support here: list Kerberos first',
+        { context: { reason: 'needs-another-round' } },
       ),
     }
   }

@@ -97,3 +97,4 @@ export {
   tlsServerEndPointBindings,
 } from './tls-bindings.js'
 export { createClient, type CreateClientOptions } from './create-client.js'
+export { createDebugLogger, type DebugLoggerOptions } from './debug-logger.js'
