@@ -25,11 +25,11 @@ import { fakeService } from '../helpers/gss-peers.js'
 const SMALL = 1024
 const LARGE = 64 * 1024
 /** Allowed ratio between one 64 KiB call and 64 calls of 1 KiB (linear is ~1; quadratic ~64). */
-const FACTOR = 8
+const FACTOR = 16
 /** Absolute slack for timer noise and GC on a loaded 2-core machine, in ms. */
-const SLACK_MS = 25
+const SLACK_MS = 100
 /** Hard ceiling for one 64 KiB call, in ms (the old regex: ~5,400 ms). */
-const CEILING_MS = 250
+const CEILING_MS = 1000
 
 function best(reps: number, f: () => void): number {
   let min = Infinity
@@ -59,10 +59,10 @@ function assertLinear(make: (n: number) => string, run: (text: string) => unknow
     swallow(run, large)
   }
   const times = LARGE / SMALL
-  const tSmall = best(5, () => {
+  const tSmall = best(9, () => {
     for (let i = 0; i < times; i++) swallow(run, small)
   })
-  const tLarge = best(5, () => swallow(run, large))
+  const tLarge = best(9, () => swallow(run, large))
   assert.ok(
     tLarge <= FACTOR * tSmall + SLACK_MS,
     `64 KiB took ${tLarge.toFixed(2)} ms, 64 × 1 KiB took ${tSmall.toFixed(2)} ms: not linear`,
