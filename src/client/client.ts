@@ -8,6 +8,7 @@
  */
 import type { CCache, CCacheVersion } from '../ccache/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
+import { pooledRandomBytes } from '../crypto/random-pool.js'
 import { randomBytes, type RandomSource } from '../internal/bytes.js'
 import { formatPrincipal, parsePrincipal, type Principal } from '../principal.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
@@ -240,6 +241,7 @@ function makeContext(
   const ctx: ClientContext = {
     options: o,
     random,
+    nonceRandom: o.random ?? pooledRandomBytes,
     store,
     maxReferrals: o.maxReferrals ?? 5,
     offsetMs: 0,

@@ -13,7 +13,13 @@ import type { ClientSettings } from './settings.js'
 /** The client state and services the exchange steps use. */
 export interface ClientContext {
   readonly options: KerberosClientOptions
+  /** Randomness for keys (subkeys). */
   readonly random: RandomSource
+  /**
+   * Randomness for nonces and confounders: the injected `random`, else the crypto module's pool
+   * (one platform RNG call per 4 KiB; issue 11 speed). Never used for keys.
+   */
+  readonly nonceRandom: RandomSource
   readonly store: CredentialStore
   /** Referral hops (client and server referrals, cross-realm paths). */
   readonly maxReferrals: number

@@ -91,8 +91,8 @@ async function loginAs(
       now,
       lifetime: options.lifetime ?? s.ticketLifetime,
       renewLifetime: options.renewLifetime ?? s.renewLifetime,
-      nonce: makeNonce(ctx.random),
-      ...(state.padata(now, ctx.random, allowWeak) ?? {}),
+      nonce: makeNonce(ctx.nonceRandom),
+      ...(state.padata(now, ctx.nonceRandom, allowWeak) ?? {}),
       ...(options.pacRequest !== undefined ? { pacRequest: options.pacRequest } : {}),
     })
     ctx.emit({ type: 'as-req', realm: client.realm, client: formatPrincipal(client), etypes })

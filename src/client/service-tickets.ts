@@ -128,11 +128,11 @@ export async function renewWith(
     server: creds.server,
     kdcOptions,
     etypes: tgsEtypes(ctx, s, [creds.sessionKey.enctype]),
-    nonce: makeNonce(ctx.random),
+    nonce: makeNonce(ctx.nonceRandom),
     now,
     till,
     rtime: creds.renewTill,
-    random: ctx.random,
+    random: ctx.nonceRandom, // confounder only (no subkey)
     allowWeak: ctx.allowWeak(s),
   })
   const out = await sendTGS(ctx, req, false, options.signal)
@@ -157,11 +157,12 @@ async function tgsExchange(
     server,
     kdcOptions: kdcOptions >>> 0,
     etypes: tgsEtypes(ctx, s, options.etypes),
-    nonce: makeNonce(ctx.random),
+    nonce: makeNonce(ctx.nonceRandom),
     now: ctx.now(),
     ...(renewable ? { rtime: tgt.renewTill! } : {}),
     ...(options.subkey === true ? { subkey: true } : {}),
-    random: ctx.random,
+    // A subkey is a key: it never comes from the pool; without one only a confounder is drawn.
+    random: options.subkey === true ? ctx.random : ctx.nonceRandom,
     allowWeak: ctx.allowWeak(s),
   })
   return sendTGS(ctx, req, canonicalize, options.signal)
