@@ -49,6 +49,7 @@ export {
   exchangeTCP,
   exchangeUDP,
   createNodeTransport,
+  UDPSocketPool,
 } from './transport.js'
 export type {
   KDCAttempt,
