@@ -275,7 +275,9 @@ function makeContext(
       }
       return o.transport.sendToKDC(realm, bytes, sig !== undefined ? { signal: sig } : {})
     },
-    emit: (e: ClientTraceEvent) => o.trace?.(e),
+    emit: (e: () => ClientTraceEvent) => {
+      if (o.trace !== undefined) o.trace(e())
+    },
   }
   return ctx
 }

@@ -36,5 +36,6 @@ export interface ClientContext {
   /** `p` parsed with `realm` (else the default realm) as the default; throws without a realm. */
   parseName(p: string | Principal, realm?: string): Principal
   send(realm: string, bytes: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>
-  emit(e: ClientTraceEvent): void
+  /** Trace an event; the thunk runs only when there is a `trace` callback. */
+  emit(e: () => ClientTraceEvent): void
 }
