@@ -8,6 +8,7 @@
  */
 import type { CCache, CCacheVersion } from '../ccache/index.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
+import { pooledRandomBytes } from '../crypto/random-pool.js'
 import { randomBytes, type RandomSource } from '../internal/bytes.js'
 import { formatPrincipal, parsePrincipal, type Principal } from '../principal.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
@@ -284,6 +285,7 @@ function makeContext(
   const ctx: ClientContext = {
     options: o,
     random,
+    nonceRandom: o.random ?? pooledRandomBytes,
     store,
     maxReferrals: o.maxReferrals ?? 5,
     offsetMs: 0,
@@ -317,7 +319,9 @@ function makeContext(
       }
       return o.transport.sendToKDC(realm, bytes, sig !== undefined ? { signal: sig } : {})
     },
-    emit: (e: ClientTraceEvent) => o.trace?.(e),
+    emit: (e: () => ClientTraceEvent) => {
+      if (o.trace !== undefined) o.trace(e())
+    },
   }
   return ctx
 }

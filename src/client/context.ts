@@ -13,7 +13,13 @@ import type { ClientSettings } from './settings.js'
 /** The client state and services the exchange steps use. */
 export interface ClientContext {
   readonly options: KerberosClientOptions
+  /** Randomness for keys (subkeys). */
   readonly random: RandomSource
+  /**
+   * Randomness for nonces and confounders: the injected `random`, else the crypto module's pool
+   * (one platform RNG call per 4 KiB; issue 11 speed). Never used for keys.
+   */
+  readonly nonceRandom: RandomSource
   readonly store: CredentialStore
   /** Referral hops (client and server referrals, cross-realm paths). */
   readonly maxReferrals: number
@@ -30,5 +36,6 @@ export interface ClientContext {
   /** `p` parsed with `realm` (else the default realm) as the default; throws without a realm. */
   parseName(p: string | Principal, realm?: string): Principal
   send(realm: string, bytes: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>
-  emit(e: ClientTraceEvent): void
+  /** Trace an event; the thunk runs only when there is a `trace` callback. */
+  emit(e: () => ClientTraceEvent): void
 }

@@ -4,13 +4,15 @@
  *
  * @module
  */
-import { formatPrincipal, isTGSPrincipal, type Principal } from '../principal.js'
+import { isTGSPrincipal, type Principal } from '../principal.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import { isLocalTGT } from './credentials.js'
 
 /** Same components and realm (name types are not compared). */
 export function samePrincipal(a: Principal, b: Principal): boolean {
-  return formatPrincipal(a) === formatPrincipal(b)
+  // What comparing formatPrincipal(a) and formatPrincipal(b) means, without building strings.
+  if (a.realm !== b.realm || a.components.length !== b.components.length) return false
+  return a.components.every((c, i) => c === b.components[i])
 }
 
 /**

@@ -91,11 +91,16 @@ async function loginAs(
       now,
       lifetime: options.lifetime ?? s.ticketLifetime,
       renewLifetime: options.renewLifetime ?? s.renewLifetime,
-      nonce: makeNonce(ctx.random),
-      ...(state.padata(now, ctx.random, allowWeak) ?? {}),
+      nonce: makeNonce(ctx.nonceRandom),
+      ...(state.padata(now, ctx.nonceRandom, allowWeak) ?? {}),
       ...(options.pacRequest !== undefined ? { pacRequest: options.pacRequest } : {}),
     })
-    ctx.emit({ type: 'as-req', realm: client.realm, client: formatPrincipal(client), etypes })
+    ctx.emit(() => ({
+      type: 'as-req',
+      realm: client.realm,
+      client: formatPrincipal(client),
+      etypes,
+    }))
     const bytes = await ctx.send(client.realm, req.bytes, options.signal)
     if (keys.prepareReply !== undefined) {
       // A password key is derived (asynchronously, within the login's budget) before the read.
@@ -114,7 +119,7 @@ async function loginAs(
     if (out.kind === 'ok') {
       const creds = out.credentials
       checkReplyTime(ctx, creds, s, state.pendingOffsetMs)
-      ctx.emit({
+      ctx.emit(() => ({
         type: 'as-rep',
         realm: client.realm,
         client: formatPrincipal(creds.client),
@@ -122,7 +127,7 @@ async function loginAs(
         etype: out.rep.encPart.etype,
         ...(out.rep.encPart.kvno !== undefined ? { kvno: out.rep.encPart.kvno } : {}),
         encPARepVerified: out.encPARepVerified,
-      })
+      }))
       ctx.store.startSession(creds.client)
       ctx.store.keep(creds, isTGSPrincipal(creds.server))
       return creds
@@ -166,7 +171,7 @@ function handleASError(
 ): Principal {
   const { etypes } = asked
   const realm = client.realm
-  ctx.emit({ type: 'kdc-error', realm, errorName: err.errorName, message: err.eText ?? '' })
+  ctx.emit(() => ({ type: 'kdc-error', realm, errorName: err.errorName, message: err.eText ?? '' }))
   switch (err.errorCode) {
     case KRBErrorCode.KDC_ERR_PREAUTH_REQUIRED: {
       if (++state.preauthRounds > state.maxPreauth) throw err
@@ -176,12 +181,12 @@ function handleASError(
       const info = chooseSaltInfo(hints.saltInfo, etypes) ?? { etype: etypes[0]! }
       state.hints = hints.saltInfo
       state.preauthKey = keys.preauthKey(info)
-      ctx.emit({
+      ctx.emit(() => ({
         type: 'preauth-required',
         realm,
         etype: info.etype,
         ...(info.salt !== undefined ? { salt: toHex(info.salt) } : {}),
-      })
+      }))
       return client
     }
     case KRBErrorCode.KRB_AP_ERR_SKEW: {
@@ -190,7 +195,7 @@ function handleASError(
       // The KRB-ERROR is not integrity protected: the offset serves the retry only, and is
       // kept once an AS-REP decrypted with our key confirms it (checkReplyTime).
       state.pendingOffsetMs = err.serverTime.getTime() - ctx.localNow()
-      ctx.emit({ type: 'clock-skew', realm, offsetMs: state.pendingOffsetMs })
+      ctx.emit(() => ({ type: 'clock-skew', realm, offsetMs: state.pendingOffsetMs }))
       return client
     }
     case KRBErrorCode.KDC_ERR_WRONG_REALM: {
@@ -209,7 +214,7 @@ function handleASError(
       state.referred = true
       state.hints = []
       state.preauthKey = undefined
-      ctx.emit({ type: 'client-referral', realm: crealm, client: formatPrincipal(client) })
+      ctx.emit(() => ({ type: 'client-referral', realm: crealm, client: formatPrincipal(client) }))
       return { ...client, realm: crealm }
     }
     default:
@@ -259,5 +264,5 @@ function checkReplyTime(
     )
   }
   ctx.offsetMs = creds.authtime.getTime() - local
-  ctx.emit({ type: 'clock-skew', realm: creds.client.realm, offsetMs: ctx.offsetMs })
+  ctx.emit(() => ({ type: 'clock-skew', realm: creds.client.realm, offsetMs: ctx.offsetMs }))
 }

@@ -66,12 +66,12 @@ async function fetchServiceTicket(
     let out = await tgsExchange(ctx, current, server, options)
     if (out.retryWithoutCanonicalize === true) {
       // Neither the name asked for nor a referral: ask the same KDC again, exactly (MIT).
-      ctx.emit({
+      ctx.emit(() => ({
         type: 'referral',
         realm: tgsRealmOf(current),
         server: formatPrincipal(server),
         message: 'neither the name asked for nor a referral: asking again without canonicalize',
-      })
+      }))
       out = await tgsExchange(ctx, current, server, { ...options, canonicalize: false })
     }
     if (out.referralRealm === undefined) {
@@ -85,8 +85,9 @@ async function fetchServiceTicket(
         { context: { realms: [...visited, out.referralRealm] } },
       )
     }
-    visited.add(out.referralRealm)
-    ctx.emit({ type: 'referral', realm: out.referralRealm, server: formatPrincipal(server) })
+    const referred = out.referralRealm
+    visited.add(referred)
+    ctx.emit(() => ({ type: 'referral', realm: referred, server: formatPrincipal(server) }))
     // As MIT: only a referral TGT issued by the home realm is kept; one a partner realm
     // issued serves this request only.
     if (tgsRealmOf(current) === home) ctx.store.keep(out.credentials, false)
@@ -128,11 +129,11 @@ export async function renewWith(
     server: creds.server,
     kdcOptions,
     etypes: tgsEtypes(ctx, s, [creds.sessionKey.enctype]),
-    nonce: makeNonce(ctx.random),
+    nonce: makeNonce(ctx.nonceRandom),
     now,
     till,
     rtime: creds.renewTill,
-    random: ctx.random,
+    random: ctx.nonceRandom, // confounder only (no subkey)
     allowWeak: ctx.allowWeak(s),
   })
   const out = await sendTGS(ctx, req, false, options.signal)
@@ -157,11 +158,12 @@ async function tgsExchange(
     server,
     kdcOptions: kdcOptions >>> 0,
     etypes: tgsEtypes(ctx, s, options.etypes),
-    nonce: makeNonce(ctx.random),
+    nonce: makeNonce(ctx.nonceRandom),
     now: ctx.now(),
     ...(renewable ? { rtime: tgt.renewTill! } : {}),
     ...(options.subkey === true ? { subkey: true } : {}),
-    random: ctx.random,
+    // A subkey is a key: it never comes from the pool; without one only a confounder is drawn.
+    random: options.subkey === true ? ctx.random : ctx.nonceRandom,
     allowWeak: ctx.allowWeak(s),
   })
   return sendTGS(ctx, req, canonicalize, options.signal)
@@ -174,7 +176,7 @@ async function sendTGS(
   signal: AbortSignal | undefined,
 ): Promise<TGSExchangeResult> {
   const server = formatPrincipal(req.server)
-  ctx.emit({ type: 'tgs-req', realm: req.realm, server })
+  ctx.emit(() => ({ type: 'tgs-req', realm: req.realm, server }))
   const sentMs = ctx.now().getTime()
   const bytes = await ctx.send(req.realm, req.bytes, signal)
   const s = ctx.settings(req.realm)
@@ -185,7 +187,12 @@ async function sendTGS(
     allowWeak: ctx.allowWeak(s),
   })
   if (out.kind === 'error') {
-    ctx.emit({ type: 'kdc-error', realm: req.realm, server, errorName: out.kdcError.errorName })
+    ctx.emit(() => ({
+      type: 'kdc-error',
+      realm: req.realm,
+      server,
+      errorName: out.kdcError.errorName,
+    }))
     throw explainTGSError(out.kdcError, {
       server: req.server,
       client: req.tgt.client,
@@ -194,13 +201,13 @@ async function sendTGS(
       clockskew: s.clockskew,
     })
   }
-  ctx.emit({
+  ctx.emit(() => ({
     type: 'tgs-rep',
     realm: req.realm,
     server: formatPrincipal(out.credentials.server),
     etype: out.credentials.sessionKey.enctype,
     ...(out.credentials.ticketKvno !== undefined ? { kvno: out.credentials.ticketKvno } : {}),
-  })
+  }))
   return {
     credentials: out.credentials,
     ...(out.referralRealm !== undefined ? { referralRealm: out.referralRealm } : {}),

@@ -61,6 +61,7 @@ export {
   exchangeTCP,
   exchangeUDP,
   createNodeTransport,
+  UDPSocketPool,
 } from './transport.js'
 export type {
   KDCAttempt,

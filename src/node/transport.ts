@@ -146,6 +146,19 @@ const MAX_IDLE_PER_KDC = 4
  * never answer a later request. An idle socket that receives anything is closed (a stray or
  * injected datagram is never read as the next reply), and idle sockets do not keep the process
  * alive (`unref`). The kernel only delivers datagrams from the connected KDC address and port.
+ * `createNodeTransport` keeps one per transport (`reuseUDPSockets: false` turns it off).
+ *
+ * @example
+ * ```ts
+ * const pool = new UDPSocketPool()
+ * const reply = await exchangeUDP('127.0.0.1', 88, asReq, {
+ *   timeoutMs: 3000,
+ *   signal: undefined,
+ *   maxReplyBytes: 1 << 20,
+ *   udpPool: pool,
+ * })
+ * pool.close()
+ * ```
  */
 export class UDPSocketPool {
   readonly #idle = new Map<string, UDPSocket[]>()
