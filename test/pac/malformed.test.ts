@@ -53,7 +53,7 @@ const NDR = {
 function timed(f: () => void): void {
   const t0 = performance.now()
   assert.throws(f, isFormat)
-  assert.ok(performance.now() - t0 < 50, 'refused quickly')
+  assert.ok(performance.now() - t0 < 1000, 'refused quickly')
 }
 
 describe('malformed PACs give ERR_KRB_PAC_FORMAT', () => {
