@@ -33,4 +33,11 @@ export interface SendToKDCOptions {
  */
 export interface Transport {
   sendToKDC(realm: string, request: Uint8Array, options?: SendToKDCOptions): Promise<Uint8Array>
+  /**
+   * Deliver a kpasswd request (RFC 3244) to a kpasswd server of `realm` (`kpasswd_server`, else
+   * `admin_server` port 464, else DNS SRV `_kpasswd._udp/_tcp`) and resolve with the reply
+   * bytes, with the same framing, deadlines, failover and abort as {@link Transport.sendToKDC}.
+   * Optional: a transport without it cannot change passwords.
+   */
+  sendToKpasswd?(realm: string, request: Uint8Array, options?: SendToKDCOptions): Promise<Uint8Array>
 }

@@ -75,6 +75,8 @@ export {
   parseKDCAddress,
   orderSRVRecords,
   locateKDCs,
+  locateKpasswdServers,
+  KPASSWD_PORT,
   discoveryConfigFromKrb5Config,
 } from './kdc-discovery.js'
 export type {

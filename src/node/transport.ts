@@ -20,6 +20,7 @@ import type { Krb5Config } from '../config/index.js'
 import {
   discoveryConfigFromKrb5Config,
   locateKDCs,
+  locateKpasswdServers,
   type KDCAddress,
   type KDCDiscoveryConfig,
   type KDCProtocol,
@@ -86,6 +87,11 @@ export interface NodeTransportOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Replace discovery entirely: return the KDCs of a realm in order. */
   readonly locate?: (
+    realm: string,
+    options: { readonly signal?: AbortSignal },
+  ) => Promise<readonly KDCAddress[]>
+  /** Replace kpasswd server discovery (`kpasswd_server`, `admin_server`:464, `_kpasswd` SRV). */
+  readonly locateKpasswd?: (
     realm: string,
     options: { readonly signal?: AbortSignal },
   ) => Promise<readonly KDCAddress[]>
@@ -389,6 +395,7 @@ function abortedError(
 
 /** Everything one sendToKDC call carries around. */
 interface Call {
+  readonly service: 'kdc' | 'kpasswd'
   readonly realm: string
   readonly request: Uint8Array
   readonly signal: AbortSignal | undefined
@@ -423,10 +430,23 @@ class NodeTransport implements Transport {
     return this.loading
   }
 
-  async sendToKDC(
+  sendToKDC(realm: string, request: Uint8Array, options: SendToKDCOptions = {}): Promise<Uint8Array> {
+    return this.send('kdc', realm, request, options)
+  }
+
+  sendToKpasswd(
     realm: string,
     request: Uint8Array,
     options: SendToKDCOptions = {},
+  ): Promise<Uint8Array> {
+    return this.send('kpasswd', realm, request, options)
+  }
+
+  private async send(
+    service: 'kdc' | 'kpasswd',
+    realm: string,
+    request: Uint8Array,
+    options: SendToKDCOptions,
   ): Promise<Uint8Array> {
     if (typeof realm !== 'string' || realm === '')
       throw new TypeError('expected a non-empty realm name')
@@ -436,6 +456,7 @@ class NodeTransport implements Transport {
       throw new RangeError(`expected a request of 1 to 2^31-1 bytes, got ${request.length}`)
     }
     const call: Call = {
+      service,
       realm,
       request,
       signal: options.signal,
@@ -451,9 +472,10 @@ class NodeTransport implements Transport {
       const kdcs = await raceCall(call, this.locate(call))
       if (kdcs.length === 0) {
         const why = this.notLoaded !== undefined ? `${this.notLoaded}; ` : ''
+        const what = service === 'kdc' ? 'KDC' : 'kpasswd server'
         throw new KerberosError(
           ErrorCodes.KDC_UNREACHABLE,
-          `${why}no KDC is known for realm ${realm}`,
+          `${why}no ${what} is known for realm ${realm}`,
           { context: { realm, attempts: [] } },
         )
       }
@@ -461,7 +483,11 @@ class NodeTransport implements Transport {
       for (const step of planSteps(targets, tcpFirst)) {
         if (Date.now() >= call.deadline) break
         const reply = await this.tryStep(call, step)
-        if (reply !== undefined && peekKRBErrorCode(reply) === SVC_UNAVAILABLE) {
+        if (
+          reply !== undefined &&
+          service === 'kdc' &&
+          peekKRBErrorCode(reply) === SVC_UNAVAILABLE
+        ) {
           // As MIT: try the other KDCs, and give this answer only when none does better.
           const t = step.target
           this.record(
@@ -489,7 +515,7 @@ class NodeTransport implements Transport {
         : ''
     throw new KerberosError(
       ErrorCodes.KDC_UNREACHABLE,
-      `no KDC of realm ${realm} answered${timedOut} (${call.attempts.length} attempts, last: ${last?.code ?? 'none'})`,
+      `no ${service === 'kdc' ? 'KDC' : 'kpasswd server'} of realm ${realm} answered${timedOut} (${call.attempts.length} attempts, last: ${last?.code ?? 'none'})`,
       { context: { realm, attempts: call.attempts } },
     )
   }
@@ -510,9 +536,11 @@ class NodeTransport implements Transport {
   }
 
   private async locate(call: Call): Promise<readonly KDCAddress[]> {
-    if (this.o.locate !== undefined) return this.o.locate(call.realm, { signal: call.signal })
+    const custom = call.service === 'kdc' ? this.o.locate : this.o.locateKpasswd
+    if (custom !== undefined) return custom(call.realm, { signal: call.signal })
     const config = this.discovery(call.realm)
-    const loc = await locateKDCs(call.realm, {
+    const find = call.service === 'kdc' ? locateKDCs : locateKpasswdServers
+    const loc = await find(call.realm, {
       ...(config !== undefined ? { config } : {}),
       ...(this.o.resolver !== undefined ? { resolver: this.o.resolver } : {}),
       ...(call.signal !== undefined ? { signal: call.signal } : {}),
@@ -552,6 +580,7 @@ class NodeTransport implements Transport {
     if (
       reply === undefined ||
       step.protocol === 'tcp' ||
+      call.service !== 'kdc' ||
       peekKRBErrorCode(reply) !== RESPONSE_TOO_BIG
     )
       return reply
