@@ -38,6 +38,13 @@ import { LoginState } from './login-state.js'
 import { fetchSaltInfo } from './salt-info.js'
 import { resolveServiceName } from './service-name.js'
 import { clientSettings, type ClientConfig, type ClientSettings } from './settings.js'
+import {
+  changePassword,
+  setPassword,
+  type ChangePasswordOptions,
+  type PasswordChangeResult,
+  type SetPasswordOptions,
+} from './password.js'
 import type { Transport } from './transport.js'
 
 /** A trace event: what the client did, never keys or passwords. */
@@ -684,6 +691,32 @@ export class KerberosClient {
       })
     }
     return current
+  }
+
+  /**
+   * Change a password through kpasswd (RFC 3244) with the old password or a keytab; the
+   * client's own credentials are not touched. See {@link changePassword}.
+   *
+   * @example
+   * ```ts
+   * await client.changePassword({ principal: 'alice', oldPassword, newPassword })
+   * ```
+   */
+  changePassword(options: ChangePasswordOptions): Promise<PasswordChangeResult> {
+    return changePassword(this.#o, options)
+  }
+
+  /**
+   * Set another principal's password through kpasswd (RFC 3244 0xff80) as an administrator.
+   * See {@link setPassword}.
+   *
+   * @example
+   * ```ts
+   * await client.setPassword({ target: 'bob', newPassword })
+   * ```
+   */
+  setPassword(options: SetPasswordOptions): Promise<PasswordChangeResult> {
+    return setPassword(this, this.#o, options)
   }
 
   private parseName(p: string | Principal, realm?: string): Principal {

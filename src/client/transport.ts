@@ -12,6 +12,12 @@ export interface SendToKDCOptions {
   readonly signal?: AbortSignal
   /** Use TCP first even when the request is small enough for UDP. */
   readonly preferTCP?: boolean
+  /**
+   * kpasswd only: rebuild the request for the local address the transport sends from (the
+   * KRB-PRIV s-address, which Heimdal/Samba compare with the peer's view). `family` is
+   * `IPv4` or `IPv6`.
+   */
+  readonly forLocalAddress?: (local: { readonly address: string; readonly family: string }) => Uint8Array
 }
 
 /**

@@ -357,6 +357,25 @@ function planSteps(targets: readonly Target[], tcpFirst: boolean): Step[] {
   return steps
 }
 
+/** The local address the system routes to `address` from (a connected UDP socket sends nothing). */
+async function localAddressFor(
+  address: string,
+  port: number,
+): Promise<{ readonly address: string; readonly family: string }> {
+  const family = isIP(address) === 6 ? 'udp6' : 'udp4'
+  const sock = createSocket(family)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject)
+      sock.connect(port, address, () => resolve())
+    })
+    const a = sock.address()
+    return { address: a.address, family: a.family }
+  } finally {
+    sock.close()
+  }
+}
+
 async function defaultLookupHost(host: string): Promise<readonly string[]> {
   const found = await lookup(host, { all: true })
   return found.map((a) => a.address)
@@ -398,6 +417,7 @@ interface Call {
   readonly service: 'kdc' | 'kpasswd'
   readonly realm: string
   readonly request: Uint8Array
+  readonly forLocalAddress?: SendToKDCOptions['forLocalAddress']
   readonly signal: AbortSignal | undefined
   readonly deadline: number
   readonly attempts: KDCAttempt[]
@@ -459,6 +479,7 @@ class NodeTransport implements Transport {
       service,
       realm,
       request,
+      ...(options.forLocalAddress !== undefined ? { forLocalAddress: options.forLocalAddress } : {}),
       signal: options.signal,
       deadline: Date.now() + (this.o.deadlineMs ?? DEFAULT_DEADLINE_MS),
       attempts: [],
@@ -610,10 +631,14 @@ class NodeTransport implements Transport {
     }
     this.trace({ type: 'attempt', realm: call.realm, host: kdc.host, port: kdc.port, protocol })
     try {
+      const request =
+        call.forLocalAddress !== undefined
+          ? call.forLocalAddress(await localAddressFor(address, kdc.port))
+          : call.request
       const reply =
         protocol === 'tcp'
-          ? await exchangeTCP(address, kdc.port, call.request, o)
-          : await exchangeUDP(address, kdc.port, call.request, o)
+          ? await exchangeTCP(address, kdc.port, request, o)
+          : await exchangeUDP(address, kdc.port, request, o)
       this.trace({
         type: 'reply',
         realm: call.realm,

@@ -26,6 +26,7 @@ import {
   hasFlag,
   principalToName,
   type EncKrbPrivPart,
+  type HostAddress,
 } from '../asn1/index.js'
 import { writePrincipalName } from '../asn1/basic.js'
 import { decrypt, encrypt, randomKey } from '../crypto/index.js'
@@ -147,11 +148,39 @@ export interface KpasswdRequestOptions {
   readonly target?: Principal
   /** Use the set-password format even without a target (the target is then the client). */
   readonly setPassword?: boolean
+  /**
+   * The KRB-PRIV s-address (RFC 4120 makes it mandatory; MIT does not compare it, Heimdal and
+   * Samba compare it with the address they see); default IPv4 127.0.0.1.
+   */
+  readonly senderAddress?: HostAddress
   /** The client clock, corrected by any KDC offset. */
   readonly now?: Date
   readonly random?: RandomSource
   readonly allowWeak?: boolean
 }
+
+/** A HostAddress from an IP literal (`10.0.0.1`, `::1`); IPv4-mapped IPv6 becomes IPv4. */
+export function hostAddressFromIP(ip: string): HostAddress {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)
+  const v4 = mapped?.[1] ?? ip
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(v4)
+  if (m !== null) return { addrType: 2, address: new Uint8Array(m.slice(1, 5).map(Number)) }
+  const [head = '', tail = ''] = ip.split('%')[0]!.split('::')
+  const groups = (x: string): number[] => (x === '' ? [] : x.split(':').map((g) => parseInt(g, 16)))
+  const h = groups(head)
+  const t = groups(tail)
+  const all = ip.includes('::') ? [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t] : h
+  if (all.length !== 8 || all.some((g) => !Number.isInteger(g) || g < 0 || g > 0xffff))
+    throw new TypeError(`expected an IPv4 or IPv6 address, got ${ip}`)
+  const out = new Uint8Array(16)
+  all.forEach((g, i) => {
+    out[2 * i] = g >> 8
+    out[2 * i + 1] = g & 0xff
+  })
+  return { addrType: 24, address: out }
+}
+
+const LOOPBACK: HostAddress = { addrType: 2, address: new Uint8Array([127, 0, 0, 1]) }
 
 /** A built kpasswd request and what is needed to check the reply. */
 export interface KpasswdRequest {
@@ -165,6 +194,11 @@ export interface KpasswdRequest {
   readonly seqNumber: number
   readonly client: Principal
   readonly target?: Principal
+  /**
+   * The same request (same AP-REQ, subkey and sequence number) with another KRB-PRIV s-address,
+   * for transports that learn the local address only when they pick a server.
+   */
+  readonly withSenderAddress: (address: HostAddress) => Uint8Array
 }
 
 function writeChangePasswdData(
@@ -230,29 +264,32 @@ export function buildKpasswdRequest(o: KpasswdRequestOptions): KpasswdRequest {
     allowWeak,
   })
   const set = o.target !== undefined || o.setPassword === true
-  const password = utf8(o.newPassword)
-  const userData = set
-    ? encodeWith(
-        { password, ...(o.target !== undefined ? { target: o.target } : {}) },
-        writeChangePasswdData,
-      )
-    : password
-  const part: EncKrbPrivPart = {
-    userData,
-    timestamp: ap.ctime,
-    usec: ap.cusec,
-    seqNumber,
-  }
-  const cipher = encrypt(subkey, KeyUsage.KRB_PRIV_ENCPART, encodeEncKrbPrivPart(part), {
-    random,
-    allowWeak,
-  })
-  password.fill(0)
-  userData.fill(0)
-  const priv = encodeKRBPriv({ pvno: 5, msgType: 21, encPart: { etype: subkey.enctype, cipher } })
   const version = set ? KpasswdVersion.SET : KpasswdVersion.CHANGE
+  const encode = (sAddress: HostAddress): Uint8Array => {
+    const password = utf8(o.newPassword)
+    const userData = set
+      ? encodeWith(
+          { password, ...(o.target !== undefined ? { target: o.target } : {}) },
+          writeChangePasswdData,
+        )
+      : password
+    const plain = encodeEncKrbPrivPart({
+      userData,
+      timestamp: ap.ctime,
+      usec: ap.cusec,
+      seqNumber,
+      sAddress,
+    })
+    const cipher = encrypt(subkey, KeyUsage.KRB_PRIV_ENCPART, plain, { random, allowWeak })
+    password.fill(0)
+    userData.fill(0)
+    plain.fill(0)
+    const priv = encodeKRBPriv({ pvno: 5, msgType: 21, encPart: { etype: subkey.enctype, cipher } })
+    return frame(version, ap.bytes, priv)
+  }
   return {
-    bytes: frame(version, ap.bytes, priv),
+    bytes: encode(o.senderAddress ?? LOOPBACK),
+    withSenderAddress: encode,
     version,
     sessionKey: creds.sessionKey,
     subkey,
