@@ -139,7 +139,8 @@ export async function changePassword(
   clientOptions: KerberosClientOptions,
   options: ChangePasswordOptions,
 ): Promise<PasswordChangeResult> {
-  if (typeof options?.newPassword !== 'string') throw new TypeError('expected newPassword as a string')
+  if (typeof options?.newPassword !== 'string')
+    throw new TypeError('expected newPassword as a string')
   const probe = new KerberosClient(clientOptions)
   const principal = nameOf(options.principal, probe.realm)
   const auth =
@@ -173,7 +174,8 @@ export async function setPassword(
   clientOptions: KerberosClientOptions,
   options: SetPasswordOptions,
 ): Promise<PasswordChangeResult> {
-  if (typeof options?.newPassword !== 'string') throw new TypeError('expected newPassword as a string')
+  if (typeof options?.newPassword !== 'string')
+    throw new TypeError('expected newPassword as a string')
   const target = nameOf(options.target, client.realm)
   let creds: Credentials
   if (options.password !== undefined || options.keytab !== undefined) {

@@ -99,3 +99,12 @@ export {
   tlsServerEndPointBindings,
 } from './tls-bindings.js'
 export { createClient, type CreateClientOptions } from './create-client.js'
+export {
+  rotateKeytab,
+  scheduleKeytabRotation,
+  generatePassword,
+  type RotateKeytabOptions,
+  type RotateKeytabResult,
+  type RotateStep,
+  type ScheduleKeytabRotationOptions,
+} from './keytab-rotate.js'

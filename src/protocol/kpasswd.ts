@@ -169,7 +169,9 @@ export function hostAddressFromIP(ip: string): HostAddress {
   const groups = (x: string): number[] => (x === '' ? [] : x.split(':').map((g) => parseInt(g, 16)))
   const h = groups(head)
   const t = groups(tail)
-  const all = ip.includes('::') ? [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t] : h
+  const all = ip.includes('::')
+    ? [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t]
+    : h
   if (all.length !== 8 || all.some((g) => !Number.isInteger(g) || g < 0 || g > 0xffff))
     throw new TypeError(`expected an IPv4 or IPv6 address, got ${ip}`)
   const out = new Uint8Array(16)
@@ -328,11 +330,19 @@ function replyError(reason: string, message: string, cause?: unknown): KerberosE
 
 /** Decode `result code (2) | result string` from KRB-PRIV user-data or KRB-ERROR e-data. */
 function readResult(data: Uint8Array, authenticated: boolean): KpasswdReply {
-  if (data.length < 2) throw replyError('result', `kpasswd result is ${data.length} octets, expected at least 2`)
+  if (data.length < 2)
+    throw replyError('result', `kpasswd result is ${data.length} octets, expected at least 2`)
   const resultCode = (data[0]! << 8) | data[1]!
   const rest = data.subarray(2)
-  const policy = resultCode === KpasswdResultCode.KRB5_KPASSWD_SOFTERROR ? decodeADPolicy(rest) : undefined
-  const text = policy === undefined ? fromUtf8(rest).replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 512) : ''
+  const policy =
+    resultCode === KpasswdResultCode.KRB5_KPASSWD_SOFTERROR ? decodeADPolicy(rest) : undefined
+  const text =
+    policy === undefined
+      ? fromUtf8(rest)
+          .replace(/[\u0000-\u001f\u007f]/g, ' ')
+          .trim()
+          .slice(0, 512)
+      : ''
   const resultName = kpasswdResultName(resultCode)
   const message = policy !== undefined ? describeADPolicy(policy) : text !== '' ? text : resultName
   return {
@@ -388,7 +398,8 @@ function readErrorReply(bytes: Uint8Array): KpasswdReply {
 export function readKpasswdReply(bytes: Uint8Array, request: KpasswdRequest): KpasswdReply {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('expected the reply as a Uint8Array')
   if (bytes.length > 0 && (bytes[0] === 0x7e || bytes[0] === 0x5e)) return readErrorReply(bytes)
-  if (bytes.length < 6) throw replyError('framing', `kpasswd reply is ${bytes.length} octets, expected at least 6`)
+  if (bytes.length < 6)
+    throw replyError('framing', `kpasswd reply is ${bytes.length} octets, expected at least 6`)
   const length = readU16(bytes, 0)
   if (length !== bytes.length)
     throw replyError('framing', `kpasswd reply says ${length} octets, got ${bytes.length}`)
@@ -422,7 +433,11 @@ export function readKpasswdReply(bytes: Uint8Array, request: KpasswdRequest): Kp
     const plain = decrypt(key, KeyUsage.KRB_PRIV_ENCPART, msg.encPart.cipher, { allowWeak: true })
     priv = decodeEncKrbPrivPart(plain)
   } catch (e) {
-    throw replyError('krb-priv', 'kpasswd reply KRB-PRIV does not decrypt with the negotiated key', e)
+    throw replyError(
+      'krb-priv',
+      'kpasswd reply KRB-PRIV does not decrypt with the negotiated key',
+      e,
+    )
   }
   if (part.seqNumber !== undefined || priv.seqNumber !== undefined) {
     if (part.seqNumber === undefined || priv.seqNumber !== part.seqNumber) {

@@ -70,9 +70,12 @@ test('MIT kadmind: setPassword by an admin (*/admin ACL) on a user and on a rand
   const c = client(realm, kadmind)
   await c.setPassword({ principal: 'root/admin', password: 'admin pw', target: 'bob', newPassword: 'Bob-new-1' })
   await realm.kinit('bob', { password: 'Bob-new-1', ccache: realm.path('bob.cc') })
-  // With the admin's TGT (a TGS ticket for kadmin/changepw: MIT allows it for set-password).
+  // With the admin's TGT only: MIT's KDC gives kadmin/changepw tickets by AS only.
   await c.login({ principal: 'root/admin', password: 'admin pw' })
-  await c.setPassword({ target: 'svc/localhost', newPassword: 'Svc-new-1' })
+  await assert.rejects(c.setPassword({ target: 'svc/localhost', newPassword: 'Svc-new-0' }), /TGT BASED NOT ALLOWED/)
+  const kvno = await realm.getKvno('svc/localhost')
+  await c.setPassword({ principal: 'root/admin', password: 'admin pw', target: 'svc/localhost', newPassword: 'Svc-new-1' })
+  assert.equal(await realm.getKvno('svc/localhost'), kvno + 1)
   await realm.kinit('svc/localhost', { password: 'Svc-new-1', ccache: realm.path('svc.cc') })
   const list = await realm.run(MIT_BIN.klist, ['-c', realm.path('svc.cc')])
   assert.match(list.stdout, /krbtgt/)
