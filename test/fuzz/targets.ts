@@ -37,6 +37,7 @@ import { readTGSReply } from '../../src/protocol/tgs.js'
 import { fixturePath } from '../helpers/paths.js'
 import { authenticatedTargets } from './targets-authenticated.js'
 import { initiatorTargets } from './targets-initiator.js'
+import { kpasswdTargets } from './targets-kpasswd.js'
 import { fuzzWorld, type FuzzWorld } from './world.js'
 
 /** A fuzz target. */
@@ -318,6 +319,7 @@ export function fuzzTargets(): readonly FuzzTarget[] {
       ...protocolTargets(w),
       ...authenticatedTargets(w),
       ...initiatorTargets(w),
+      ...kpasswdTargets(w),
     ]
   }
   return all
