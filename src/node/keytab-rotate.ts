@@ -6,6 +6,7 @@
  * @module
  */
 import { open, rm, stat } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { KerberosClient, type KerberosClientOptions } from '../client/client.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { EncType, describeEncType } from '../iana.js'
@@ -21,7 +22,7 @@ import { keytabPath, readKeytab, writeKeytab } from './files.js'
 
 /** The steps of a rotation, as named in `ERR_KRB_KEYTAB_ROTATE` errors (`context.step`). */
 export type RotateStep =
-  'lock' | 'read' | 'login' | 'change' | 'kvno' | 'salt' | 'derive' | 'verify' | 'commit'
+  'lock' | 'read' | 'login' | 'change' | 'kvno' | 'salt' | 'derive' | 'stage' | 'verify' | 'commit'
 
 /** Options for {@link rotateKeytab}. */
 export interface RotateKeytabOptions {
@@ -39,6 +40,16 @@ export interface RotateKeytabOptions {
   readonly staleLockMs?: number
   /** Randomness for the new password; default `globalThis.crypto`. */
   readonly random?: RandomSource
+  /**
+   * Called with the keytab as staged (new keys added, before the password changes): give it to
+   * an in-process `Acceptor` (`acceptor.setKeytab(kt)`) so no ticket in the new key is refused.
+   */
+  readonly onStaged?: (keytab: Keytab) => void
+  /**
+   * Wait this long after staging before changing the password, so acceptors in other processes
+   * that poll the file (`watchKeytab` interval) load the new keys first; default 0.
+   */
+  readonly stageDelayMs?: number
   /** Length of the new password; default 32. */
   readonly passwordLength?: number
   readonly signal?: AbortSignal
@@ -161,6 +172,19 @@ async function step<T>(name: RotateStep, what: string, f: () => Promise<T>): Pro
   }
 }
 
+type SaltEntry = { etype: number; salt: Uint8Array; s2kparams?: Uint8Array }
+
+/** `kt` with `principal`'s entries at `kvno` replaced by `entries`. */
+function withEntries(
+  kt: Keytab,
+  principal: Principal,
+  kvno: number,
+  entries: readonly KeytabEntry[],
+): Keytab {
+  const rest = kt.entries.filter((e) => !(samePrincipal(e.principal, principal) && e.kvno === kvno))
+  return { ...kt, entries: [...rest, ...entries] }
+}
+
 /** The principal's entries and its highest kvno. */
 function current(kt: Keytab, principal: Principal): { entries: KeytabEntry[]; kvno: number } {
   const entries = kt.entries.filter((e) => samePrincipal(e.principal, principal))
@@ -198,8 +222,9 @@ async function probeSalts(
  * ({@link generatePassword}), learn the new kvno (fresh login) and the salt per enctype (from the
  * KDC), derive the keys, verify every one by a fresh login, then append them to the keytab
  * atomically, keeping the `keep` newest kvnos. Any failure throws `ERR_KRB_KEYTAB_ROTATE` with
- * `context.step`; the keytab file is only written at `commit`. After `change`, the derived keys
- * are in `KEYTAB.rotate-pending` (0600) until the commit succeeds.
+ * `context.step`. The new keys are staged into the keytab (kvno + 1 predicted) before the
+ * change, so acceptors have them before the KDC issues the first ticket in them; a failure at
+ * `change` writes the keytab back as it was; a failure after it leaves the staged keys in.
  *
  * @example
  * ```ts
@@ -241,13 +266,6 @@ async function rotateLocked(
     new KerberosClient(o.client).login({ principal, keytab: oldKeys, ...sig }),
   )
   const password = generatePassword(o.passwordLength ?? 32, o.random ?? randomBytes)
-  await step('change', `kpasswd refused the new password for ${name}`, () =>
-    c.changePassword({ principal, keytab: oldKeys, newPassword: password, ...sig }),
-  )
-  const fresh = await step('kvno', `${name} cannot log in with the new password`, () =>
-    new KerberosClient(o.client).login({ principal, password, ...sig }),
-  )
-  const kvno = fresh.replyKvno ?? cur.kvno + 1
   const hadRC4 = cur.entries.some((e) => e.enctype === EncType.RC4_HMAC)
   const etypes = o.enctypes ?? [
     EncType.AES256_CTS_HMAC_SHA1_96,
@@ -256,39 +274,63 @@ async function rotateLocked(
     EncType.AES128_CTS_HMAC_SHA256_128,
     ...(hadRC4 ? [EncType.RC4_HMAC] : []),
   ]
-  const salts = await step('salt', `cannot learn the salts of ${name}`, () =>
-    probeSalts(
-      new KerberosClient({
-        ...o.client,
-        allowWeakCrypto: hadRC4 || o.client.allowWeakCrypto === true,
-      }),
-      principal,
-      etypes,
-      signal,
-    ),
+  const probe = (): Promise<SaltEntry[]> =>
+    step('salt', `cannot learn the salts of ${name}`, () =>
+      probeSalts(
+        new KerberosClient({
+          ...o.client,
+          allowWeakCrypto: hadRC4 || o.client.allowWeakCrypto === true,
+        }),
+        principal,
+        etypes,
+        signal,
+      ),
+    )
+  const derive = (salts: readonly SaltEntry[], kvno: number): Promise<KeytabEntry[]> =>
+    step('derive', 'string-to-key failed', async () =>
+      salts.flatMap((x) =>
+        keytabEntriesFromPassword({
+          principal,
+          password,
+          kvno,
+          enctypes: [x.etype],
+          salt: { type: 'explicit', salt: x.salt },
+          ...(x.s2kparams !== undefined ? { params: x.s2kparams } : {}),
+          allowWeak: true,
+        }),
+      ),
+    )
+  // Stage: the new keys (salts as the KDC has them now, kvno + 1 predicted) go into the keytab
+  // before the change, so an acceptor has them when the first ticket in the new key arrives
+  // (acceptors try every key of the enctype, whatever the kvno).
+  const staged = await derive(await probe(), cur.kvno + 1)
+  await step('stage', `cannot write ${path}`, async () => {
+    await writeKeytab(`FILE:${path}`, withEntries(old, principal, cur.kvno + 1, staged), {
+      mode: 'keep',
+    })
+    o.onStaged?.(withEntries(old, principal, cur.kvno + 1, staged))
+    if ((o.stageDelayMs ?? 0) > 0) await sleep(o.stageDelayMs!, undefined, sig)
+  })
+  try {
+    await step('change', `kpasswd refused the new password for ${name}`, () =>
+      c.changePassword({ principal, keytab: oldKeys, newPassword: password, ...sig }),
+    )
+  } catch (err) {
+    // Unchanged (or unknown) at the KDC: put the keytab back as it was, byte for byte.
+    await writeKeytab(`FILE:${path}`, old, { mode: 'keep' }).catch(() => undefined)
+    throw err
+  }
+  const fresh = await step('kvno', `${name} cannot log in with the new password`, () =>
+    new KerberosClient(o.client).login({ principal, password, ...sig }),
   )
+  const kvno = fresh.replyKvno ?? cur.kvno + 1
+  const salts = await probe()
   if (salts.length === 0)
     throw fail(
       'salt',
       `the KDC offered none of ${etypes.map(describeEncType).join(', ')} for ${name}`,
     )
-  const entries = await step('derive', 'string-to-key failed', async () =>
-    salts.flatMap((s) =>
-      keytabEntriesFromPassword({
-        principal,
-        password,
-        kvno,
-        enctypes: [s.etype],
-        salt: { type: 'explicit', salt: s.salt },
-        ...(s.s2kparams !== undefined ? { params: s.s2kparams } : {}),
-        allowWeak: true,
-      }),
-    ),
-  )
-  const pending = `${path}.rotate-pending`
-  await step('derive', `cannot write ${pending}`, () =>
-    writeKeytab(`FILE:${pending}`, createKeytab(entries)),
-  )
+  const entries = await derive(salts, kvno)
   for (const e of entries) {
     await step(
       'verify',
@@ -306,7 +348,10 @@ async function rotateLocked(
     // Re-read under the lock: entries added by others since are kept.
     const now = await readKeytab(`FILE:${path}`)
     const others = now.entries.filter((e) => !samePrincipal(e.principal, principal))
-    const mine = now.entries.filter((e) => samePrincipal(e.principal, principal) && e.kvno !== kvno)
+    // The staged keys (kvno + 1 predicted) give way to the final ones.
+    const mine = now.entries.filter(
+      (e) => samePrincipal(e.principal, principal) && e.kvno !== kvno && e.kvno !== cur.kvno + 1,
+    )
     const kvnos = [...new Set([kvno, ...mine.map((e) => e.kvno)])]
       .sort((a, b) => b - a)
       .slice(0, keep)
@@ -318,7 +363,6 @@ async function rotateLocked(
     )
     return kvnos
   })
-  await rm(pending, { force: true })
   return {
     principal: name,
     previousKvno: cur.kvno,

@@ -3,8 +3,9 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { parseKeytab } from '../../src/keytab/index.js'
-import { createNodeTransport, rotateKeytab } from '../../src/node/index.js'
-import type { KerberosClientOptions } from '../../src/client/index.js'
+import { createNodeTransport, readKeytab, rotateKeytab, watchKeytab } from '../../src/node/index.js'
+import { KerberosClient, type KerberosClientOptions } from '../../src/client/index.js'
+import { Acceptor, makeAPReq } from '../../src/protocol/index.js'
 import { MIT_BIN, requireMIT, startRealm, type Realm } from '../helpers/realm.js'
 import { startKadmind, type Kadmind } from '../helpers/kadmind.js'
 
@@ -104,4 +105,54 @@ test('rotateKeytab: a keytab whose key is stale fails at step login and is left 
       e.code === 'ERR_KRB_KEYTAB_ROTATE' && e.context?.step === 'login',
   )
   assert.deepEqual(await readFile(kt), bytes)
+})
+
+test('rotateKeytab: an Acceptor with watchKeytab refuses none of a steady stream of requests with tickets from before, during and after the rotation', async (t) => {
+  if (!requireMIT(t) || realm === undefined || kadmind === undefined) return
+  const r = realm
+  const name = 'stream/localhost'
+  await r.addPrincipal(name)
+  const kt = r.path('stream.keytab')
+  await r.ktadd(name, kt, { enctypes: AES })
+  const acceptor = new Acceptor({ keytab: await readKeytab(`FILE:${kt}`) })
+  const watcher = watchKeytab(kt, acceptor, { intervalMs: 100 })
+  const opts = clientOptions(r, kadmind)
+  const ticket = async () => {
+    const c = new KerberosClient(opts)
+    await c.login({ principal: 'alice', password: 'alice pw' })
+    return c.getServiceTicket(`${name}@${r.realm}`, { hostBased: false })
+  }
+  const before = await ticket()
+  let refused = 0
+  let accepted = 0
+  const kvnos = new Set<number>()
+  let stop = false
+  const stream = (async () => {
+    while (!stop) {
+      for (const creds of [before, await ticket()]) {
+        kvnos.add(creds.ticketKvno ?? 0)
+        const ap = makeAPReq({ ticket: creds.ticket, sessionKey: creds.sessionKey, client: creds.client })
+        try {
+          acceptor.accept(ap.bytes)
+          accepted++
+        } catch {
+          refused++
+        }
+      }
+      await new Promise((res) => setTimeout(res, 10))
+    }
+  })()
+  try {
+    await new Promise((res) => setTimeout(res, 300))
+    const rot = await rotateKeytab({ keytab: kt, principal: name, client: opts, stageDelayMs: 400 })
+    await new Promise((res) => setTimeout(res, 500))
+    stop = true
+    await stream
+    assert.equal(refused, 0, `${refused} refused of ${refused + accepted}`)
+    assert.ok(kvnos.has(rot.previousKvno) && kvnos.has(rot.kvno), `kvnos seen: ${[...kvnos].join(',')}`)
+  } finally {
+    stop = true
+    await stream
+    watcher.close()
+  }
 })
