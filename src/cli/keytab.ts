@@ -386,7 +386,8 @@ async function rotate(argv: readonly string[]): Promise<number> {
     throw new UsageError('rotate needs -k KEYTAB and -p PRINCIPAL')
   const keepText = optionValue(args, '--keep')
   const keep = keepText === undefined ? 2 : Number(keepText)
-  if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`--keep expects a count ≥ 1, got ${keepText}`)
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new UsageError(`--keep expects a count ≥ 1, got ${keepText}`)
   const { config } = await createCLIClient({})
   const r = await rotateKeytab({
     keytab,
@@ -394,7 +395,9 @@ async function rotate(argv: readonly string[]): Promise<number> {
     keep,
     client: { config, transport: createNodeTransport({ config }) },
   })
-  out(`${r.principal}: kvno ${r.previousKvno} -> ${r.kvno} (${r.enctypes.map(klistEncTypeName).join(', ')}); kept kvnos ${r.kept.join(', ')}\n`)
+  out(
+    `${r.principal}: kvno ${r.previousKvno} -> ${r.kvno} (${r.enctypes.map(klistEncTypeName).join(', ')}); kept kvnos ${r.kept.join(', ')}\n`,
+  )
   return 0
 }
 

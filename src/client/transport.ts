@@ -17,7 +17,10 @@ export interface SendToKDCOptions {
    * KRB-PRIV s-address, which Heimdal/Samba compare with the peer's view). `family` is
    * `IPv4` or `IPv6`.
    */
-  readonly forLocalAddress?: (local: { readonly address: string; readonly family: string }) => Uint8Array
+  readonly forLocalAddress?: (local: {
+    readonly address: string
+    readonly family: string
+  }) => Uint8Array
 }
 
 /**
@@ -45,5 +48,9 @@ export interface Transport {
    * bytes, with the same framing, deadlines, failover and abort as {@link Transport.sendToKDC}.
    * Optional: a transport without it cannot change passwords.
    */
-  sendToKpasswd?(realm: string, request: Uint8Array, options?: SendToKDCOptions): Promise<Uint8Array>
+  sendToKpasswd?(
+    realm: string,
+    request: Uint8Array,
+    options?: SendToKDCOptions,
+  ): Promise<Uint8Array>
 }

@@ -450,7 +450,11 @@ class NodeTransport implements Transport {
     return this.loading
   }
 
-  sendToKDC(realm: string, request: Uint8Array, options: SendToKDCOptions = {}): Promise<Uint8Array> {
+  sendToKDC(
+    realm: string,
+    request: Uint8Array,
+    options: SendToKDCOptions = {},
+  ): Promise<Uint8Array> {
     return this.send('kdc', realm, request, options)
   }
 
@@ -479,7 +483,9 @@ class NodeTransport implements Transport {
       service,
       realm,
       request,
-      ...(options.forLocalAddress !== undefined ? { forLocalAddress: options.forLocalAddress } : {}),
+      ...(options.forLocalAddress !== undefined
+        ? { forLocalAddress: options.forLocalAddress }
+        : {}),
       signal: options.signal,
       deadline: Date.now() + (this.o.deadlineMs ?? DEFAULT_DEADLINE_MS),
       attempts: [],

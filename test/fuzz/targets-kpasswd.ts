@@ -15,7 +15,13 @@ import { seededRandom, type FuzzWorld } from './world.js'
 const u16 = (n: number): number[] => [(n >>> 8) & 0xff, n & 0xff]
 
 function kpFrame(ap: Uint8Array, rest: Uint8Array): Uint8Array {
-  return new Uint8Array([...u16(6 + ap.length + rest.length), ...u16(1), ...u16(ap.length), ...ap, ...rest])
+  return new Uint8Array([
+    ...u16(6 + ap.length + rest.length),
+    ...u16(1),
+    ...u16(ap.length),
+    ...ap,
+    ...rest,
+  ])
 }
 
 /** The kpasswd targets. */
@@ -27,10 +33,24 @@ export function kpasswdTargets(w: FuzzWorld): FuzzTarget[] {
     sessionKey: w.serviceSessionKey,
   } as unknown as Credentials
   const at = new Date(w.now.getTime() + 9000)
-  const req = buildKpasswdRequest({ credentials, newPassword: 'Fuzz-pw-1', now: at, random: seededRandom(77) })
+  const req = buildKpasswdRequest({
+    credentials,
+    newPassword: 'Fuzz-pw-1',
+    now: at,
+    random: seededRandom(77),
+  })
   const apLen = (req.bytes[4]! << 8) | req.bytes[5]!
-  const v = verifyAPReq(req.bytes.subarray(6, 6 + apLen), { keytab: w.serviceKeytab, now: () => at })
-  const apRep = makeAPRep({ sessionKey: v.sessionKey, ctime: v.ctime, cusec: v.cusec, seqNumber: 9, random: seededRandom(78) })
+  const v = verifyAPReq(req.bytes.subarray(6, 6 + apLen), {
+    keytab: w.serviceKeytab,
+    now: () => at,
+  })
+  const apRep = makeAPRep({
+    sessionKey: v.sessionKey,
+    ctime: v.ctime,
+    cusec: v.cusec,
+    seqNumber: 9,
+    random: seededRandom(78),
+  })
   const part = encodeEncKrbPrivPart({
     userData: new Uint8Array([0, 0, 0x6f, 0x6b]),
     seqNumber: 9,
@@ -52,7 +72,8 @@ export function kpasswdTargets(w: FuzzWorld): FuzzTarget[] {
   })
   const seeds = [kpFrame(apRep, priv), kpFrame(new Uint8Array(0), err), err]
   // The seed reply must read as a success, or the target fuzzes nothing past the framing.
-  if (readKpasswdReply(seeds[0]!, req).resultCode !== 0) throw new Error('kpasswd seed does not verify')
+  if (readKpasswdReply(seeds[0]!, req).resultCode !== 0)
+    throw new Error('kpasswd seed does not verify')
   return [
     {
       name: 'kpasswd-reply',

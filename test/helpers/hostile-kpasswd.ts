@@ -71,12 +71,18 @@ function krbError(result: number, blob: Uint8Array): Uint8Array {
 
 function answer(mode: HostileKpasswdMode, req: Uint8Array, keytab: Keytab): Uint8Array {
   if (mode === 'garbage') return crypto.getRandomValues(new Uint8Array(80))
-  if (mode === 'error-success') return kpasswdFrame(new Uint8Array(0), krbError(0, new Uint8Array(0)))
+  if (mode === 'error-success')
+    return kpasswdFrame(new Uint8Array(0), krbError(0, new Uint8Array(0)))
   if (mode === 'error-policy') return kpasswdFrame(new Uint8Array(0), krbError(4, adPolicyBlob()))
   const apLen = (req[4]! << 8) | req[5]!
   const v = verifyAPReq(req.subarray(6, 6 + apLen), { keytab, allowWeakCrypto: true })
   const seq = 4242
-  const apRep = makeAPRep({ sessionKey: v.sessionKey, ctime: v.ctime, cusec: v.cusec, seqNumber: seq })
+  const apRep = makeAPRep({
+    sessionKey: v.sessionKey,
+    ctime: v.ctime,
+    cusec: v.cusec,
+    seqNumber: seq,
+  })
   const key = mode === 'wrong-key' ? v.sessionKey : (v.subkey ?? v.sessionKey)
   const part = encodeEncKrbPrivPart({
     userData: new Uint8Array([0, 0, ...new TextEncoder().encode('ok')]),

@@ -48,7 +48,9 @@ test('cli keytab rotate -k KEYTAB -p PRINCIPAL --keep 2: MIT kvno -k accepts the
   const kt = realm.path('svcx.keytab')
   await realm.ktadd('svcx/localhost', kt, { enctypes: ['aes256-cts-hmac-sha1-96:normal'] })
   const before = await realm.getKvno('svcx/localhost')
-  const r = runCli(['keytab', 'rotate', '-k', kt, '-p', 'svcx/localhost', '--keep', '2'], { env: { KRB5_CONFIG: conf } })
+  const r = runCli(['keytab', 'rotate', '-k', kt, '-p', 'svcx/localhost', '--keep', '2'], {
+    env: { KRB5_CONFIG: conf },
+  })
   assert.equal(r.status, 0, r.stderr)
   assert.match(r.stdout, new RegExp(`kvno ${before} -> ${before + 1}`))
   const cc = realm.path('erin.cc')

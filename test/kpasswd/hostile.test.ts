@@ -30,7 +30,11 @@ after(async () => {
 
 function options(r: Realm, port: number, deadlineMs = 10_000): KerberosClientOptions {
   const transport = createNodeTransport({
-    config: { realms: { [r.realm]: { kdc: [`127.0.0.1:${r.kdcPort}`], kpasswdServer: [`tcp/127.0.0.1:${port}`] } } },
+    config: {
+      realms: {
+        [r.realm]: { kdc: [`127.0.0.1:${r.kdcPort}`], kpasswdServer: [`tcp/127.0.0.1:${port}`] },
+      },
+    },
     deadlineMs,
     attemptTimeoutMs: 1000,
   })
@@ -41,30 +45,50 @@ type Err = Error & { code?: string; context?: Record<string, unknown> }
 
 const cases: [HostileKpasswdMode, string, (e: Err) => void][] = [
   ['garbage', 'garbage', (e) => assert.equal(e.code, 'ERR_KRB_KPASSWD_REPLY')],
-  ['wrong-seq', 'a success KRB-PRIV with a wrong sequence number', (e) => {
-    assert.equal(e.code, 'ERR_KRB_KPASSWD_REPLY')
-    assert.equal(e.context?.reason, 'sequence')
-  }],
-  ['wrong-key', 'a success KRB-PRIV in the session key instead of the subkey', (e) => {
-    assert.equal(e.code, 'ERR_KRB_KPASSWD_REPLY')
-    assert.equal(e.context?.reason, 'krb-priv')
-  }],
-  ['error-success', 'an unauthenticated KRB-ERROR claiming success', (e) => {
-    assert.equal(e.code, 'ERR_KRB_KPASSWD')
-    assert.equal(e.context?.authenticated, false)
-  }],
-  ['error-policy', "an unauthenticated KRB-ERROR with AD's policy blob", (e) => {
-    assert.equal(e.code, 'ERR_KRB_KPASSWD')
-    assert.equal(e.context?.resultName, 'KRB5_KPASSWD_SOFTERROR')
-    assert.equal(e.context?.authenticated, false)
-    assert.match(e.message, /at least 12 characters/)
-    assert.match(e.message, /last 24 passwords/)
-    assert.deepEqual((e.context?.policy as { minPasswordLength: number }).minPasswordLength, 12)
-  }],
-  ['bad-length', 'a reply whose length field lies', (e) => {
-    assert.equal(e.code, 'ERR_KRB_KPASSWD_REPLY')
-    assert.equal(e.context?.reason, 'framing')
-  }],
+  [
+    'wrong-seq',
+    'a success KRB-PRIV with a wrong sequence number',
+    (e) => {
+      assert.equal(e.code, 'ERR_KRB_KPASSWD_REPLY')
+      assert.equal(e.context?.reason, 'sequence')
+    },
+  ],
+  [
+    'wrong-key',
+    'a success KRB-PRIV in the session key instead of the subkey',
+    (e) => {
+      assert.equal(e.code, 'ERR_KRB_KPASSWD_REPLY')
+      assert.equal(e.context?.reason, 'krb-priv')
+    },
+  ],
+  [
+    'error-success',
+    'an unauthenticated KRB-ERROR claiming success',
+    (e) => {
+      assert.equal(e.code, 'ERR_KRB_KPASSWD')
+      assert.equal(e.context?.authenticated, false)
+    },
+  ],
+  [
+    'error-policy',
+    "an unauthenticated KRB-ERROR with AD's policy blob",
+    (e) => {
+      assert.equal(e.code, 'ERR_KRB_KPASSWD')
+      assert.equal(e.context?.resultName, 'KRB5_KPASSWD_SOFTERROR')
+      assert.equal(e.context?.authenticated, false)
+      assert.match(e.message, /at least 12 characters/)
+      assert.match(e.message, /last 24 passwords/)
+      assert.deepEqual((e.context?.policy as { minPasswordLength: number }).minPasswordLength, 12)
+    },
+  ],
+  [
+    'bad-length',
+    'a reply whose length field lies',
+    (e) => {
+      assert.equal(e.code, 'ERR_KRB_KPASSWD_REPLY')
+      assert.equal(e.context?.reason, 'framing')
+    },
+  ],
 ]
 
 for (const [mode, what, check] of cases) {
@@ -74,7 +98,11 @@ for (const [mode, what, check] of cases) {
     try {
       const c = new KerberosClient(options(realm, server.port))
       await assert.rejects(
-        c.changePassword({ principal: 'alice', oldPassword: 'alice pw', newPassword: 'Whatever-123' }),
+        c.changePassword({
+          principal: 'alice',
+          oldPassword: 'alice pw',
+          newPassword: 'Whatever-123',
+        }),
         (e: Err) => {
           check(e)
           return true
@@ -94,7 +122,11 @@ test('hostile kpasswd: a silent server gives ERR_KRB_KDC_UNREACHABLE within the 
     const c = new KerberosClient(options(realm, server.port, 1500))
     const t0 = Date.now()
     await assert.rejects(
-      c.changePassword({ principal: 'alice', oldPassword: 'alice pw', newPassword: 'Whatever-123' }),
+      c.changePassword({
+        principal: 'alice',
+        oldPassword: 'alice pw',
+        newPassword: 'Whatever-123',
+      }),
       (e: Err) => e.code === 'ERR_KRB_KDC_UNREACHABLE',
     )
     assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms`)
@@ -111,7 +143,12 @@ test('hostile kpasswd: an aborted change rejects with ERR_KRB_ABORTED', async (t
     const ac = new AbortController()
     setTimeout(() => ac.abort(), 300)
     await assert.rejects(
-      c.changePassword({ principal: 'alice', oldPassword: 'alice pw', newPassword: 'Whatever-123', signal: ac.signal }),
+      c.changePassword({
+        principal: 'alice',
+        oldPassword: 'alice pw',
+        newPassword: 'Whatever-123',
+        signal: ac.signal,
+      }),
       (e: Err) => e.code === 'ERR_KRB_ABORTED',
     )
   } finally {

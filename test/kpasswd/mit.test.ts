@@ -23,7 +23,10 @@ function client(r: Realm, k: Kadmind, udpLimit?: number): KerberosClient {
   const transport = createNodeTransport({
     config: {
       realms: {
-        [r.realm]: { kdc: [`127.0.0.1:${r.kdcPort}`], kpasswdServer: [`127.0.0.1:${k.kpasswdPort}`] },
+        [r.realm]: {
+          kdc: [`127.0.0.1:${r.kdcPort}`],
+          kpasswdServer: [`127.0.0.1:${k.kpasswdPort}`],
+        },
       },
       ...(udpLimit !== undefined ? { udpPreferenceLimit: udpLimit } : {}),
     },
@@ -44,10 +47,16 @@ test('MIT kadmind: changePassword with the old password, then MIT kinit with the
   assert.equal(out.reply.authenticated, true)
   assert.equal(await realm.getKvno('alice'), 2)
   await realm.kinit('alice', { password: 'New-alice-pw-1', ccache: realm.path('alice.cc') })
-  await assert.rejects(realm.kinit('alice', { password: 'old alice pw', ccache: realm.path('a2.cc') }))
+  await assert.rejects(
+    realm.kinit('alice', { password: 'old alice pw', ccache: realm.path('a2.cc') }),
+  )
   // Over TCP (udp_preference_limit 1).
   const tcp = client(realm, kadmind, 1)
-  await tcp.changePassword({ principal: 'alice', oldPassword: 'New-alice-pw-1', newPassword: 'New-alice-pw-2' })
+  await tcp.changePassword({
+    principal: 'alice',
+    oldPassword: 'New-alice-pw-1',
+    newPassword: 'New-alice-pw-2',
+  })
   await realm.kinit('alice', { password: 'New-alice-pw-2', ccache: realm.path('alice.cc') })
 })
 
@@ -68,13 +77,26 @@ test('MIT kadmind: setPassword by an admin (*/admin ACL) on a user and on a rand
   await realm.addPrincipal('bob', { password: 'bob pw' })
   await realm.addPrincipal('svc/localhost')
   const c = client(realm, kadmind)
-  await c.setPassword({ principal: 'root/admin', password: 'admin pw', target: 'bob', newPassword: 'Bob-new-1' })
+  await c.setPassword({
+    principal: 'root/admin',
+    password: 'admin pw',
+    target: 'bob',
+    newPassword: 'Bob-new-1',
+  })
   await realm.kinit('bob', { password: 'Bob-new-1', ccache: realm.path('bob.cc') })
   // With the admin's TGT only: MIT's KDC gives kadmin/changepw tickets by AS only.
   await c.login({ principal: 'root/admin', password: 'admin pw' })
-  await assert.rejects(c.setPassword({ target: 'svc/localhost', newPassword: 'Svc-new-0' }), /TGT BASED NOT ALLOWED/)
+  await assert.rejects(
+    c.setPassword({ target: 'svc/localhost', newPassword: 'Svc-new-0' }),
+    /TGT BASED NOT ALLOWED/,
+  )
   const kvno = await realm.getKvno('svc/localhost')
-  await c.setPassword({ principal: 'root/admin', password: 'admin pw', target: 'svc/localhost', newPassword: 'Svc-new-1' })
+  await c.setPassword({
+    principal: 'root/admin',
+    password: 'admin pw',
+    target: 'svc/localhost',
+    newPassword: 'Svc-new-1',
+  })
   assert.equal(await realm.getKvno('svc/localhost'), kvno + 1)
   await realm.kinit('svc/localhost', { password: 'Svc-new-1', ccache: realm.path('svc.cc') })
   const list = await realm.run(MIT_BIN.klist, ['-c', realm.path('svc.cc')])
@@ -87,7 +109,12 @@ test('MIT kadmind: set-password without rights is refused with a typed, authenti
   await realm.addPrincipal('victim', { password: 'victim pw' })
   const c = client(realm, kadmind)
   await assert.rejects(
-    c.setPassword({ principal: 'mallory', password: 'mallory pw', target: 'victim', newPassword: 'Owned-1234' }),
+    c.setPassword({
+      principal: 'mallory',
+      password: 'mallory pw',
+      target: 'victim',
+      newPassword: 'Owned-1234',
+    }),
     (e: Error & { code?: string; context?: Record<string, unknown> }) => {
       assert.equal(e.code, 'ERR_KRB_KPASSWD')
       assert.equal(typeof e.context?.resultName, 'string')

@@ -27,7 +27,10 @@ function clientOptions(r: Realm, k: Kadmind): KerberosClientOptions {
   const transport = createNodeTransport({
     config: {
       realms: {
-        [r.realm]: { kdc: [`127.0.0.1:${r.kdcPort}`], kpasswdServer: [`127.0.0.1:${k.kpasswdPort}`] },
+        [r.realm]: {
+          kdc: [`127.0.0.1:${r.kdcPort}`],
+          kpasswdServer: [`127.0.0.1:${k.kpasswdPort}`],
+        },
       },
     },
   })
@@ -43,7 +46,9 @@ const AES = ['aes256-cts-hmac-sha1-96:normal', 'aes128-cts-hmac-sha1-96:normal']
 
 test('rotateKeytab on MIT: new kvno appended, previous kept, MIT kvno -k and kinit -k accept it', async (t) => {
   if (!requireMIT(t) || realm === undefined || kadmind === undefined) return
-  await realm.addPrincipal('rot/localhost', { enctypes: ['aes256-cts-hmac-sha1-96', 'aes128-cts-hmac-sha1-96'] })
+  await realm.addPrincipal('rot/localhost', {
+    enctypes: ['aes256-cts-hmac-sha1-96', 'aes128-cts-hmac-sha1-96'],
+  })
   const kt = realm.path('rot.keytab')
   await realm.ktadd('rot/localhost', kt, { enctypes: AES })
   const before = await realm.getKvno('rot/localhost')
@@ -52,7 +57,11 @@ test('rotateKeytab on MIT: new kvno appended, previous kept, MIT kvno -k and kin
   await realm.kinit('alice', { password: 'alice pw', ccache: cc })
   await realm.run(MIT_BIN.kvno, ['-c', cc, 'rot/localhost'])
 
-  const r = await rotateKeytab({ keytab: kt, principal: 'rot/localhost', client: clientOptions(realm, kadmind) })
+  const r = await rotateKeytab({
+    keytab: kt,
+    principal: 'rot/localhost',
+    client: clientOptions(realm, kadmind),
+  })
   assert.equal(r.previousKvno, before)
   assert.equal(r.kvno, before + 1)
   assert.equal(await realm.getKvno('rot/localhost'), before + 1)
@@ -69,7 +78,12 @@ test('rotateKeytab on MIT: new kvno appended, previous kept, MIT kvno -k and kin
   await realm.kinit('rot/localhost', { keytab: kt, ccache: realm.path('rot.cc') })
 
   // Again, keep 2: the oldest kvno goes.
-  const r2 = await rotateKeytab({ keytab: kt, principal: 'rot/localhost', client: clientOptions(realm, kadmind), keep: 2 })
+  const r2 = await rotateKeytab({
+    keytab: kt,
+    principal: 'rot/localhost',
+    client: clientOptions(realm, kadmind),
+    keep: 2,
+  })
   assert.equal(r2.kvno, before + 2)
   assert.deepEqual(await kvnos(kt), [before + 1, before + 2])
 })
@@ -100,7 +114,11 @@ test('rotateKeytab: a keytab whose key is stale fails at step login and is left 
   await realm.cpwRandkey('stale/localhost')
   const bytes = await readFile(kt)
   await assert.rejects(
-    rotateKeytab({ keytab: kt, principal: 'stale/localhost', client: clientOptions(realm, kadmind) }),
+    rotateKeytab({
+      keytab: kt,
+      principal: 'stale/localhost',
+      client: clientOptions(realm, kadmind),
+    }),
     (e: Error & { code?: string; context?: { step?: string } }) =>
       e.code === 'ERR_KRB_KEYTAB_ROTATE' && e.context?.step === 'login',
   )
@@ -131,7 +149,11 @@ test('rotateKeytab: an Acceptor with watchKeytab refuses none of a steady stream
     while (!stop) {
       for (const creds of [before, await ticket()]) {
         kvnos.add(creds.ticketKvno ?? 0)
-        const ap = makeAPReq({ ticket: creds.ticket, sessionKey: creds.sessionKey, client: creds.client })
+        const ap = makeAPReq({
+          ticket: creds.ticket,
+          sessionKey: creds.sessionKey,
+          client: creds.client,
+        })
         try {
           acceptor.accept(ap.bytes)
           accepted++
@@ -149,7 +171,10 @@ test('rotateKeytab: an Acceptor with watchKeytab refuses none of a steady stream
     stop = true
     await stream
     assert.equal(refused, 0, `${refused} refused of ${refused + accepted}`)
-    assert.ok(kvnos.has(rot.previousKvno) && kvnos.has(rot.kvno), `kvnos seen: ${[...kvnos].join(',')}`)
+    assert.ok(
+      kvnos.has(rot.previousKvno) && kvnos.has(rot.kvno),
+      `kvnos seen: ${[...kvnos].join(',')}`,
+    )
   } finally {
     stop = true
     await stream

@@ -27,27 +27,49 @@ describe('kpasswd against a Samba AD DC', { skip: skipWithoutSamba() }, () => {
 
   function options(): KerberosClientOptions {
     const config = parseConfig(readFileSync(dc.krb5ConfPath, 'utf8'), { path: dc.krb5ConfPath })
-    const transport = createNodeTransport({ config: discoveryConfigFromKrb5Config(config), attemptTimeoutMs: 5000 })
+    const transport = createNodeTransport({
+      config: discoveryConfigFromKrb5Config(config),
+      attemptTimeoutMs: 5000,
+    })
     return { config, transport }
   }
 
   const tool = (...args: string[]) =>
-    dc.run(SAMBA_BIN.sambaTool, [...args, '-H', join(dc.dir, 'private/sam.ldb'), '-s', join(dc.dir, 'etc/smb.conf')], {
-      timeoutMs: 120_000,
-    })
+    dc.run(
+      SAMBA_BIN.sambaTool,
+      [...args, '-H', join(dc.dir, 'private/sam.ldb'), '-s', join(dc.dir, 'etc/smb.conf')],
+      {
+        timeoutMs: 120_000,
+      },
+    )
 
   async function exported(principal: string, file: string) {
     const path = dc.path(file)
-    await dc.run(SAMBA_BIN.sambaTool, ['domain', 'exportkeytab', path, `--principal=${principal}`, '-s', join(dc.dir, 'etc/smb.conf')], {
-      timeoutMs: 120_000,
-    })
+    await dc.run(
+      SAMBA_BIN.sambaTool,
+      [
+        'domain',
+        'exportkeytab',
+        path,
+        `--principal=${principal}`,
+        '-s',
+        join(dc.dir, 'etc/smb.conf'),
+      ],
+      {
+        timeoutMs: 120_000,
+      },
+    )
     return parseKeytab(readFileSync(path))
   }
 
   test('Samba kpasswd: changePassword of a user; the new password logs in', async () => {
     await tool('user', 'create', 'kpuser', 'Kp-User-Pw-1')
     const c = new KerberosClient(options())
-    const r = await c.changePassword({ principal: 'kpuser', oldPassword: 'Kp-User-Pw-1', newPassword: 'Kp-User-Pw-2' })
+    const r = await c.changePassword({
+      principal: 'kpuser',
+      oldPassword: 'Kp-User-Pw-1',
+      newPassword: 'Kp-User-Pw-2',
+    })
     assert.equal(r.reply.resultCode, 0)
     assert.equal(r.reply.authenticated, true)
     await new KerberosClient(options()).login({ principal: 'kpuser', password: 'Kp-User-Pw-2' })
@@ -65,7 +87,10 @@ describe('kpasswd against a Samba AD DC', { skip: skipWithoutSamba() }, () => {
       assert.ok(t !== undefined, `exportkeytab has kvno ${r.kvno} enctype ${e.enctype}`)
       assert.ok(t.key.equals(e.key), `enctype ${e.enctype} key equals exportkeytab's`)
     }
-    assert.ok(ours.entries.some((x) => x.kvno === r.previousKvno), 'previous kvno kept')
+    assert.ok(
+      ours.entries.some((x) => x.kvno === r.previousKvno),
+      'previous kvno kept',
+    )
   })
 
   test('Samba kpasswd: a computer account rotates its own keytab; keys equal exportkeytab', async () => {
@@ -78,7 +103,10 @@ describe('kpasswd against a Samba AD DC', { skip: skipWithoutSamba() }, () => {
     assert.ok(mine.length > 0)
     for (const e of mine) {
       const t = theirs.entries.find((x) => x.kvno === r.kvno && x.enctype === e.enctype)
-      assert.ok(t !== undefined && t.key.equals(e.key), `enctype ${e.enctype} key equals exportkeytab's`)
+      assert.ok(
+        t !== undefined && t.key.equals(e.key),
+        `enctype ${e.enctype} key equals exportkeytab's`,
+      )
     }
   })
 
@@ -87,7 +115,11 @@ describe('kpasswd against a Samba AD DC', { skip: skipWithoutSamba() }, () => {
     await tool('domain', 'passwordsettings', 'set', '--min-pwd-length=14', '--history-length=3')
     const c = new KerberosClient(options())
     await assert.rejects(
-      c.changePassword({ principal: 'kppolicy', oldPassword: 'Kp-Policy-Pw-1', newPassword: 'Short-1' }),
+      c.changePassword({
+        principal: 'kppolicy',
+        oldPassword: 'Kp-Policy-Pw-1',
+        newPassword: 'Short-1',
+      }),
       (e: Error & { code?: string; context?: Record<string, unknown> }) => {
         assert.equal(e.code, 'ERR_KRB_KPASSWD')
         assert.equal(e.context?.resultName, 'KRB5_KPASSWD_SOFTERROR')
@@ -96,9 +128,17 @@ describe('kpasswd against a Samba AD DC', { skip: skipWithoutSamba() }, () => {
       },
     )
     // History: back to the previous password.
-    await c.changePassword({ principal: 'kppolicy', oldPassword: 'Kp-Policy-Pw-1', newPassword: 'Kp-Policy-Pw-2-long' })
+    await c.changePassword({
+      principal: 'kppolicy',
+      oldPassword: 'Kp-Policy-Pw-1',
+      newPassword: 'Kp-Policy-Pw-2-long',
+    })
     await assert.rejects(
-      c.changePassword({ principal: 'kppolicy', oldPassword: 'Kp-Policy-Pw-2-long', newPassword: 'Kp-Policy-Pw-1' }),
+      c.changePassword({
+        principal: 'kppolicy',
+        oldPassword: 'Kp-Policy-Pw-2-long',
+        newPassword: 'Kp-Policy-Pw-1',
+      }),
       (e: Error & { code?: string; context?: Record<string, unknown> }) => {
         assert.equal(e.code, 'ERR_KRB_KPASSWD')
         assert.equal(e.context?.resultName, 'KRB5_KPASSWD_SOFTERROR')
