@@ -353,12 +353,16 @@ export function discoveryConfigFromKrb5Config(
 ): KDCDiscoveryConfig {
   const realms: Record<string, RealmKDCConfig> = {}
   // Named realms are looked up directly: listing [realms] stops at a file that marks one final.
-  for (const name of options.realms ?? conf.subsections('realms'))
+  for (const name of options.realms ?? conf.subsections('realms')) {
+    const kpasswdServer = conf.getAll('realms', name, 'kpasswd_server')
+    const adminServer = conf.getAll('realms', name, 'admin_server')
     realms[name] = {
       kdc: conf.getAll('realms', name, 'kdc'),
-      kpasswdServer: conf.getAll('realms', name, 'kpasswd_server'),
-      adminServer: conf.getAll('realms', name, 'admin_server'),
+      // Only when set: the shape stays as before for realms without them.
+      ...(kpasswdServer.length > 0 ? { kpasswdServer } : {}),
+      ...(adminServer.length > 0 ? { adminServer } : {}),
     }
+  }
   const dns =
     profileBoolean(conf.get('libdefaults', 'dns_lookup_kdc')) ??
     profileBoolean(conf.get('libdefaults', 'dns_fallback'))
