@@ -75,6 +75,21 @@ describe('kpasswd against a Samba AD DC', { skip: skipWithoutSamba() }, () => {
     await new KerberosClient(options()).login({ principal: 'kpuser', password: 'Kp-User-Pw-2' })
   })
 
+  test('Samba kpasswd: setPassword by Administrator, by AS and with its TGT (TGS ticket for kadmin/changepw)', async () => {
+    await tool('user', 'create', 'kpset', 'Kp-Set-Pw-1')
+    const c = new KerberosClient(options())
+    await c.setPassword({
+      principal: 'Administrator',
+      password: 'Admin-Pw-1!',
+      target: 'kpset',
+      newPassword: 'Kp-Set-Pw-2',
+    })
+    await new KerberosClient(options()).login({ principal: 'kpset', password: 'Kp-Set-Pw-2' })
+    await c.login({ principal: 'Administrator', password: 'Admin-Pw-1!' })
+    await c.setPassword({ target: 'kpset', newPassword: 'Kp-Set-Pw-3' })
+    await new KerberosClient(options()).login({ principal: 'kpset', password: 'Kp-Set-Pw-3' })
+  })
+
   test('Samba kpasswd: rotate a ktpass-style service keytab; the new keys equal exportkeytab', async () => {
     const kt = dc.path('http-web.keytab')
     copyFileSync(dc.keytabPath('http-web.keytab'), kt)
