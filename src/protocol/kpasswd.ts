@@ -1,5 +1,5 @@
 /**
- * The kpasswd protocol (RFC 3244; MS-KILE §2.2.? for AD's policy blob), sans I/O: build a
+ * The kpasswd protocol (RFC 3244; MS-KILE for AD's soft-error policy blob), sans I/O: build a
  * change-password (version 1) or set-password (0xff80) request — an AP-REQ for
  * `kadmin/changepw` with a fresh subkey and sequence number, then a KRB-PRIV encrypted in that
  * subkey — and read the server's reply (AP-REP + KRB-PRIV, or an unprotected KRB-ERROR).
@@ -70,7 +70,7 @@ export function kpasswdPrincipal(realm: string): Principal {
   return { components: ['kadmin', 'changepw'], realm, nameType: 1 }
 }
 
-/** Active Directory's password policy, sent with KRB5_KPASSWD_SOFTERROR (MS-KILE §3.1.5.?). */
+/** Active Directory's password policy, sent with KRB5_KPASSWD_SOFTERROR (MS-KILE). */
 export interface ADPolicyInfo {
   readonly minPasswordLength: number
   readonly passwordHistoryLength: number
@@ -115,7 +115,7 @@ export function decodeADPolicy(resultString: Uint8Array): ADPolicyInfo | undefin
   }
 }
 
-/** A readable sentence for AD's policy, as MIT's `krb5_chpw_message` words it. */
+/** A readable sentence for AD's policy (the facts MIT's `krb5_chpw_message` prints). */
 export function describeADPolicy(p: ADPolicyInfo): string {
   const parts: string[] = []
   if (p.minPasswordLength > 0)
