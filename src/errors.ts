@@ -87,6 +87,16 @@ export const ErrorCodes = {
   PAC_FORMAT: 'ERR_KRB_PAC_FORMAT',
   /** An MS-PAC failed verification (signature, client info, missing buffer); `context.reason` says which. */
   PAC_VERIFY: 'ERR_KRB_PAC_VERIFY',
+  /**
+   * A kpasswd server (RFC 3244) refused a password change or set; `context` has `resultCode`,
+   * `resultName`, `authenticated` (false: the refusal came in an unprotected KRB-ERROR) and, for
+   * Active Directory, the decoded `policy`.
+   */
+  KPASSWD: 'ERR_KRB_KPASSWD',
+  /** A kpasswd reply is malformed or fails a check (framing, AP-REP, KRB-PRIV, sequence number). */
+  KPASSWD_REPLY: 'ERR_KRB_KPASSWD_REPLY',
+  /** A keytab rotation failed; `context.step` says at which step (the keytab is left as it was). */
+  KEYTAB_ROTATE: 'ERR_KRB_KEYTAB_ROTATE',
 } as const
 
 /** Every stable error code. */

@@ -22,6 +22,9 @@ import { toHex } from '../internal/bytes.js'
 import { loadConfig } from '../node/config.js'
 import { resolveKeytabName, splitTypedName } from '../node/env.js'
 import { keytabPath, readKeytab, writeKeytab } from '../node/files.js'
+import { rotateKeytab } from '../node/keytab-rotate.js'
+import { createNodeTransport } from '../node/transport.js'
+import { createCLIClient } from './kinit.js'
 import {
   KLIST_TIME_WIDTH,
   fileErrorMessage,
@@ -40,12 +43,15 @@ export const usage: string = `usage: kerberos-ts keytab list [-t] [-K] [-e] [FIL
                           [-f [--account SAMACCOUNTNAME] | -s SALT | --ad-user [--account SAMACCOUNTNAME] [--upn UPN] | --ad-computer [--domain DNSDOMAIN]] FILE
        kerberos-ts keytab remove -p PRINCIPAL [-k KVNO|old] [-e ENCTYPE] FILE
        kerberos-ts keytab merge OUT IN...
+       kerberos-ts keytab rotate -k KEYTAB -p PRINCIPAL [--keep N]
 The password for add is read from the terminal without echo, or from the first line of stdin.
 -f asks the KDC for the salt (ETYPE-INFO2), as ktutil addent -f: always right, and the only way
 to be sure for Active Directory; AD does not know an SPN on a user account as a client name, so
 add --account SAMACCOUNTNAME to ask about the account that holds it. --ad-user: a user account, salted with its UPN's name part, else
 its sAMAccountName; for an SPN registered on a user account name that account with --account
-(and --upn if its UPN differs). A ktpass-mapped SPN (UPN = SPN) takes the default salt.`
+(and --upn if its UPN differs). A ktpass-mapped SPN (UPN = SPN) takes the default salt.
+rotate changes PRINCIPAL's password through kpasswd to a random one with the keytab's key,
+verifies the new keys by a fresh login and appends them, keeping the N newest kvnos (default 2).`
 
 /**
  * MIT klist's etype_string (1.20): the enctype name, `DEPRECATED:` before des3 and arcfour
@@ -372,11 +378,35 @@ async function merge(argv: readonly string[]): Promise<number> {
   return 0
 }
 
+async function rotate(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { '-k': true, '-p': true, '--keep': true, '-V': false })
+  const keytab = optionValue(args, '-k')
+  const name = optionValue(args, '-p')
+  if (keytab === undefined || name === undefined || args.operands.length > 0)
+    throw new UsageError('rotate needs -k KEYTAB and -p PRINCIPAL')
+  const keepText = optionValue(args, '--keep')
+  const keep = keepText === undefined ? 2 : Number(keepText)
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new UsageError(`--keep expects a count ≥ 1, got ${keepText}`)
+  const { config } = await createCLIClient({})
+  const r = await rotateKeytab({
+    keytab,
+    principal: name,
+    keep,
+    client: { config, transport: createNodeTransport({ config }) },
+  })
+  out(
+    `${r.principal}: kvno ${r.previousKvno} -> ${r.kvno} (${r.enctypes.map(klistEncTypeName).join(', ')}); kept kvnos ${r.kept.join(', ')}\n`,
+  )
+  return 0
+}
+
 const subcommands: Readonly<Record<string, (argv: readonly string[]) => Promise<number>>> = {
   list,
   add,
   remove,
   merge,
+  rotate,
 }
 
 /** Entry point of `kerberos-ts keytab`. */

@@ -26,6 +26,7 @@ const commands: Readonly<Record<string, string>> = {
   klist: 'klist',
   kinit: 'kinit',
   kvno: 'kvno',
+  kpasswd: 'kpasswd',
   kdestroy: 'kdestroy',
   asn1: 'asn1',
   token: 'token',
@@ -61,10 +62,11 @@ function asksForHelp(argv: readonly string[]): boolean {
 const usage = `usage: kerberos-ts <command> [options]
        kerberos-ts --version | --help | help <command>
 commands:
-  keytab list|add|remove|merge   inspect and edit keytabs
+  keytab list|add|remove|merge|rotate  inspect, edit and rotate keytabs
   klist                          list a credential cache
   kinit                          log in (password or keytab) and store a TGT
   kvno                           get service tickets
+  kpasswd                        change a password (kpasswd, RFC 3244)
   kdestroy                       delete a credential cache
   asn1 dump                      print any DER message as a tree
   token dump                     print a Negotiate header, SPNEGO or GSS token

@@ -29,6 +29,13 @@ import { needsRefresh, refreshTGT } from './refresh.js'
 import { renewWith, serviceTicketWith } from './service-tickets.js'
 import { clientSettings, type ClientSettings } from './settings.js'
 import { fetchSaltInfo } from './salt-info.js'
+import {
+  changePassword,
+  setPassword,
+  type ChangePasswordOptions,
+  type PasswordChangeResult,
+  type SetPasswordOptions,
+} from './password.js'
 
 export type {
   ClientTraceEvent,
@@ -147,6 +154,32 @@ export class KerberosClient {
       })
     }
     return this.#refreshing
+  }
+
+  /**
+   * Change a password through kpasswd (RFC 3244) with the old password or a keytab; the
+   * client's own credentials are not touched. See {@link changePassword}.
+   *
+   * @example
+   * ```ts
+   * await client.changePassword({ principal: 'alice', oldPassword, newPassword })
+   * ```
+   */
+  changePassword(options: ChangePasswordOptions): Promise<PasswordChangeResult> {
+    return changePassword(this.#ctx.options, options)
+  }
+
+  /**
+   * Set another principal's password through kpasswd (RFC 3244 0xff80) as an administrator.
+   * See {@link setPassword}.
+   *
+   * @example
+   * ```ts
+   * await client.setPassword({ target: 'bob', newPassword })
+   * ```
+   */
+  setPassword(options: SetPasswordOptions): Promise<PasswordChangeResult> {
+    return setPassword(this, this.#ctx.options, options)
   }
 
   /**

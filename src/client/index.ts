@@ -36,3 +36,11 @@ export {
 } from './verify-credentials.js'
 export { fetchSaltInfo, type FetchSaltInfoOptions } from './salt-info.js'
 export type { KDCSaltInfo } from '../protocol/salt-probe.js'
+export {
+  changePassword,
+  setPassword,
+  type ChangePasswordOptions,
+  type SetPasswordOptions,
+  type PasswordAuth,
+  type PasswordChangeResult,
+} from './password.js'

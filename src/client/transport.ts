@@ -12,6 +12,15 @@ export interface SendToKDCOptions {
   readonly signal?: AbortSignal
   /** Use TCP first even when the request is small enough for UDP. */
   readonly preferTCP?: boolean
+  /**
+   * kpasswd only: rebuild the request for the local address the transport sends from (the
+   * KRB-PRIV s-address, which Heimdal/Samba compare with the peer's view). `family` is
+   * `IPv4` or `IPv6`.
+   */
+  readonly forLocalAddress?: (local: {
+    readonly address: string
+    readonly family: string
+  }) => Uint8Array
 }
 
 /**
@@ -33,4 +42,15 @@ export interface SendToKDCOptions {
  */
 export interface Transport {
   sendToKDC(realm: string, request: Uint8Array, options?: SendToKDCOptions): Promise<Uint8Array>
+  /**
+   * Deliver a kpasswd request (RFC 3244) to a kpasswd server of `realm` (`kpasswd_server`, else
+   * `admin_server` port 464, else DNS SRV `_kpasswd._udp/_tcp`) and resolve with the reply
+   * bytes, with the same framing, deadlines, failover and abort as {@link Transport.sendToKDC}.
+   * Optional: a transport without it cannot change passwords.
+   */
+  sendToKpasswd?(
+    realm: string,
+    request: Uint8Array,
+    options?: SendToKDCOptions,
+  ): Promise<Uint8Array>
 }

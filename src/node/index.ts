@@ -76,6 +76,8 @@ export {
   parseKDCAddress,
   orderSRVRecords,
   locateKDCs,
+  locateKpasswdServers,
+  KPASSWD_PORT,
   discoveryConfigFromKrb5Config,
 } from './kdc-discovery.js'
 export type {
@@ -99,3 +101,12 @@ export {
 } from './tls-bindings.js'
 export { createClient, type CreateClientOptions } from './create-client.js'
 export { createDebugLogger, type DebugLoggerOptions } from './debug-logger.js'
+export {
+  rotateKeytab,
+  scheduleKeytabRotation,
+  generatePassword,
+  type RotateKeytabOptions,
+  type RotateKeytabResult,
+  type RotateStep,
+  type ScheduleKeytabRotationOptions,
+} from './keytab-rotate.js'

@@ -32,6 +32,10 @@ export interface KDCAddress {
 export interface RealmKDCConfig {
   /** `kdc` relations as written in krb5.conf, in order. */
   readonly kdc?: readonly string[]
+  /** `kpasswd_server` relations (default port 464). */
+  readonly kpasswdServer?: readonly string[]
+  /** `admin_server` relations: kpasswd on port 464 of these when no `kpasswd_server` is set. */
+  readonly adminServer?: readonly string[]
 }
 
 /** The krb5.conf settings discovery needs, as plain values. */
@@ -279,6 +283,50 @@ export async function locateKDCs(
   return { realm, kdcs: [...udp.kdcs, ...tcp.kdcs], dns: [udp.lookup, tcp.lookup] }
 }
 
+/** The kpasswd port (RFC 3244 §2). */
+export const KPASSWD_PORT = 464
+
+/** A `kpasswd_server` value; a port-less one means 464. */
+function kpasswdAddress(spec: string): KDCAddress {
+  const a = parseKDCAddress(spec)
+  const portGiven = /\]:\d+\s*$|^[^:\[\]]*:\d+\s*$/.test(spec.trim().replace(/^(tcp|udp)\//i, ''))
+  return portGiven ? a : { ...a, port: KPASSWD_PORT }
+}
+
+/**
+ * Find the kpasswd servers of a realm as MIT's locate_kpasswd does: krb5.conf `kpasswd_server`,
+ * else every `admin_server` host on port 464 (its port, if any, is kadmind's and ignored), else
+ * DNS SRV `_kpasswd._udp.REALM` and `_kpasswd._tcp.REALM` when `dnsLookupKdc` is not false.
+ *
+ * @example
+ * ```ts
+ * const loc = await locateKpasswdServers('EXAMPLE.COM', {
+ *   config: { realms: { 'EXAMPLE.COM': { adminServer: ['kdc1.example.com:749'] } } },
+ * })
+ * loc.kdcs // [{ host: 'kdc1.example.com', port: 464, ... }]
+ * ```
+ */
+export async function locateKpasswdServers(
+  realm: string,
+  options: LocateKDCsOptions = {},
+): Promise<KDCLocation> {
+  if (typeof realm !== 'string' || realm === '')
+    throw new TypeError('expected a non-empty realm name')
+  const r = options.config?.realms?.[realm]
+  const kp = r?.kpasswdServer ?? []
+  if (kp.length > 0) return { realm, kdcs: kp.map(kpasswdAddress), dns: [] }
+  const admin = r?.adminServer ?? []
+  if (admin.length > 0) {
+    const kdcs = admin.map((spec) => ({ ...parseKDCAddress(spec), port: KPASSWD_PORT }))
+    return { realm, kdcs, dns: [] }
+  }
+  if (options.config?.dnsLookupKdc === false) return { realm, kdcs: [], dns: [] }
+  const resolver = options.resolver ?? new Resolver({ timeout: 2000, tries: 2 })
+  const udp = await querySRV(resolver, `_kpasswd._udp.${realm}`, 'udp', options)
+  const tcp = await querySRV(resolver, `_kpasswd._tcp.${realm}`, 'tcp', options)
+  return { realm, kdcs: [...udp.kdcs, ...tcp.kdcs], dns: [udp.lookup, tcp.lookup] }
+}
+
 function profileBoolean(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined
   const v = value.trim().toLowerCase()
@@ -305,8 +353,16 @@ export function discoveryConfigFromKrb5Config(
 ): KDCDiscoveryConfig {
   const realms: Record<string, RealmKDCConfig> = {}
   // Named realms are looked up directly: listing [realms] stops at a file that marks one final.
-  for (const name of options.realms ?? conf.subsections('realms'))
-    realms[name] = { kdc: conf.getAll('realms', name, 'kdc') }
+  for (const name of options.realms ?? conf.subsections('realms')) {
+    const kpasswdServer = conf.getAll('realms', name, 'kpasswd_server')
+    const adminServer = conf.getAll('realms', name, 'admin_server')
+    realms[name] = {
+      kdc: conf.getAll('realms', name, 'kdc'),
+      // Only when set: the shape stays as before for realms without them.
+      ...(kpasswdServer.length > 0 ? { kpasswdServer } : {}),
+      ...(adminServer.length > 0 ? { adminServer } : {}),
+    }
+  }
   const dns =
     profileBoolean(conf.get('libdefaults', 'dns_lookup_kdc')) ??
     profileBoolean(conf.get('libdefaults', 'dns_fallback'))

@@ -20,6 +20,7 @@ import type { Krb5Config } from '../config/index.js'
 import {
   discoveryConfigFromKrb5Config,
   locateKDCs,
+  locateKpasswdServers,
   type KDCAddress,
   type KDCDiscoveryConfig,
   type KDCProtocol,
@@ -86,6 +87,11 @@ export interface NodeTransportOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Replace discovery entirely: return the KDCs of a realm in order. */
   readonly locate?: (
+    realm: string,
+    options: { readonly signal?: AbortSignal },
+  ) => Promise<readonly KDCAddress[]>
+  /** Replace kpasswd server discovery (`kpasswd_server`, `admin_server`:464, `_kpasswd` SRV). */
+  readonly locateKpasswd?: (
     realm: string,
     options: { readonly signal?: AbortSignal },
   ) => Promise<readonly KDCAddress[]>
@@ -453,6 +459,25 @@ function planSteps(targets: readonly Target[], tcpFirst: boolean): Step[] {
   return steps
 }
 
+/** The local address the system routes to `address` from (a connected UDP socket sends nothing). */
+async function localAddressFor(
+  address: string,
+  port: number,
+): Promise<{ readonly address: string; readonly family: string }> {
+  const family = isIP(address) === 6 ? 'udp6' : 'udp4'
+  const sock = createSocket(family)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject)
+      sock.connect(port, address, () => resolve())
+    })
+    const a = sock.address()
+    return { address: a.address, family: a.family }
+  } finally {
+    sock.close()
+  }
+}
+
 async function defaultLookupHost(host: string): Promise<readonly string[]> {
   const found = await lookup(host, { all: true })
   return found.map((a) => a.address)
@@ -491,8 +516,10 @@ function abortedError(
 
 /** Everything one sendToKDC call carries around. */
 interface Call {
+  readonly service: 'kdc' | 'kpasswd'
   readonly realm: string
   readonly request: Uint8Array
+  readonly forLocalAddress?: SendToKDCOptions['forLocalAddress']
   readonly signal: AbortSignal | undefined
   readonly deadline: number
   readonly attempts: KDCAttempt[]
@@ -527,10 +554,27 @@ class NodeTransport implements Transport {
     return this.loading
   }
 
-  async sendToKDC(
+  sendToKDC(
     realm: string,
     request: Uint8Array,
     options: SendToKDCOptions = {},
+  ): Promise<Uint8Array> {
+    return this.send('kdc', realm, request, options)
+  }
+
+  sendToKpasswd(
+    realm: string,
+    request: Uint8Array,
+    options: SendToKDCOptions = {},
+  ): Promise<Uint8Array> {
+    return this.send('kpasswd', realm, request, options)
+  }
+
+  private async send(
+    service: 'kdc' | 'kpasswd',
+    realm: string,
+    request: Uint8Array,
+    options: SendToKDCOptions,
   ): Promise<Uint8Array> {
     if (typeof realm !== 'string' || realm === '')
       throw new TypeError('expected a non-empty realm name')
@@ -540,8 +584,12 @@ class NodeTransport implements Transport {
       throw new RangeError(`expected a request of 1 to 2^31-1 bytes, got ${request.length}`)
     }
     const call: Call = {
+      service,
       realm,
       request,
+      ...(options.forLocalAddress !== undefined
+        ? { forLocalAddress: options.forLocalAddress }
+        : {}),
       signal: options.signal,
       deadline: Date.now() + (this.o.deadlineMs ?? DEFAULT_DEADLINE_MS),
       attempts: [],
@@ -555,9 +603,10 @@ class NodeTransport implements Transport {
       const kdcs = await raceCall(call, this.locate(call))
       if (kdcs.length === 0) {
         const why = this.notLoaded !== undefined ? `${this.notLoaded}; ` : ''
+        const what = service === 'kdc' ? 'KDC' : 'kpasswd server'
         throw new KerberosError(
           ErrorCodes.KDC_UNREACHABLE,
-          `${why}no KDC is known for realm ${realm}`,
+          `${why}no ${what} is known for realm ${realm}`,
           { context: { realm, attempts: [] } },
         )
       }
@@ -565,7 +614,11 @@ class NodeTransport implements Transport {
       for (const step of planSteps(targets, tcpFirst)) {
         if (Date.now() >= call.deadline) break
         const reply = await this.tryStep(call, step)
-        if (reply !== undefined && peekKRBErrorCode(reply) === SVC_UNAVAILABLE) {
+        if (
+          reply !== undefined &&
+          service === 'kdc' &&
+          peekKRBErrorCode(reply) === SVC_UNAVAILABLE
+        ) {
           // As MIT: try the other KDCs, and give this answer only when none does better.
           const t = step.target
           this.record(
@@ -593,7 +646,7 @@ class NodeTransport implements Transport {
         : ''
     throw new KerberosError(
       ErrorCodes.KDC_UNREACHABLE,
-      `no KDC of realm ${realm} answered${timedOut} (${call.attempts.length} attempts, last: ${last?.code ?? 'none'})`,
+      `no ${service === 'kdc' ? 'KDC' : 'kpasswd server'} of realm ${realm} answered${timedOut} (${call.attempts.length} attempts, last: ${last?.code ?? 'none'})`,
       { context: { realm, attempts: call.attempts } },
     )
   }
@@ -614,9 +667,11 @@ class NodeTransport implements Transport {
   }
 
   private async locate(call: Call): Promise<readonly KDCAddress[]> {
-    if (this.o.locate !== undefined) return this.o.locate(call.realm, { signal: call.signal })
+    const custom = call.service === 'kdc' ? this.o.locate : this.o.locateKpasswd
+    if (custom !== undefined) return custom(call.realm, { signal: call.signal })
     const config = this.discovery(call.realm)
-    const loc = await locateKDCs(call.realm, {
+    const find = call.service === 'kdc' ? locateKDCs : locateKpasswdServers
+    const loc = await find(call.realm, {
       ...(config !== undefined ? { config } : {}),
       ...(this.o.resolver !== undefined ? { resolver: this.o.resolver } : {}),
       ...(call.signal !== undefined ? { signal: call.signal } : {}),
@@ -656,6 +711,7 @@ class NodeTransport implements Transport {
     if (
       reply === undefined ||
       step.protocol === 'tcp' ||
+      call.service !== 'kdc' ||
       peekKRBErrorCode(reply) !== RESPONSE_TOO_BIG
     )
       return reply
@@ -686,10 +742,14 @@ class NodeTransport implements Transport {
     }
     this.trace({ type: 'attempt', realm: call.realm, host: kdc.host, port: kdc.port, protocol })
     try {
+      const request =
+        call.forLocalAddress !== undefined
+          ? call.forLocalAddress(await localAddressFor(address, kdc.port))
+          : call.request
       const reply =
         protocol === 'tcp'
-          ? await exchangeTCP(address, kdc.port, call.request, o)
-          : await exchangeUDP(address, kdc.port, call.request, o)
+          ? await exchangeTCP(address, kdc.port, request, o)
+          : await exchangeUDP(address, kdc.port, request, o)
       this.trace({
         type: 'reply',
         realm: call.realm,

@@ -212,7 +212,10 @@ test('discoveryConfigFromKrb5Config reads realms, dns_lookup_kdc / dns_fallback,
   )
   const dc = discoveryConfigFromKrb5Config(conf)
   assert.deepEqual(dc, {
-    realms: { 'A.TEST': { kdc: ['kdc1', 'tcp/[::1]:88'] }, 'B.TEST': { kdc: [] } },
+    realms: {
+      'A.TEST': { kdc: ['kdc1', 'tcp/[::1]:88'] },
+      'B.TEST': { kdc: [], adminServer: ['adm'] },
+    },
     dnsLookupKdc: false,
     udpPreferenceLimit: 1,
   })

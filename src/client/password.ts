@@ -1,0 +1,204 @@
+/**
+ * Password change and set through kpasswd (RFC 3244), over the client's {@link Transport}:
+ * an INITIAL ticket for `kadmin/changepw` from an AS exchange (as MIT's
+ * `krb5_get_init_creds_*` with `kadmin/changepw` does), then one kpasswd request and reply.
+ *
+ * @module
+ */
+import { ErrorCodes, KerberosError } from '../errors.js'
+import type { Keytab } from '../keytab/index.js'
+import { formatPrincipal, parsePrincipal, type Principal } from '../principal.js'
+import type { Credentials } from '../protocol/kdc-rep.js'
+import {
+  buildKpasswdRequest,
+  checkKpasswdTicket,
+  hostAddressFromIP,
+  kpasswdError,
+  kpasswdPrincipal,
+  readKpasswdReply,
+  type KpasswdReply,
+} from '../protocol/kpasswd.js'
+import { KerberosClient, type KerberosClientOptions } from './client.js'
+
+/** How to authenticate to kpasswd: the old password, or the keytab's current key. */
+export type PasswordAuth =
+  | { readonly oldPassword: string; readonly keytab?: undefined }
+  | { readonly keytab: Keytab; readonly oldPassword?: undefined }
+
+/** Options for {@link changePassword}. */
+export type ChangePasswordOptions = PasswordAuth & {
+  /** Whose password: `alice`, `alice@EXAMPLE.COM` or a {@link Principal}. */
+  readonly principal: string | Principal
+  readonly newPassword: string
+  /** Send the set-password format (0xff80) for oneself instead of version 1 (AD computers). */
+  readonly useSetPassword?: boolean
+  readonly signal?: AbortSignal
+}
+
+/** Options for {@link setPassword}. */
+export interface SetPasswordOptions {
+  /** The principal whose password to set. */
+  readonly target: string | Principal
+  readonly newPassword: string
+  /**
+   * The administrator to authenticate as, with `password` or `keytab` (an INITIAL ticket by AS).
+   * Without them the client's own TGT is used for a `kadmin/changepw` service ticket.
+   */
+  readonly principal?: string | Principal
+  readonly password?: string
+  readonly keytab?: Keytab
+  readonly signal?: AbortSignal
+}
+
+/** A successful kpasswd exchange. */
+export interface PasswordChangeResult {
+  /** The principal whose password changed. */
+  readonly principal: Principal
+  /** The server's result (code 0) and its text. */
+  readonly reply: KpasswdReply
+}
+
+function nameOf(p: string | Principal, realm: string | undefined): Principal {
+  if (typeof p !== 'string') return p
+  const principal = parsePrincipal(p, realm !== undefined ? { defaultRealm: realm } : {})
+  if (principal.realm === '') {
+    throw new KerberosError(ErrorCodes.CONFIG, `no realm for ${p}: give one or set default_realm`)
+  }
+  return principal
+}
+
+/** An INITIAL `kadmin/changepw` ticket by AS, from a client of its own (the caller's is untouched). */
+async function changepwTicket(
+  clientOptions: KerberosClientOptions,
+  principal: Principal,
+  auth: { readonly password?: string; readonly keytab?: Keytab },
+  signal: AbortSignal | undefined,
+): Promise<Credentials> {
+  const c = new KerberosClient(clientOptions)
+  const common = {
+    principal,
+    server: kpasswdPrincipal(principal.realm),
+    lifetime: 300,
+    renewLifetime: 0,
+    forwardable: false,
+    proxiable: false,
+    canonicalize: false,
+    ...(signal !== undefined ? { signal } : {}),
+  }
+  if (auth.keytab !== undefined) return c.login({ ...common, keytab: auth.keytab })
+  if (typeof auth.password !== 'string') {
+    throw new TypeError('expected oldPassword (or password) as a string, or a keytab')
+  }
+  return c.login({ ...common, password: auth.password })
+}
+
+async function exchange(
+  clientOptions: KerberosClientOptions,
+  now: Date,
+  creds: Credentials,
+  o: { readonly newPassword: string; readonly target?: Principal; readonly set: boolean },
+  signal: AbortSignal | undefined,
+): Promise<KpasswdReply> {
+  const transport = clientOptions.transport
+  if (typeof transport.sendToKpasswd !== 'function') {
+    throw new KerberosError(
+      ErrorCodes.UNSUPPORTED,
+      'the transport cannot reach kpasswd servers (it has no sendToKpasswd)',
+    )
+  }
+  const req = buildKpasswdRequest({
+    credentials: creds,
+    newPassword: o.newPassword,
+    ...(o.target !== undefined ? { target: o.target } : {}),
+    setPassword: o.set,
+    now,
+    ...(clientOptions.random !== undefined ? { random: clientOptions.random } : {}),
+    allowWeak: true,
+  })
+  const sig = signal ?? clientOptions.signal
+  const bytes = await transport.sendToKpasswd(creds.server.realm, req.bytes, {
+    ...(sig !== undefined ? { signal: sig } : {}),
+    forLocalAddress: (local) => req.withSenderAddress(hostAddressFromIP(local.address)),
+  })
+  return readKpasswdReply(bytes, req)
+}
+
+/**
+ * Change `principal`'s password (RFC 3244 version 1): log in to `kadmin/changepw` with the old
+ * password or the keytab, send the new one in a KRB-PRIV, and check the reply. A refusal throws
+ * `ERR_KRB_KPASSWD` (`context.resultName`, `context.policy` for AD); a reply that fails a
+ * check throws `ERR_KRB_KPASSWD_REPLY`; no answer within the transport's deadline throws
+ * `ERR_KRB_KDC_UNREACHABLE`.
+ *
+ * @example
+ * ```ts
+ * await changePassword({ transport, config }, { principal: 'alice', oldPassword, newPassword })
+ * ```
+ */
+export async function changePassword(
+  clientOptions: KerberosClientOptions,
+  options: ChangePasswordOptions,
+): Promise<PasswordChangeResult> {
+  if (typeof options?.newPassword !== 'string')
+    throw new TypeError('expected newPassword as a string')
+  const probe = new KerberosClient(clientOptions)
+  const principal = nameOf(options.principal, probe.realm)
+  const auth =
+    options.keytab !== undefined ? { keytab: options.keytab } : { password: options.oldPassword }
+  const creds = await changepwTicket(clientOptions, principal, auth, options.signal)
+  checkKpasswdTicket(creds)
+  const reply = await exchange(
+    clientOptions,
+    probe.now(),
+    creds,
+    { newPassword: options.newPassword, set: options.useSetPassword === true },
+    options.signal,
+  )
+  if (reply.resultCode !== 0 || !reply.authenticated)
+    throw kpasswdError(reply, formatPrincipal(principal))
+  return { principal: creds.client, reply }
+}
+
+/**
+ * Set another principal's password (RFC 3244 set-password, 0xff80) with an administrator's
+ * credentials: an INITIAL ticket when `principal` and `password`/`keytab` are given, else a
+ * `kadmin/changepw` ticket from `client`'s TGT. Errors as {@link changePassword}.
+ *
+ * @example
+ * ```ts
+ * await client.setPassword({ target: 'bob', newPassword })
+ * ```
+ */
+export async function setPassword(
+  client: KerberosClient,
+  clientOptions: KerberosClientOptions,
+  options: SetPasswordOptions,
+): Promise<PasswordChangeResult> {
+  if (typeof options?.newPassword !== 'string')
+    throw new TypeError('expected newPassword as a string')
+  const target = nameOf(options.target, client.realm)
+  let creds: Credentials
+  if (options.password !== undefined || options.keytab !== undefined) {
+    const admin = nameOf(options.principal ?? client.principal ?? '', client.realm)
+    const auth =
+      options.keytab !== undefined ? { keytab: options.keytab } : { password: options.password! }
+    creds = await changepwTicket(clientOptions, admin, auth, options.signal)
+  } else {
+    const realm = client.principal?.realm ?? target.realm
+    creds = await client.getServiceTicket(kpasswdPrincipal(realm), {
+      hostBased: false,
+      canonicalize: false,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    })
+  }
+  const reply = await exchange(
+    clientOptions,
+    client.now(),
+    creds,
+    { newPassword: options.newPassword, target, set: true },
+    options.signal,
+  )
+  if (reply.resultCode !== 0 || !reply.authenticated)
+    throw kpasswdError(reply, formatPrincipal(target))
+  return { principal: target, reply }
+}
