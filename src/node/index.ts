@@ -97,3 +97,5 @@ export {
   tlsServerEndPointBindings,
 } from './tls-bindings.js'
 export { createClient, type CreateClientOptions } from './create-client.js'
+export { runDoctor } from './doctor.js'
+export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './doctor.js'
