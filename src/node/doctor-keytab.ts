@@ -6,6 +6,7 @@
  * @module
  */
 import { KerberosClient } from '../client/client.js'
+import { clientSettings } from '../client/settings.js'
 import type { Transport } from '../client/transport.js'
 import { defaultSalt } from '../crypto/index.js'
 import { ErrorCodes, KDCError, KerberosError, KeytabLookupError } from '../errors.js'
@@ -40,8 +41,15 @@ function keysOf(keytab: Keytab, who: string): Map<number, number[]> {
   return new Map([...out].sort((a, b) => b[0] - a[0]))
 }
 
+/** Enctypes this client will use: permitted, and rc4-hmac only when allowed. */
+function usableEnctypes(ctx: DoctorContext): Set<number> {
+  const rc4 = clientSettings(ctx.config, ctx.realm).rc4Allowed
+  return new Set(ctx.libdefaults.permittedEnctypes.filter((e) => rc4 || !WEAK.has(e)))
+}
+
 function checkContents(ctx: DoctorContext, keytab: Keytab): void {
   const permitted = new Set(ctx.libdefaults.permittedEnctypes)
+  const usable = usableEnctypes(ctx)
   const principals = [...new Set(keytab.entries.map((e) => keyOf(e.principal)))]
   const listing = principals.map((p) => {
     const kvnos = [...keysOf(keytab, p)].map(([kvno, etypes]) => ({
@@ -55,8 +63,13 @@ function checkContents(ctx: DoctorContext, keytab: Keytab): void {
   ]
   const unusable = principals.filter((p) => {
     const top = [...keysOf(keytab, p).values()][0] ?? []
-    return !top.some((e) => permitted.has(e))
+    return !top.some((e) => usable.has(e))
   })
+  const weakOff = [
+    ...new Set(
+      keytab.entries.map((e) => e.enctype).filter((e) => permitted.has(e) && !usable.has(e)),
+    ),
+  ]
   const text = listing
     .map(
       (l) =>
@@ -89,7 +102,9 @@ function checkContents(ctx: DoctorContext, keytab: Keytab): void {
   addCheck(ctx, {
     id: 'keytab',
     status: unusable.length > 0 ? 'fail' : notPermitted.length > 0 ? 'warn' : 'ok',
-    summary: `keytab ${ctx.keytabName}: ${text}${problem !== undefined ? `; ${problem}` : ''}`,
+    summary:
+      `keytab ${ctx.keytabName}: ${text}${problem !== undefined ? `; ${problem}` : ''}` +
+      (weakOff.length > 0 ? `; ${names(weakOff)} ignored (weak: allow_weak_crypto is off)` : ''),
     details,
     ...(problem !== undefined
       ? {
@@ -226,14 +241,11 @@ async function checkKDCPrincipal(
   keytab: Keytab | undefined,
 ): Promise<boolean> {
   const who = keyOf(p)
-  const ktEtypes = keytab === undefined ? [] : ([...keysOf(keytab, who).values()][0] ?? [])
-  const permitted = ctx.libdefaults.permittedEnctypes
-  const ask = [
-    ...new Set([
-      ...ktEtypes.filter((e) => permitted.includes(e)),
-      ...ctx.libdefaults.defaultTktEnctypes,
-    ]),
-  ]
+  const usable = usableEnctypes(ctx)
+  const ktEtypes = (
+    keytab === undefined ? [] : ([...keysOf(keytab, who).values()][0] ?? [])
+  ).filter((e) => usable.has(e))
+  const ask = [...new Set([...ktEtypes, ...ctx.libdefaults.defaultTktEnctypes])]
   let info: KDCSaltInfo[]
   try {
     info = await client.fetchSaltInfo(p, { etypes: ask })
@@ -321,7 +333,7 @@ async function checkLogin(
     addCheck(ctx, {
       id: 'keytab-login',
       status: mismatch ? 'warn' : 'ok',
-      summary: `logged in as ${keyOf(tgt.client)} with the keytab (reply in ${encTypeName(tgt.replyEtype ?? 0)}, KDC key kvno ${tgt.replyKvno ?? '?'}, keytab kvno ${kvno})`,
+      summary: `logged in as ${keyOf(tgt.client)} with the keytab (reply in ${encTypeName(tgt.replyEtype ?? 0)}, ${tgt.replyKvno !== undefined ? `KDC key kvno ${tgt.replyKvno}, ` : ''}keytab kvno ${kvno})`,
       details: {
         principal: who,
         keytabKvno: kvno,

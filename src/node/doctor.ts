@@ -441,7 +441,10 @@ function checkClock(ctx: DoctorContext, offsets: readonly number[]): void {
     kdcTime: new Date(ctx.now().getTime() + offset).toISOString(),
   }
   const abs = Math.abs(offset) / 1000
-  const summary = `this clock is ${describeOffset(offset)} the KDC's (allowed skew ${skew} s)`
+  const summary =
+    Math.abs(offset) < 1000
+      ? `this clock agrees with the KDC's to within 1 s (allowed skew ${skew} s)`
+      : `this clock is ${describeOffset(offset)} the KDC's (allowed skew ${skew} s)`
   if (abs <= Math.max(2, skew / 2)) {
     addCheck(ctx, { id: 'clock', status: 'ok', summary, details })
     return
