@@ -321,9 +321,9 @@ async function probe(
   realm: string,
   kdc: KDCAddress,
   protocol: KDCProtocol,
-): Promise<ProbeResult> {
   // A client name the KDC does not know: any KRB-ERROR it answers carries its clock (stime).
-  const client: Principal = { nameType: 1, components: ['kerberos-ts-doctor-probe'], realm }
+  client: Principal = { nameType: 1, components: ['kerberos-ts-doctor-probe'], realm },
+): Promise<ProbeResult> {
   const sentAt = ctx.now().getTime()
   const req = buildSaltProbe({
     client,
@@ -378,18 +378,32 @@ function reachAdvice(results: readonly ProbeResult[]): string | undefined {
   return 'TCP is blocked or not served: large requests and replies (Active Directory PACs) need TCP port 88'
 }
 
+/** KDC addresses once each, with every protocol they are listed for (SRV gives one per protocol). */
+function byAddress(kdcs: readonly KDCAddress[]): { kdc: KDCAddress; protocols: KDCProtocol[] }[] {
+  const out = new Map<string, { kdc: KDCAddress; protocols: KDCProtocol[] }>()
+  for (const kdc of kdcs) {
+    const key = `${kdc.host}:${kdc.port}`
+    const entry = out.get(key) ?? { kdc, protocols: [] }
+    for (const p of kdc.protocol !== undefined ? [kdc.protocol] : (['udp', 'tcp'] as const))
+      if (!entry.protocols.includes(p)) entry.protocols.push(p)
+    out.set(key, entry)
+  }
+  return [...out.values()]
+}
+
 async function checkKDCs(
   ctx: DoctorContext,
   realm: string,
   kdcs: readonly KDCAddress[],
 ): Promise<void> {
   const offsets: number[] = []
-  for (const kdc of kdcs.slice(0, 8)) {
-    const protocols: KDCProtocol[] = kdc.protocol !== undefined ? [kdc.protocol] : ['udp', 'tcp']
+  let live: { kdc: KDCAddress; protocol: KDCProtocol } | undefined
+  for (const { kdc, protocols } of byAddress(kdcs).slice(0, 8)) {
     const results: ProbeResult[] = []
     for (const p of protocols) results.push(await probe(ctx, realm, kdc, p))
     const answered = results.filter((r) => r.answered)
     if (answered.length > 0) ctx.reachable = true
+    if (answered[0] !== undefined) live ??= { kdc, protocol: answered[0].protocol }
     for (const r of answered) if (r.offsetMs !== undefined) offsets.push(r.offsetMs)
     const timing = results
       .map(
@@ -412,8 +426,40 @@ async function checkKDCs(
     if (c.id.startsWith('kdc:') && c.status === 'fail')
       (c as { status: DoctorStatus }).status = 'warn'
   }
+  if (live !== undefined) await checkRealmServed(ctx, realm, live.kdc, live.protocol)
   ctx.clockOffsetMs = offsets[0]
   checkClock(ctx, offsets)
+}
+
+/**
+ * Does the KDC serve the realm? An AS-REQ with `krbtgt/REALM` as the client: a KDC of the realm
+ * has that principal (it answers with an AS-REP, PREAUTH_REQUIRED, or CLIENT_REVOKED as Active
+ * Directory's disabled krbtgt account does); MIT answers C_PRINCIPAL_UNKNOWN for a realm it does
+ * not serve, others WRONG_REALM.
+ */
+async function checkRealmServed(
+  ctx: DoctorContext,
+  realm: string,
+  kdc: KDCAddress,
+  protocol: KDCProtocol,
+): Promise<void> {
+  const krbtgt: Principal = { nameType: 2, components: ['krbtgt', realm], realm }
+  const r = await probe(ctx, realm, kdc, protocol, krbtgt)
+  if (!r.answered) return
+  const foreign = r.result === 'KDC_ERR_C_PRINCIPAL_UNKNOWN' || r.result === 'KDC_ERR_WRONG_REALM'
+  addCheck(ctx, {
+    id: 'realm-served',
+    status: foreign ? 'fail' : 'ok',
+    summary: foreign
+      ? `KDC ${kdc.host}:${kdc.port} does not serve realm ${realm} (krbtgt/${realm}: ${r.result})`
+      : `KDC ${kdc.host}:${kdc.port} serves realm ${realm}`,
+    details: { host: kdc.host, port: kdc.port, result: r.result },
+    ...(foreign
+      ? {
+          advice: `Check the realm name (it is case-sensitive${realm !== realm.toUpperCase() ? `: ${realm.toUpperCase()}?` : ''}) and that the kdc lines of [realms] ${realm} name this realm's KDCs`,
+        }
+      : {}),
+  })
 }
 
 function describeOffset(ms: number): string {

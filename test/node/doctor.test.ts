@@ -4,6 +4,8 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { Resolver } from 'node:dns/promises'
+import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { parseKeytab } from '../../src/keytab/index.js'
 import { toHex } from '../../src/internal/bytes.js'
@@ -13,6 +15,7 @@ import {
   type DoctorOptions,
   type DoctorReport,
 } from '../../src/node/doctor.js'
+import { startDNSServer } from '../helpers/dns-server.js'
 import { findFreePort, skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
 
 const skip = skipWithoutMIT()
@@ -267,4 +270,53 @@ test('issue 11 #6: doctor without any krb5.conf or realm fails with advice inste
   assert.equal(check(report, 'config').status, 'warn')
   assert.equal(check(report, 'realm').status, 'fail')
   assert.match(check(report, 'realm').advice!, /default_realm/)
+})
+
+test(
+  'issue 11 #6: doctor says when the KDC answers but does not serve the realm',
+  { skip },
+  async () => {
+    const conf = realm!.path('other-realm.conf')
+    writeFileSync(
+      conf,
+      `[libdefaults]\n default_realm = OTHER.TEST\n dns_lookup_kdc = false\n[realms]\n OTHER.TEST = {\n  kdc = 127.0.0.1:${realm!.kdcPort}\n }\n`,
+    )
+    const report = await runDoctor(opts({ configPaths: [conf] }))
+    assert.equal(check(report, `kdc:127.0.0.1:${realm!.kdcPort}`).status, 'ok')
+    const served = check(report, 'realm-served')
+    assert.equal(served.status, 'fail')
+    assert.match(served.summary, /does not serve realm OTHER\.TEST/)
+    assert.equal(report.ok, false)
+    assert.equal(check(await runDoctor(opts()), 'realm-served').status, 'ok')
+  },
+)
+
+test('issue 11 #6: doctor finds the KDCs in DNS SRV records and tries each', { skip }, async () => {
+  const dns = await startDNSServer({
+    '_kerberos._udp.DOCTOR.TEST': [
+      { priority: 0, weight: 0, port: realm!.kdcPort, target: '127.0.0.1' },
+    ],
+    '_kerberos._tcp.DOCTOR.TEST': [
+      { priority: 0, weight: 0, port: realm!.kdcPort, target: '127.0.0.1' },
+    ],
+  })
+  try {
+    const resolver = new Resolver({ timeout: 500, tries: 1 })
+    resolver.setServers([dns.address])
+    const conf = realm!.writeKrb5Conf('srv.conf', {
+      kdc: [],
+      libdefaults: { dns_lookup_kdc: 'true' },
+    })
+    const report = await runDoctor(opts({ configPaths: [conf], resolver }))
+    const disc = check(report, 'kdc-discovery')
+    assert.equal(disc.status, 'ok')
+    assert.match(disc.summary, /from DNS SRV records: udp\/127\.0\.0\.1:\d+, tcp\/127\.0\.0\.1:\d+/)
+    const kdcs = report.checks.filter((c) => c.id === `kdc:127.0.0.1:${realm!.kdcPort}`)
+    assert.equal(kdcs.length, 1, 'one check per address, both protocols')
+    assert.equal(kdcs[0]!.status, 'ok')
+    assert.match(kdcs[0]!.summary, /UDP \d+ ms, TCP \d+ ms/)
+    assert.equal(report.ok, true, JSON.stringify(report.checks, null, 1))
+  } finally {
+    await dns.close()
+  }
 })
