@@ -1,7 +1,7 @@
 /**
  * The credential half of `doctor`: a keytab's contents against `permitted_enctypes` and against
  * the KDC (salts and etypes it announces, a login, a fresh ticket's kvno), the case-insensitive
- * near matches that explain "principal unknown", and the SPN checks.
+ * near matches that explain "principal unknown". Helpers shared with the SPN checks.
  *
  * @module
  */
@@ -18,10 +18,9 @@ import { makeAPReq } from '../protocol/ap-req.js'
 import { verifyAPReq } from '../protocol/ap-verify.js'
 import { parseKDCReply, type Credentials } from '../protocol/kdc-rep.js'
 import type { KDCSaltInfo } from '../protocol/salt-probe.js'
-import { readCCache } from './ccache-store.js'
-import { addCheck, reason, type DoctorContext } from './doctor.js'
+import { addCheck, reason, type DoctorContext } from './doctor-context.js'
 
-const WEAK = new Set([1, 2, 3, 16, 23, 24])
+export const WEAK: ReadonlySet<number> = new Set([1, 2, 3, 16, 23, 24])
 
 function names(etypes: Iterable<number>): string {
   return [...etypes].map((e) => encTypeName(e)).join(', ')
@@ -32,7 +31,7 @@ function keyOf(p: Principal): string {
 }
 
 /** kvno → enctypes of one principal's keytab entries, highest kvno first. */
-function keysOf(keytab: Keytab, who: string): Map<number, number[]> {
+export function keysOf(keytab: Keytab, who: string): Map<number, number[]> {
   const out = new Map<number, number[]>()
   for (const e of keytab.entries) {
     if (keyOf(e.principal) !== who) continue
@@ -178,7 +177,7 @@ function recording(inner: Transport): { transport: Transport; last: () => Uint8A
   }
 }
 
-function newClient(ctx: DoctorContext, transport: Transport): KerberosClient {
+export function newClient(ctx: DoctorContext, transport: Transport): KerberosClient {
   return new KerberosClient({
     config: ctx.config,
     transport,
@@ -188,7 +187,7 @@ function newClient(ctx: DoctorContext, transport: Transport): KerberosClient {
   })
 }
 
-function isCode(err: unknown, code: number): boolean {
+export function isCode(err: unknown, code: number): boolean {
   return err instanceof KDCError && err.errorCode === code
 }
 
@@ -314,7 +313,7 @@ function replyKvno(bytes: Uint8Array | undefined): number | undefined {
   }
 }
 
-function topKvno(keytab: Keytab, p: Principal): number | undefined {
+export function topKvno(keytab: Keytab, p: Principal): number | undefined {
   return [...keysOf(keytab, keyOf(p)).keys()][0]
 }
 
@@ -379,7 +378,7 @@ async function checkLogin(
   }
 }
 
-function decrypts(ctx: DoctorContext, st: Credentials, keytab: Keytab): string | undefined {
+export function decrypts(ctx: DoctorContext, st: Credentials, keytab: Keytab): string | undefined {
   try {
     const now = ctx.now()
     const req = makeAPReq({ ticket: st.ticket, sessionKey: st.sessionKey, client: st.client, now })
@@ -436,7 +435,7 @@ async function checkFreshTicket(
   })
 }
 
-function skip(ctx: DoctorContext, ids: readonly string[], why: string): void {
+export function skip(ctx: DoctorContext, ids: readonly string[], why: string): void {
   for (const id of ids) addCheck(ctx, { id, status: 'skip', summary: `not checked: ${why}` })
 }
 
@@ -480,152 +479,4 @@ export async function runKeytabChecks(ctx: DoctorContext): Promise<KerberosClien
   }
   await checkFreshTicket(ctx, client, p, keytab)
   return client
-}
-
-async function ccacheClient(ctx: DoctorContext): Promise<KerberosClient | undefined> {
-  if (ctx.options.ccache === false || ctx.transport === undefined) return undefined
-  const name = ctx.options.ccache
-  try {
-    const cc = await readCCache(name, { ...ctx.options, config: ctx.config })
-    const client = newClient(ctx, ctx.transport)
-    const tgt = client.fromCCache(cc)
-    const who = formatPrincipal(cc.defaultPrincipal)
-    if (tgt === undefined || tgt.endtime.getTime() <= ctx.now().getTime()) {
-      addCheck(ctx, {
-        id: 'credentials',
-        status: 'fail',
-        summary: `the ccache of ${who} holds no valid TGT${tgt !== undefined ? ` (expired ${tgt.endtime.toISOString()})` : ''}`,
-        advice: 'Log in again (kerberos-ts kinit or kinit), or pass -k KEYTAB',
-      })
-      return undefined
-    }
-    addCheck(ctx, {
-      id: 'credentials',
-      status: 'ok',
-      summary: `TGT of ${who} from the ccache, valid until ${tgt.endtime.toISOString()}`,
-      details: { principal: who, endtime: tgt.endtime.toISOString() },
-    })
-    return client
-  } catch (err) {
-    addCheck(ctx, {
-      id: 'credentials',
-      status: 'fail',
-      summary: `no TGT for the SPN checks: ${reason(err)}`,
-      advice: 'Log in first (kerberos-ts kinit or kinit), or pass -k KEYTAB to log in with it',
-    })
-    return undefined
-  }
-}
-
-async function checkSPN(ctx: DoctorContext, client: KerberosClient, spn: string): Promise<void> {
-  const id = `spn:${spn}`
-  let st: Credentials
-  try {
-    st = await client.getServiceTicket(spn)
-  } catch (err) {
-    const unknown = isCode(err, KRBErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN)
-    let near: string | undefined
-    if (unknown) {
-      for (const v of spnVariants(spn)) {
-        try {
-          near = formatPrincipal((await client.getServiceTicket(v)).server)
-          break
-        } catch {
-          // not this one
-        }
-      }
-    }
-    addCheck(ctx, {
-      id,
-      status: 'fail',
-      summary: unknown
-        ? `the KDC does not know ${spn}${near !== undefined ? `, but knows ${near}: names are case-sensitive` : ''}`
-        : `no ticket for ${spn}: ${reason(err)}`,
-      details: { spn, ...(near !== undefined ? { nearMatch: near } : {}), error: reason(err) },
-      advice:
-        near !== undefined
-          ? `Use ${near}`
-          : unknown
-            ? 'Register the SPN on the service account (MIT: kadmin addprinc -randkey HTTP/host; AD: setspn -S HTTP/host account), with the host name clients use and no port'
-            : 'See the error above',
-    })
-    return
-  }
-  const etype = st.ticket.encPart.etype
-  const server = formatPrincipal(st.server)
-  const inKeytab = ctx.keytab !== undefined && keysOf(ctx.keytab, server).size > 0
-  const bad = inKeytab ? decrypts(ctx, st, ctx.keytab!) : undefined
-  const weak = WEAK.has(etype)
-  addCheck(ctx, {
-    id,
-    status: bad !== undefined ? 'fail' : weak ? 'warn' : 'ok',
-    summary:
-      `the KDC knows ${server}: tickets in ${encTypeName(etype)}, kvno ${st.ticketKvno ?? '?'}, session key ${encTypeName(st.sessionKey.enctype)}` +
-      (inKeytab
-        ? bad !== undefined
-          ? `; the keytab cannot decrypt it (${bad})`
-          : '; the keytab decrypts it'
-        : ''),
-    details: {
-      spn,
-      server,
-      ticketEnctype: encTypeName(etype),
-      ticketKvno: st.ticketKvno,
-      sessionEnctype: encTypeName(st.sessionKey.enctype),
-      ...(inKeytab
-        ? { keytabKvno: topKvno(ctx.keytab!, st.server), keytabDecrypts: bad === undefined }
-        : {}),
-    },
-    ...(bad !== undefined
-      ? { advice: 'The service keytab is out of date: export a fresh one for this SPN' }
-      : weak
-        ? {
-            advice:
-              'Tickets use rc4-hmac: give the service account AES keys (AD: msDS-SupportedEncryptionTypes = 24, then reset its password)',
-          }
-        : {}),
-  })
-}
-
-function spnVariants(spn: string): string[] {
-  const out = new Set<string>()
-  const at = spn.lastIndexOf('@')
-  const [name, realm] = at > 0 && spn.includes('/') ? [spn.slice(0, at), spn.slice(at)] : [spn, '']
-  const slash = name.indexOf('/')
-  if (slash > 0) {
-    const svc = name.slice(0, slash)
-    const host = name.slice(slash + 1).toLowerCase()
-    out.add(`${svc}/${host}${realm}`)
-    out.add(`${svc.toUpperCase()}/${host}${realm}`)
-    out.add(`${svc.toLowerCase()}/${host}${realm}`)
-  }
-  out.delete(spn)
-  return [...out].slice(0, 3)
-}
-
-/** One check per SPN, with the keytab login's TGT or else the ccache's. */
-export async function runSPNChecks(
-  ctx: DoctorContext,
-  fromKeytab: KerberosClient | undefined,
-): Promise<void> {
-  const spns = ctx.options.spns ?? []
-  if (spns.length === 0) return
-  if (!ctx.reachable) {
-    skip(
-      ctx,
-      spns.map((s) => `spn:${s}`),
-      'no KDC answered',
-    )
-    return
-  }
-  const client = fromKeytab ?? (ctx.keytab === undefined ? await ccacheClient(ctx) : undefined)
-  if (client === undefined) {
-    skip(
-      ctx,
-      spns.map((s) => `spn:${s}`),
-      'no TGT (the keytab login failed, or no ccache)',
-    )
-    return
-  }
-  for (const spn of spns) await checkSPN(ctx, client, spn)
 }
