@@ -77,6 +77,8 @@ export interface DoctorContext {
   keytab: Keytab | undefined
   keytabName: string | undefined
   reachable: boolean
+  /** The KDC did not confirm it serves the realm (krbtgt/REALM unknown as a client). */
+  realmUnconfirmed: boolean
   clockOffsetMs: number | undefined
   transport: Transport | undefined
 }

@@ -188,10 +188,11 @@ export async function checkKDCs(
 }
 
 /**
- * Does the KDC serve the realm? An AS-REQ with `krbtgt/REALM` as the client: a KDC of the realm
- * has that principal (it answers with an AS-REP, PREAUTH_REQUIRED, or CLIENT_REVOKED as Active
- * Directory's disabled krbtgt account does); MIT answers C_PRINCIPAL_UNKNOWN for a realm it does
- * not serve, others WRONG_REALM.
+ * Does the KDC serve the realm? An AS-REQ with `krbtgt/REALM` as the client: an MIT KDC of the
+ * realm has that principal (it answers with an AS-REP or PREAUTH_REQUIRED), and answers
+ * C_PRINCIPAL_UNKNOWN for a realm it does not serve; others say WRONG_REALM. Active Directory and
+ * Samba answer C_PRINCIPAL_UNKNOWN for their own krbtgt too, so that answer alone proves nothing:
+ * it is kept as a hint for the principal checks.
  */
 async function checkRealmServed(
   ctx: DoctorContext,
@@ -202,19 +203,26 @@ async function checkRealmServed(
   const krbtgt: Principal = { nameType: 2, components: ['krbtgt', realm], realm }
   const r = await probe(ctx, realm, kdc, protocol, krbtgt)
   if (!r.answered) return
-  const foreign = r.result === 'KDC_ERR_C_PRINCIPAL_UNKNOWN' || r.result === 'KDC_ERR_WRONG_REALM'
+  const where = `KDC ${kdc.host}:${kdc.port}`
+  const details = { host: kdc.host, port: kdc.port, result: r.result }
+  if (r.result === 'KDC_ERR_WRONG_REALM') {
+    addCheck(ctx, {
+      id: 'realm-served',
+      status: 'fail',
+      summary: `${where} does not serve realm ${realm} (KDC_ERR_WRONG_REALM)`,
+      details,
+      advice: `Check the realm name (it is case-sensitive${realm !== realm.toUpperCase() ? `: ${realm.toUpperCase()}?` : ''}) and that the kdc lines of [realms] ${realm} name this realm's KDCs`,
+    })
+    return
+  }
+  ctx.realmUnconfirmed = r.result === 'KDC_ERR_C_PRINCIPAL_UNKNOWN'
   addCheck(ctx, {
     id: 'realm-served',
-    status: foreign ? 'fail' : 'ok',
-    summary: foreign
-      ? `KDC ${kdc.host}:${kdc.port} does not serve realm ${realm} (krbtgt/${realm}: ${r.result})`
-      : `KDC ${kdc.host}:${kdc.port} serves realm ${realm}`,
-    details: { host: kdc.host, port: kdc.port, result: r.result },
-    ...(foreign
-      ? {
-          advice: `Check the realm name (it is case-sensitive${realm !== realm.toUpperCase() ? `: ${realm.toUpperCase()}?` : ''}) and that the kdc lines of [realms] ${realm} name this realm's KDCs`,
-        }
-      : {}),
+    status: ctx.realmUnconfirmed ? 'skip' : 'ok',
+    summary: ctx.realmUnconfirmed
+      ? `${where} does not give out krbtgt/${realm} as a client (Active Directory never does; MIT does not for a realm it does not serve)`
+      : `${where} serves realm ${realm}`,
+    details,
   })
 }
 

@@ -264,7 +264,7 @@ async function checkKDCPrincipal(
         near !== undefined
           ? `Use ${near}`
           : unknown
-            ? `Check the spelling and realm; create the principal (MIT: kadmin addprinc; AD: the account's userPrincipalName or sAMAccountName)`
+            ? `Check the spelling and realm; create the principal (MIT: kadmin addprinc; AD: the account's userPrincipalName or sAMAccountName)${ctx.realmUnconfirmed ? `. The KDC does not know krbtgt/${p.realm} either: it may not serve realm ${p.realm}` : ''}`
             : 'See the KDC error above; the KDC log says more',
     })
     return false

@@ -48,38 +48,55 @@ async function ccacheClient(ctx: DoctorContext): Promise<KerberosClient | undefi
   }
 }
 
+/** Near matches of an SPN the KDC does not know: the host part in lower case, the service's case. */
+async function nearSPN(client: KerberosClient, spn: string): Promise<string | undefined> {
+  for (const v of spnVariants(spn)) {
+    try {
+      return formatPrincipal((await client.getServiceTicket(v)).server)
+    } catch {
+      // not this one
+    }
+  }
+  return undefined
+}
+
+function spnAdvice(ctx: DoctorContext, err: unknown, near: string | undefined): string {
+  if (near !== undefined) return `Use ${near}`
+  if (isCode(err, KRBErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN))
+    return 'Register the SPN on the service account (MIT: kadmin addprinc -randkey HTTP/host; AD: setspn -S HTTP/host account), with the host name clients use and no port'
+  if (isCode(err, KRBErrorCode.KDC_ERR_ETYPE_NOSUPP))
+    return `The service has no key of an enctype this client offers (${ctx.libdefaults.defaultTgsEnctypes.map(encTypeName).join(', ')}; rc4-hmac only with allow_weak_crypto): give it AES keys (AD: msDS-SupportedEncryptionTypes = 24, then reset its password)`
+  return 'See the error above'
+}
+
+async function spnFailure(
+  ctx: DoctorContext,
+  client: KerberosClient,
+  spn: string,
+  err: unknown,
+): Promise<void> {
+  const unknown = isCode(err, KRBErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN)
+  const near = unknown ? await nearSPN(client, spn) : undefined
+  addCheck(ctx, {
+    id: `spn:${spn}`,
+    status: 'fail',
+    summary: unknown
+      ? `the KDC does not know ${spn}${near !== undefined ? `, but knows ${near}: names are case-sensitive` : ''}`
+      : isCode(err, KRBErrorCode.KDC_ERR_ETYPE_NOSUPP)
+        ? `the KDC has no key for ${spn} in an enctype this client offers (KDC_ERR_ETYPE_NOSUPP)`
+        : `no ticket for ${spn}: ${reason(err)}`,
+    details: { spn, ...(near !== undefined ? { nearMatch: near } : {}), error: reason(err) },
+    advice: spnAdvice(ctx, err, near),
+  })
+}
+
 async function checkSPN(ctx: DoctorContext, client: KerberosClient, spn: string): Promise<void> {
   const id = `spn:${spn}`
   let st: Credentials
   try {
     st = await client.getServiceTicket(spn)
   } catch (err) {
-    const unknown = isCode(err, KRBErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN)
-    let near: string | undefined
-    if (unknown) {
-      for (const v of spnVariants(spn)) {
-        try {
-          near = formatPrincipal((await client.getServiceTicket(v)).server)
-          break
-        } catch {
-          // not this one
-        }
-      }
-    }
-    addCheck(ctx, {
-      id,
-      status: 'fail',
-      summary: unknown
-        ? `the KDC does not know ${spn}${near !== undefined ? `, but knows ${near}: names are case-sensitive` : ''}`
-        : `no ticket for ${spn}: ${reason(err)}`,
-      details: { spn, ...(near !== undefined ? { nearMatch: near } : {}), error: reason(err) },
-      advice:
-        near !== undefined
-          ? `Use ${near}`
-          : unknown
-            ? 'Register the SPN on the service account (MIT: kadmin addprinc -randkey HTTP/host; AD: setspn -S HTTP/host account), with the host name clients use and no port'
-            : 'See the error above',
-    })
+    await spnFailure(ctx, client, spn, err)
     return
   }
   const etype = st.ticket.encPart.etype

@@ -241,6 +241,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     keytab: undefined,
     keytabName: undefined,
     reachable: false,
+    realmUnconfirmed: false,
     clockOffsetMs: undefined,
     transport: undefined,
   }
