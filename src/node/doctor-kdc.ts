@@ -230,11 +230,13 @@ function describeOffset(ms: number): string {
   const s = Math.abs(ms) / 1000
   const size =
     // Thresholds below the round numbers, so 3599.6 s reads 1.0 h and not 60.0 min.
-    s >= 3597
-      ? `${(s / 3600).toFixed(1)} h`
-      : s >= 59.95
-        ? `${(s / 60).toFixed(1)} min`
-        : `${s.toFixed(1)} s`
+    s >= 172800
+      ? `${Math.round(s / 86400)} days`
+      : s >= 3597
+        ? `${(s / 3600).toFixed(1)} h`
+        : s >= 59.95
+          ? `${(s / 60).toFixed(1)} min`
+          : `${s.toFixed(1)} s`
   return `${size} ${ms > 0 ? 'behind' : 'ahead of'}`
 }
 

@@ -265,7 +265,9 @@ async function checkKDCPrincipal(
           ? `Use ${near}`
           : unknown
             ? `Check the spelling and realm; create the principal (MIT: kadmin addprinc; AD: the account's userPrincipalName or sAMAccountName)${ctx.realmUnconfirmed ? `. The KDC does not know krbtgt/${p.realm} either: it may not serve realm ${p.realm}` : ''}`
-            : 'See the KDC error above; the KDC log says more',
+            : isCode(err, KRBErrorCode.KRB_AP_ERR_SKEW)
+              ? 'The KDC refused our clock: see the clock check'
+              : 'See the KDC error above; the KDC log says more',
     })
     return false
   }
@@ -468,7 +470,7 @@ export async function runKeytabChecks(ctx: DoctorContext): Promise<KerberosClien
     skip(
       ctx,
       ['keytab-login', 'keytab-kvno'],
-      'the principal is unknown to the KDC or missing from the keytab',
+      'the principal is missing from the keytab, or the kdc-principal check failed',
     )
     return undefined
   }

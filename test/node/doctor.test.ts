@@ -16,6 +16,7 @@ import {
   type DoctorReport,
 } from '../../src/node/doctor.js'
 import { startDNSServer } from '../helpers/dns-server.js'
+import { startHostileKDC } from '../helpers/hostile-kdc.js'
 import { findFreePort, skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
 
 const skip = skipWithoutMIT()
@@ -323,3 +324,52 @@ test('issue 11 #6: doctor finds the KDCs in DNS SRV records and tries each', { s
     await dns.close()
   }
 })
+
+test(
+  'issue 11 #6: doctor against hostile KDCs (garbage, a 2 GiB length prefix, silence, a time ten years ahead) reports and never throws',
+  { skip },
+  async () => {
+    const expected: Record<string, RegExp> = {
+      garbage: /ERR_KRB_ASN1_DECODE|ERR_KRB_KDC_REPLY|ERR_KRB_TRANSPORT/,
+      'huge-length': /ERR_KRB_TRANSPORT|ETIMEDOUT/,
+      silent: /ETIMEDOUT/,
+    }
+    for (const [mode, code] of Object.entries(expected)) {
+      const kdc = await startHostileKDC({ mode: mode as 'garbage' })
+      try {
+        const conf = realm!.writeKrb5Conf(`hostile-${mode}.conf`, {
+          kdc: [`127.0.0.1:${kdc.port}`],
+        })
+        const started = Date.now()
+        const report = await runDoctor(
+          opts({ configPaths: [conf], attemptTimeoutMs: 500, keytab: realm!.path('svc.keytab') }),
+        )
+        assert.ok(Date.now() - started < 5000, `${mode}: bounded time`)
+        const c = check(report, `kdc:127.0.0.1:${kdc.port}`)
+        assert.equal(c.status, 'fail', `${mode}: ${c.summary}`)
+        const attempts = c.details!.attempts as { result: string }[]
+        for (const a of attempts) assert.match(a.result, code, mode)
+        assert.equal(report.ok, false)
+      } finally {
+        await kdc.close()
+      }
+    }
+    // A KDC whose KRB-ERRORs say it is ten years ahead: reported as a clock offset, never applied
+    // (the principal check sees KRB_AP_ERR_SKEW and says so).
+    const skewing = await startHostileKDC({ mode: 'skew-loop' })
+    try {
+      const conf = realm!.writeKrb5Conf('hostile-skew.conf', { kdc: [`127.0.0.1:${skewing.port}`] })
+      const report = await runDoctor(
+        opts({ configPaths: [conf], keytab: realm!.path('svc.keytab') }),
+      )
+      assert.equal(check(report, 'clock').status, 'fail')
+      assert.ok(report.clockOffsetMs! > 9 * 365 * 86400_000)
+      assert.match(check(report, 'clock').summary, /this clock is 36\d\d days behind the KDC's/)
+      assert.match(check(report, 'kdc-principal').summary, /KRB_AP_ERR_SKEW/)
+      assert.equal(check(report, 'keytab-login').status, 'skip')
+      assert.equal(report.ok, false)
+    } finally {
+      await skewing.close()
+    }
+  },
+)
