@@ -36,13 +36,7 @@ import { runSPNChecks } from './doctor-spn.js'
 import { readKeytab } from './files.js'
 import { createNodeTransport } from './transport.js'
 
-export type {
-  DoctorCheck,
-  DoctorContext,
-  DoctorOptions,
-  DoctorReport,
-  DoctorStatus,
-} from './doctor-context.js'
+export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './doctor-context.js'
 
 async function checkConfig(
   options: DoctorOptions,
