@@ -36,7 +36,7 @@ export async function discover(ctx: DoctorContext, realm: string): Promise<reado
       addCheck(ctx, {
         id: 'kdc-discovery',
         status: 'fail',
-        summary: `no KDC is known for ${realm}`,
+        summary: `no KDC is known for ${realm}${loc.dns.length > 0 ? ` (DNS: ${loc.dns.map((d) => `${d.name} ${typeof d.result === 'number' ? `${d.result} record(s)` : d.result}`).join(', ')})` : ctx.libdefaults.dnsLookupKdc ? '' : ' (dns_lookup_kdc is off)'}`,
         details: { dns: loc.dns, dnsLookupKdc: ctx.libdefaults.dnsLookupKdc },
         advice: `Add [realms] ${realm} = { kdc = kdc.example.com } to krb5.conf, or publish _kerberos._udp.${realm} and _kerberos._tcp.${realm} SRV records${ctx.libdefaults.dnsLookupKdc ? '' : ' and set dns_lookup_kdc = true'}`,
       })

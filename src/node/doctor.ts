@@ -61,7 +61,12 @@ async function checkConfig(
       : env.KRB5_CONFIG !== undefined
         ? `from KRB5_CONFIG=${env.KRB5_CONFIG}`
         : 'the default (KRB5_CONFIG is not set)'
-  const load = { ...options, paths, ...(options.signal ? { signal: options.signal } : {}) }
+  // `paths` only when the caller named them, so the "not loaded" reason names KRB5_CONFIG.
+  const load = {
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.configPaths !== undefined ? { paths: options.configPaths } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  }
   try {
     const config = await loadConfig(load)
     const files = config.files.map((f) => f.path)
