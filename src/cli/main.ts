@@ -30,6 +30,7 @@ const commands: Readonly<Record<string, string>> = {
   kdestroy: 'kdestroy',
   asn1: 'asn1',
   token: 'token',
+  doctor: 'doctor',
 }
 
 async function loadCommand(file: string): Promise<CommandModule> {
@@ -70,6 +71,7 @@ commands:
   kdestroy                       delete a credential cache
   asn1 dump                      print any DER message as a tree
   token dump                     print a Negotiate header, SPNEGO or GSS token
+  doctor                         diagnose krb5.conf, KDCs, clock, a keytab and SPNs
 Every command takes --help.`
 
 /** Run the CLI with `argv` (without `node` and the script path). */

@@ -110,3 +110,5 @@ export {
   type RotateStep,
   type ScheduleKeytabRotationOptions,
 } from './keytab-rotate.js'
+export { runDoctor } from './doctor.js'
+export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './doctor.js'
