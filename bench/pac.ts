@@ -25,7 +25,6 @@ import { parseConfig } from '../src/config/index.js'
 import { parseKeytab, type Keytab } from '../src/keytab/index.js'
 import { discoveryConfigFromKrb5Config } from '../src/node/kdc-discovery.js'
 import { createNodeTransport } from '../src/node/transport.js'
-import { AD_ACCOUNTS, sambaAvailable, useSambaDC } from '../test/helpers/samba.js'
 
 /**
  * A Samba-issued AP-REQ: alice's ticket for HTTP/web.ad.test from the test suite's Samba AD DC
@@ -35,6 +34,8 @@ import { AD_ACCOUNTS, sambaAvailable, useSambaDC } from '../test/helpers/samba.j
 export async function sambaAPReq(): Promise<
   { apReq: Uint8Array; keytab: Keytab; release: () => Promise<void> } | undefined
 > {
+  // Loaded only here: the test helpers find the repository from the working directory.
+  const { AD_ACCOUNTS, sambaAvailable, useSambaDC } = await import('../test/helpers/samba.js')
   if (!sambaAvailable()) return undefined
   const dc = await useSambaDC()
   const config = parseConfig(readFileSync(dc.krb5ConfPath, 'utf8'), { path: dc.krb5ConfPath })
