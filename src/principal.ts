@@ -29,6 +29,13 @@ export interface ParsePrincipalOptions {
    * unescaped `/` is parsed as an ordinary principal.
    */
   readonly hostBased?: boolean
+  /**
+   * Read the text as an NT-ENTERPRISE name (RFC 6806 §5, MIT `KRB5_PRINCIPAL_PARSE_ENTERPRISE`,
+   * `kinit -E`): one component holding everything before the *second* unescaped `@` (so
+   * `jdoe@ad.test` is the name `jdoe@ad.test` in the default realm, and `jdoe@ad.test@AD.TEST`
+   * the same name in `AD.TEST`), `/` taken literally, name type ENTERPRISE (10).
+   */
+  readonly enterprise?: boolean
 }
 
 function malformed(text: string, why: string): never {
@@ -94,6 +101,7 @@ export function parsePrincipal(text: string, options: ParsePrincipalOptions = {}
   if (typeof text !== 'string')
     throw new TypeError(`expected a principal name string, got ${typeof text}`)
   if (text.length === 0) malformed(text, 'empty name')
+  if (options.enterprise === true) return parseEnterprise(text, options)
   const { components, realm } = splitEscaped(text)
   if (options.hostBased && components.length === 1 && realm !== undefined) {
     if (realm.length === 0) malformed(text, 'empty host name')
@@ -108,6 +116,36 @@ export function parsePrincipal(text: string, options: ParsePrincipalOptions = {}
   return {
     nameType: options.nameType ?? inferNameType(components),
     components,
+    realm: realm ?? options.defaultRealm ?? '',
+  }
+}
+
+/** The first unescaped `@` is part of an enterprise name; a second one starts the realm. */
+function parseEnterprise(text: string, options: ParsePrincipalOptions): Principal {
+  let name = ''
+  let realm: string | undefined
+  let ats = 0
+  for (let i = 0; i < text.length; i++) {
+    let ch = text[i]!
+    if (ch === '\\') {
+      if (i + 1 >= text.length) malformed(text, 'trailing backslash')
+      const next = text[++i]!
+      ch = UNESCAPE[next] ?? next
+    } else if (ch === '@' && realm === undefined && ++ats === 2) {
+      realm = ''
+      continue
+    } else if (ch === '@' && realm !== undefined) {
+      malformed(text, 'more than two unescaped "@" in an enterprise name')
+    }
+    if (realm === undefined) name += ch
+    else realm += ch
+  }
+  if (name.length === 0) malformed(text, 'empty enterprise name')
+  if (realm !== undefined && realm.length === 0) malformed(text, 'empty realm')
+  if (realm === undefined && options.requireRealm) malformed(text, 'no realm')
+  return {
+    nameType: options.nameType ?? NameType.ENTERPRISE,
+    components: [name],
     realm: realm ?? options.defaultRealm ?? '',
   }
 }
@@ -146,6 +184,12 @@ function escapeComponent(s: string, escapeAt: boolean): string {
 export interface FormatPrincipalOptions {
   /** Leave the realm out (MIT's `KRB5_PRINCIPAL_UNPARSE_NO_REALM`); `@` is then not escaped. */
   readonly noRealm?: boolean
+  /**
+   * Write an NT-ENTERPRISE name as typed (`jdoe@ad.test@AD.TEST`, the `@` inside the name not
+   * escaped), the form {@link parsePrincipal} reads back with `enterprise: true`. Other names,
+   * and the default, use MIT's escaping (`jdoe\@ad.test@AD.TEST`, what `klist` shows).
+   */
+  readonly enterprise?: boolean
 }
 
 /**
@@ -158,7 +202,8 @@ export interface FormatPrincipalOptions {
  * ```
  */
 export function formatPrincipal(p: Principal, options: FormatPrincipalOptions = {}): string {
-  const escapeAt = !options.noRealm
+  const enterprise = options.enterprise === true && p.nameType === NameType.ENTERPRISE
+  const escapeAt = !options.noRealm && !enterprise
   const name = p.components.map((c) => escapeComponent(c, escapeAt)).join('/')
   if (options.noRealm || p.realm === '') return name
   // In the realm, '/' is escaped too (MIT quotes the same set in every part).

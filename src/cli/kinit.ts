@@ -28,11 +28,12 @@ import {
 } from './util.js'
 
 /** The usage text (`kerberos-ts kinit --help`). */
-export const usage: string = `usage: kerberos-ts kinit [-k [-t KEYTAB] | -i] [-c CCACHE] [-l LIFETIME] [-r RENEW] [-f|-F] [-p|-P] [-C] [-V] [PRINCIPAL]
+export const usage: string = `usage: kerberos-ts kinit [-k [-t KEYTAB] | -i] [-c CCACHE] [-l LIFETIME] [-r RENEW] [-f|-F] [-p|-P] [-C] [-E] [-V] [PRINCIPAL]
   -k  use a key from a keytab (default KRB5_KTNAME)   -i  use the client keytab (KRB5_CLIENT_KTNAME)
   -t  keytab path                                     -c  credential cache (default KRB5CCNAME)
   -l  ticket lifetime (10h, 1d, 3600)                 -r  renewable lifetime
-  -f/-F  forwardable / not     -p/-P  proxiable / not     -C  canonicalize     -V  verbose`
+  -f/-F  forwardable / not     -p/-P  proxiable / not     -C  canonicalize     -V  verbose
+  -E  the principal is an enterprise name (user@dns.domain, RFC 6806; Active Directory UPNs)`
 
 const spec = {
   '-k': false,
@@ -46,6 +47,7 @@ const spec = {
   '-p': false,
   '-P': false,
   '-C': false,
+  '-E': false,
   '-V': false,
   '-h': false,
   '--help': false,
@@ -172,6 +174,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     ...opt('forwardable', flag(args, '-f', '-F')),
     ...opt('proxiable', flag(args, '-p', '-P')),
     ...(args.options.has('-C') ? { canonicalize: true } : {}),
+    ...(args.options.has('-E') ? { enterprise: true } : {}),
   }
   const useKeytab = args.options.has('-k') || args.options.has('-i') || args.options.has('-t')
   let tgt: Credentials

@@ -7,7 +7,13 @@
 import { ErrorCodes, KDCError, KerberosError } from '../errors.js'
 import { KRBErrorCode, NameType, describeEncType } from '../iana.js'
 import { toHex } from '../internal/bytes.js'
-import { formatPrincipal, isTGSPrincipal, tgsPrincipal, type Principal } from '../principal.js'
+import {
+  formatPrincipal,
+  isTGSPrincipal,
+  parsePrincipal,
+  tgsPrincipal,
+  type Principal,
+} from '../principal.js'
 import {
   asReplyKeyRequest,
   buildASReq,
@@ -39,7 +45,11 @@ export async function loginWith(
   ctx: ClientContext,
   options: PasswordLoginOptions | KeytabLoginOptions,
 ): Promise<Credentials> {
-  const client = ctx.parseName(options.principal)
+  const client = ctx.parseName(
+    options.enterprise === true && typeof options.principal === 'string'
+      ? parsePrincipal(options.principal, { enterprise: true, defaultRealm: ctx.realm ?? '' })
+      : options.principal,
+  )
   try {
     return await loginAs(ctx, options, client)
   } catch (e) {

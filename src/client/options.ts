@@ -85,6 +85,13 @@ export interface KerberosClientOptions {
 export interface LoginCommonOptions {
   /** `alice`, `alice@EXAMPLE.COM` or a {@link Principal}. */
   readonly principal: string | Principal
+  /**
+   * Read a string `principal` as an NT-ENTERPRISE name (RFC 6806 §5, MIT `kinit -E`):
+   * `jdoe@ad.test` is sent as the single name `jdoe@ad.test` (type 10) in the default realm,
+   * `jdoe@ad.test@AD.TEST` in `AD.TEST`. The KDC (Active Directory) looks the name up as a UPN;
+   * a KDC of another realm answers with a client referral, which is followed. Default false.
+   */
+  readonly enterprise?: boolean
   /** Ticket lifetime in seconds; default `ticket_lifetime` (1 day). */
   readonly lifetime?: number
   /** Renewable lifetime in seconds; default `renew_lifetime` (0: not renewable). */
