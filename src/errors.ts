@@ -83,6 +83,11 @@ export const ErrorCodes = {
    * `context` has `path` and `reason`.
    */
   UNSAFE_FILE: 'ERR_KRB_UNSAFE_FILE',
+  /**
+   * A shared replay cache (Redis) did not answer in time, failed, or has too many requests
+   * waiting, and is set to fail closed: the request is refused (HTTP answers 503).
+   */
+  REPLAY_CACHE_UNAVAILABLE: 'ERR_KRB_REPLAY_CACHE_UNAVAILABLE',
 } as const
 
 /** Every stable error code. */
