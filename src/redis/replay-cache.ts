@@ -20,7 +20,10 @@ export interface IORedisClientLike {
   call(command: string, ...args: string[]): Promise<unknown>
 }
 
-/** A connected Redis client: node-redis or ioredis (or anything with one of these methods). */
+/**
+ * A connected Redis client: ioredis (its `call` is used when present) or node-redis
+ * (`sendCommand`), or anything with one of these methods.
+ */
 export type RedisClientLike = NodeRedisClientLike | IORedisClientLike
 
 /** Why the shared cache could not answer. */
@@ -122,18 +125,19 @@ function positiveInt(name: string, value: number): number {
   return value
 }
 
+/** ioredis has both `call` and a `sendCommand` of its own (a Command object): `call` first. */
 function commandOf(client: RedisClientLike): (args: string[]) => Promise<unknown> {
   if (client !== null && typeof client === 'object') {
-    if (typeof (client as NodeRedisClientLike).sendCommand === 'function') {
-      const c = client as NodeRedisClientLike
-      return (args) => c.sendCommand(args)
-    }
     if (typeof (client as IORedisClientLike).call === 'function') {
       const c = client as IORedisClientLike
       return (args) => c.call(args[0]!, ...args.slice(1))
     }
+    if (typeof (client as NodeRedisClientLike).sendCommand === 'function') {
+      const c = client as NodeRedisClientLike
+      return (args) => c.sendCommand(args)
+    }
   }
-  throw new TypeError('expected a node-redis client (sendCommand) or an ioredis client (call)')
+  throw new TypeError('expected an ioredis client (call) or a node-redis client (sendCommand)')
 }
 
 /**
