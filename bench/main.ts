@@ -19,6 +19,7 @@ const suites: readonly Suite[] = [
   { name: 'keytab', file: 'keytab.js', fn: 'benchKeytab' },
   { name: 'client', file: 'client.js', fn: 'benchClient' },
   { name: 'acceptor', file: 'acceptor.js', fn: 'benchAcceptor' },
+  { name: 'redis', file: 'redis.js', fn: 'benchRedis' },
 ]
 
 /** `npm run bench -- --soak`: the long steady-state run instead of the throughput suites. */
