@@ -192,7 +192,9 @@ export class RedisReplayCache implements ReplayCache {
     this.namespace = options.namespace
     this.#prefix = `${options.prefix ?? 'krb5rc:'}${options.namespace}:`
     this.#margin = options.clockMarginMs ?? 30_000
-    if (!(this.#margin >= 0)) throw new RangeError('expected clockMarginMs >= 0')
+    if (!Number.isFinite(this.#margin) || this.#margin < 0) {
+      throw new RangeError(`expected clockMarginMs >= 0, got ${String(this.#margin)}`)
+    }
     this.#timeout = positiveInt('timeoutMs', options.timeoutMs ?? 1000)
     this.#maxBatch = positiveInt('maxBatch', options.maxBatch ?? 512)
     this.#maxInFlight = positiveInt('maxInFlight', options.maxInFlight ?? 1)
@@ -299,7 +301,11 @@ export class RedisReplayCache implements ReplayCache {
     s.replays += replays
     s.latencyMsTotal += latencyMs
     if (latencyMs > s.latencyMsMax) s.latencyMsMax = latencyMs
-    this.#onBatch?.({ size: batch.length, replays, latencyMs })
+    try {
+      this.#onBatch?.({ size: batch.length, replays, latencyMs })
+    } catch {
+      // A failing listener must not change the answers (already given).
+    }
   }
 
   #settleFailed(batch: Pending[], reason: RedisReplayCacheFailure, error: unknown): void {

@@ -297,6 +297,17 @@ describe('RedisReplayCache failure paths (no server)', () => {
     })
   })
 
+  test('issue 16: a throwing onBatch listener changes no answer', async () => {
+    const cache = new RedisReplayCache({
+      client: fakeClient(() => [1]),
+      namespace: 'x',
+      onBatch: () => {
+        throw new Error('listener bug')
+      },
+    })
+    assert.equal(await cache.checkAndStore(entry()), true)
+  })
+
   test('issue 16: options are checked', () => {
     const client = fakeClient()
     assert.throws(() => new RedisReplayCache({ client, namespace: '' }), TypeError)
@@ -305,6 +316,10 @@ describe('RedisReplayCache failure paths (no server)', () => {
       TypeError,
     )
     assert.throws(() => new RedisReplayCache({ client, namespace: 'x', maxBatch: 0 }), RangeError)
+    assert.throws(
+      () => new RedisReplayCache({ client, namespace: 'x', clockMarginMs: Infinity }),
+      RangeError,
+    )
     assert.throws(
       () =>
         new RedisReplayCache({
