@@ -97,6 +97,11 @@ export const ErrorCodes = {
   KPASSWD_REPLY: 'ERR_KRB_KPASSWD_REPLY',
   /** A keytab rotation failed; `context.step` says at which step (the keytab is left as it was). */
   KEYTAB_ROTATE: 'ERR_KRB_KEYTAB_ROTATE',
+  /**
+   * A shared replay cache (Redis) did not answer in time, failed, or has too many requests
+   * waiting, and is set to fail closed: the request is refused (HTTP answers 503).
+   */
+  REPLAY_CACHE_UNAVAILABLE: 'ERR_KRB_REPLAY_CACHE_UNAVAILABLE',
 } as const
 
 /** Every stable error code. */

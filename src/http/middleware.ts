@@ -70,6 +70,7 @@ const BODIES: Readonly<Record<number, string>> = {
   400: 'Bad Request: malformed Negotiate header\n',
   401: 'Unauthorized: Kerberos (Negotiate) authentication required\n',
   403: 'Forbidden\n',
+  503: 'Service Unavailable: try again\n',
 }
 
 /**
@@ -126,6 +127,7 @@ export function negotiateMiddleware(options: NegotiateMiddlewareOptions): Negoti
         }
         options.onRefused?.(r, req)
         res.statusCode = r.status
+        if (r.status === 503) res.setHeader('Retry-After', '1')
         res.setHeader('Content-Type', 'text/plain; charset=utf-8')
         res.end(BODIES[r.status])
       },

@@ -9,6 +9,7 @@ import { SpnegoAcceptorContext } from '../gssapi/spnego.js'
 import { fromBase64, toBase64 } from '../internal/bytes.js'
 import { formatPrincipal, type Principal } from '../principal.js'
 import type { AcceptResult, Acceptor } from '../protocol/ap-verify.js'
+import { MemoryReplayCache } from '../protocol/replay-cache.js'
 import {
   channelBindingsHash,
   type ChannelBindings,
@@ -102,8 +103,12 @@ export interface NegotiateUser {
 
 /** What to answer. */
 export interface NegotiateResult {
-  /** 200: authenticated; 401: ask (again) for credentials; 400: malformed header; 403: not authorized. */
-  readonly status: 200 | 400 | 401 | 403
+  /**
+   * 200: authenticated; 401: ask (again) for credentials; 400: malformed header; 403: not
+   * authorized; 503: a shared replay cache (Redis) could not answer and fails closed
+   * (ERR_KRB_REPLAY_CACHE_UNAVAILABLE): the request may be retried.
+   */
+  readonly status: 200 | 400 | 401 | 403 | 503
   /** The `WWW-Authenticate` value to send, when there is one. */
   readonly wwwAuthenticate?: string
   /** The user, on 200 (and on 403, for logging). */
@@ -232,9 +237,11 @@ async function negotiateOnce(options: NegotiateOptions): Promise<NegotiateResult
   })
   let reply: Uint8Array | undefined
   try {
-    reply = await ctx.stepAsync(token)
+    reply = isSyncCache(options.acceptor) ? ctx.step(token) : await ctx.stepAsync(token)
   } catch (err) {
     if (!(err instanceof KerberosError)) throw err
+    // Not the client's fault and not a reason to ask for other credentials: retry later.
+    if (err.code === ErrorCodes.REPLAY_CACHE_UNAVAILABLE) return { status: 503, error: err }
     return { status: isMalformed(err) ? 400 : 401, wwwAuthenticate: 'Negotiate', error: err }
   }
   const result = ctx.result
@@ -257,6 +264,12 @@ async function negotiateOnce(options: NegotiateOptions): Promise<NegotiateResult
     return { status: 403, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
   }
   return { status: 200, user, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) }
+}
+
+/** The in-memory cache (or none) answers synchronously: no Promise per request on that path. */
+function isSyncCache(acceptor: Acceptor): boolean {
+  const cache = acceptor.replayCache as Acceptor['replayCache'] | null
+  return cache === undefined || cache === null || cache instanceof MemoryReplayCache
 }
 
 const keytabRealms = new WeakMap<object, ReadonlySet<string>>()
