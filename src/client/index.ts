@@ -36,3 +36,12 @@ export {
 } from './verify-credentials.js'
 export { fetchSaltInfo, type FetchSaltInfoOptions } from './salt-info.js'
 export type { KDCSaltInfo } from '../protocol/salt-probe.js'
+export {
+  createKKDCPTransport,
+  exchangeKKDCP,
+  DEFAULT_KKDCP_TIMEOUT_MS,
+  DEFAULT_KKDCP_MAX_REPLY_BYTES,
+  type KKDCPTransportOptions,
+  type KKDCPAttempt,
+  type FetchLike,
+} from './kkdcp-transport.js'
