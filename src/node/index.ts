@@ -97,3 +97,11 @@ export {
   tlsServerEndPointBindings,
 } from './tls-bindings.js'
 export { createClient, type CreateClientOptions } from './create-client.js'
+export {
+  createKDCProxyHandler,
+  DEFAULT_KDC_PROXY_MAX_REQUEST_BYTES,
+  DEFAULT_KDC_PROXY_BODY_TIMEOUT_MS,
+  type KDCProxyOptions,
+  type KDCProxyHandler,
+  type KDCProxyEvent,
+} from './kdc-proxy.js'

@@ -119,6 +119,8 @@ export interface NodeTransportOptions {
    * krb5.conf `http_anchors` (`FILE:/path/ca.pem` or `ENV:VAR`, as MIT), else Node's CA store.
    */
   readonly httpAnchors?: string | readonly string[]
+  /** Follow `kdc = https://…` (MS-KKDCP proxy) entries; default true. A KDC proxy sets false. */
+  readonly kdcProxies?: boolean
 }
 
 /** An attempt failed for a reason that should move on to the next KDC. */
@@ -692,7 +694,8 @@ class NodeTransport implements Transport {
   ): Promise<Target[]> {
     const targets: Target[] = []
     for (const kdc of kdcs) {
-      if (kdc.protocol === 'https' && kdc.url !== undefined) {
+      if (kdc.protocol === 'https') {
+        if (this.o.kdcProxies === false || kdc.url === undefined) continue
         targets.push({ kdc, address: kdc.url }) // the TLS client resolves and checks the name
         continue
       }
