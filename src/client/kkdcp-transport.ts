@@ -24,9 +24,7 @@ export interface KKDCPTransportOptions {
    * krb5.conf spelling is `kdc = https://proxy.example.com/KdcProxy`.
    */
   readonly proxies:
-    | string
-    | readonly string[]
-    | Readonly<Record<string, string | readonly string[]>>
+    string | readonly string[] | Readonly<Record<string, string | readonly string[]>>
   /** Default `globalThis.fetch`. */
   readonly fetch?: FetchLike
   /** Time for one attempt, default {@link DEFAULT_KKDCP_TIMEOUT_MS}. */
@@ -137,7 +135,9 @@ export async function exchangeKKDCP(
       { context: { url, status: res.status } },
     )
   }
-  return unwrapKKDCPReply(await readBodyLimited(res, options.maxReplyBytes ?? DEFAULT_KKDCP_MAX_REPLY_BYTES))
+  return unwrapKKDCPReply(
+    await readBodyLimited(res, options.maxReplyBytes ?? DEFAULT_KKDCP_MAX_REPLY_BYTES),
+  )
 }
 
 class KKDCPTransport implements Transport {

@@ -172,8 +172,7 @@ export function createKDCProxyHandler(options: KDCProxyOptions): KDCProxyHandler
   const max = options.maxRequestBytes ?? DEFAULT_KDC_PROXY_MAX_REQUEST_BYTES
   const bodyTimeout = options.bodyTimeoutMs ?? DEFAULT_KDC_PROXY_BODY_TIMEOUT_MS
   const transport =
-    options.transport ??
-    createNodeTransport({ ...options.transportOptions, kdcProxies: false })
+    options.transport ?? createNodeTransport({ ...options.transportOptions, kdcProxies: false })
   const log = options.log ?? (() => {})
   return (req, res) => {
     const started = Date.now()

@@ -379,12 +379,19 @@ export function exchangeHTTPS(
     })
     req.on('response', (res) => {
       if (res.statusCode !== 200) {
-        reject(frameError(`expected HTTP 200 from KDC proxy ${url}, got ${res.statusCode}`, { url }))
+        reject(
+          frameError(`expected HTTP 200 from KDC proxy ${url}, got ${res.statusCode}`, { url }),
+        )
         return
       }
       const declared = Number(res.headers['content-length'] ?? NaN)
       if (declared > o.maxReplyBytes) {
-        reject(frameError(`expected a KKDCP reply of at most ${o.maxReplyBytes} bytes, got a length of ${declared}`, { url }))
+        reject(
+          frameError(
+            `expected a KKDCP reply of at most ${o.maxReplyBytes} bytes, got a length of ${declared}`,
+            { url },
+          ),
+        )
         return
       }
       const parts: Uint8Array[] = []
@@ -392,7 +399,11 @@ export function exchangeHTTPS(
       res.on('data', (chunk: Uint8Array) => {
         total += chunk.length
         if (total > o.maxReplyBytes) {
-          reject(frameError(`expected a KKDCP reply of at most ${o.maxReplyBytes} bytes, got more`, { url }))
+          reject(
+            frameError(`expected a KKDCP reply of at most ${o.maxReplyBytes} bytes, got more`, {
+              url,
+            }),
+          )
         } else parts.push(chunk)
       })
       res.on('end', () => {
@@ -795,7 +806,10 @@ class NodeTransport implements Transport {
       const m = /^(FILE|ENV):(.+)$/.exec(spec.trim())
       const path = m?.[1] === 'ENV' ? (this.o.env ?? process.env)[m[2]!] : m?.[2]
       if (path === undefined)
-        throw new AttemptError('ERR_KRB_CONFIG', `expected http_anchors FILE:path or ENV:VAR, got "${spec}"`)
+        throw new AttemptError(
+          'ERR_KRB_CONFIG',
+          `expected http_anchors FILE:path or ENV:VAR, got "${spec}"`,
+        )
       ca.push(await readFile(path, 'utf8'))
     }
     return { ca }

@@ -43,7 +43,10 @@ test('KDC-PROXY-MESSAGE: asn1js reads the same fields', () => {
   const seq = parsed.result as asn1js.Sequence
   const [f0, f1, f2] = seq.valueBlock.value as asn1js.Constructed[]
   const octets = f0!.valueBlock.value[0] as asn1js.OctetString
-  assert.deepEqual(new Uint8Array(octets.valueBlock.valueHexView), Uint8Array.of(0, 0, 0, 3, 0x6c, 1, 5))
+  assert.deepEqual(
+    new Uint8Array(octets.valueBlock.valueHexView),
+    Uint8Array.of(0, 0, 0, 3, 0x6c, 1, 5),
+  )
   const realm = f1!.valueBlock.value[0] as asn1js.GeneralString
   assert.equal(realm.valueBlock.value, 'KRBTS.TEST')
   const hint = f2!.valueBlock.value[0] as asn1js.Integer

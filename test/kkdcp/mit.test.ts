@@ -42,7 +42,12 @@ before(async () => {
   tls = makeTestTLS(realm.dir)
   ours = await startOurProxy({ krb5Conf: realm.krb5ConfPath, tls, realms: [realm.realm] })
   if (skipPy === false)
-    py = await startPythonKdcproxy({ dir: realm.dir, realm: realm.realm, kdcPort: realm.kdcPort, tls })
+    py = await startPythonKdcproxy({
+      dir: realm.dir,
+      realm: realm.realm,
+      kdcPort: realm.kdcPort,
+      tls,
+    })
 })
 
 after(async () => {
@@ -69,68 +74,87 @@ function clientWith(confPath: string, trace?: (e: TransportTraceEvent) => void):
   return new KerberosClient({ config, transport })
 }
 
-test('MIT kinit and kvno through kerberos-ts kdc-proxy (https, http_anchors) to the MIT KDC', { skip: skipTls }, async () => {
-  const conf = confWith('mit-via-ours.conf', [ours!.url])
-  const env = { KRB5_CONFIG: conf, KRB5CCNAME: `FILE:${realm!.path('cc-mit-ours')}` }
-  const before = ours!.output().length
-  await realm!.run(MIT_BIN.kinit, [realm!.qualify('alice')], { input: `${PW}\n`, env })
-  const kvno = await realm!.run(MIT_BIN.kvno, [`HTTP/localhost@${realm!.realm}`], { env })
-  assert.match(kvno.stdout, /kvno = \d+/)
-  const log = ours!.output().slice(before)
-  // PREAUTH_REQUIRED round, the preauthenticated AS-REQ, the TGS-REQ: all relayed.
-  assert.ok((log.match(new RegExp(`^200 ${realm!.realm} `, 'gm')) ?? []).length >= 3, log)
-})
+test(
+  'MIT kinit and kvno through kerberos-ts kdc-proxy (https, http_anchors) to the MIT KDC',
+  { skip: skipTls },
+  async () => {
+    const conf = confWith('mit-via-ours.conf', [ours!.url])
+    const env = { KRB5_CONFIG: conf, KRB5CCNAME: `FILE:${realm!.path('cc-mit-ours')}` }
+    const before = ours!.output().length
+    await realm!.run(MIT_BIN.kinit, [realm!.qualify('alice')], { input: `${PW}\n`, env })
+    const kvno = await realm!.run(MIT_BIN.kvno, [`HTTP/localhost@${realm!.realm}`], { env })
+    assert.match(kvno.stdout, /kvno = \d+/)
+    const log = ours!.output().slice(before)
+    // PREAUTH_REQUIRED round, the preauthenticated AS-REQ, the TGS-REQ: all relayed.
+    assert.ok((log.match(new RegExp(`^200 ${realm!.realm} `, 'gm')) ?? []).length >= 3, log)
+  },
+)
 
-test('MIT kinit refuses our proxy when http_anchors does not name its CA (TLS is checked)', { skip: skipTls }, async () => {
-  const conf = realm!.writeKrb5Conf('mit-no-anchor.conf', { kdc: [ours!.url] })
-  const env = {
-    KRB5_CONFIG: conf,
-    KRB5CCNAME: `FILE:${realm!.path('cc-mit-noanchor')}`,
-    SSL_CERT_FILE: '/dev/null',
-    SSL_CERT_DIR: '/nonexistent',
-  }
-  const r = await realm!.run(MIT_BIN.kinit, [realm!.qualify('alice')], {
-    input: `${PW}\n`,
-    env,
-    allowFailure: true,
-  })
-  assert.notEqual(r.code, 0)
-})
+test(
+  'MIT kinit refuses our proxy when http_anchors does not name its CA (TLS is checked)',
+  { skip: skipTls },
+  async () => {
+    const conf = realm!.writeKrb5Conf('mit-no-anchor.conf', { kdc: [ours!.url] })
+    const env = {
+      KRB5_CONFIG: conf,
+      KRB5CCNAME: `FILE:${realm!.path('cc-mit-noanchor')}`,
+      SSL_CERT_FILE: '/dev/null',
+      SSL_CERT_DIR: '/nonexistent',
+    }
+    const r = await realm!.run(MIT_BIN.kinit, [realm!.qualify('alice')], {
+      input: `${PW}\n`,
+      env,
+      allowFailure: true,
+    })
+    assert.notEqual(r.code, 0)
+  },
+)
 
-test('our Node transport follows kdc = https:// to python3-kdcproxy (login + service ticket)', { skip: skipPy }, async () => {
-  const conf = confWith('ours-via-py.conf', [py!.url])
-  const events: string[] = []
-  const client = clientWith(conf, (e) => events.push(`${e.type}:${e.protocol}`))
-  await client.login({ principal: 'alice', password: PW })
-  const st = await client.getServiceTicket('HTTP/localhost')
-  assert.equal(st.server.components.join('/'), 'HTTP/localhost')
-  assert.ok(events.length > 0 && events.every((e) => e.endsWith(':https')), events.join(' '))
-})
+test(
+  'our Node transport follows kdc = https:// to python3-kdcproxy (login + service ticket)',
+  { skip: skipPy },
+  async () => {
+    const conf = confWith('ours-via-py.conf', [py!.url])
+    const events: string[] = []
+    const client = clientWith(conf, (e) => events.push(`${e.type}:${e.protocol}`))
+    await client.login({ principal: 'alice', password: PW })
+    const st = await client.getServiceTicket('HTTP/localhost')
+    assert.equal(st.server.components.join('/'), 'HTTP/localhost')
+    assert.ok(events.length > 0 && events.every((e) => e.endsWith(':https')), events.join(' '))
+  },
+)
 
-test('mixed kdc lines are tried in order as MIT does: dead UDP/TCP KDC first, then the https proxy', { skip: skipPy }, async () => {
-  const dead = await findFreePort()
-  const conf = confWith('mixed.conf', [`127.0.0.1:${dead}`, py!.url])
-  const events: string[] = []
-  const client = clientWith(conf, (e) => events.push(`${e.type}:${e.protocol}`))
-  await client.login({ principal: 'alice', password: PW })
-  const first = events.slice(0, 6)
-  assert.deepEqual(first, [
-    'attempt:udp',
-    'failure:udp',
-    'attempt:tcp',
-    'failure:tcp',
-    'attempt:https',
-    'reply:https',
-  ])
-})
+test(
+  'mixed kdc lines are tried in order as MIT does: dead UDP/TCP KDC first, then the https proxy',
+  { skip: skipPy },
+  async () => {
+    const dead = await findFreePort()
+    const conf = confWith('mixed.conf', [`127.0.0.1:${dead}`, py!.url])
+    const events: string[] = []
+    const client = clientWith(conf, (e) => events.push(`${e.type}:${e.protocol}`))
+    await client.login({ principal: 'alice', password: PW })
+    const first = events.slice(0, 6)
+    assert.deepEqual(first, [
+      'attempt:udp',
+      'failure:udp',
+      'attempt:tcp',
+      'failure:tcp',
+      'attempt:https',
+      'reply:https',
+    ])
+  },
+)
 
-test('our core fetch transport (createKKDCPTransport) logs in through python3-kdcproxy', { skip: skipPy }, async () => {
-  // A child process: Node's fetch takes the test CA only from NODE_EXTRA_CA_CERTS at start-up.
-  const script = join(realm!.dir, 'fetch-login.mjs')
-  const mod = (p: string): string => pathToFileURL(join(repoRoot, 'build', 'src', p)).href
-  writeFileSync(
-    script,
-    `import { KerberosClient, createKKDCPTransport } from '${mod('client/index.js')}'
+test(
+  'our core fetch transport (createKKDCPTransport) logs in through python3-kdcproxy',
+  { skip: skipPy },
+  async () => {
+    // A child process: Node's fetch takes the test CA only from NODE_EXTRA_CA_CERTS at start-up.
+    const script = join(realm!.dir, 'fetch-login.mjs')
+    const mod = (p: string): string => pathToFileURL(join(repoRoot, 'build', 'src', p)).href
+    writeFileSync(
+      script,
+      `import { KerberosClient, createKKDCPTransport } from '${mod('client/index.js')}'
 import { parseConfig } from '${mod('config/index.js')}'
 const config = parseConfig('[libdefaults]\\n default_realm = ${realm!.realm}\\n')
 const transport = createKKDCPTransport({ proxies: { '${realm!.realm}': ['${py!.url}'] } })
@@ -139,19 +163,20 @@ await client.login({ principal: 'alice', password: '${PW}' })
 const st = await client.getServiceTicket('HTTP/localhost')
 console.log('ok', st.server.components.join('/'))
 `,
-  )
-  const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, [script], {
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.ca },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    )
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, [script], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.ca },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let text = ''
+      p.stdout.on('data', (c: Buffer) => (text += c.toString()))
+      p.stderr.on('data', (c: Buffer) => (text += c.toString()))
+      p.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(text))))
     })
-    let text = ''
-    p.stdout.on('data', (c: Buffer) => (text += c.toString()))
-    p.stderr.on('data', (c: Buffer) => (text += c.toString()))
-    p.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(text))))
-  })
-  assert.match(out, /^ok HTTP\/localhost/m)
-})
+    assert.match(out, /^ok HTTP\/localhost/m)
+  },
+)
 
 test('speed: login through kerberos-ts kdc-proxy (https) vs direct TCP', { skip }, async (t) => {
   const direct = realm!.writeKrb5Conf('direct-tcp.conf', {
