@@ -31,6 +31,7 @@ const commands: Readonly<Record<string, string>> = {
   asn1: 'asn1',
   token: 'token',
   doctor: 'doctor',
+  'kdc-proxy': 'kdc-proxy',
 }
 
 async function loadCommand(file: string): Promise<CommandModule> {
@@ -72,6 +73,7 @@ commands:
   asn1 dump                      print any DER message as a tree
   token dump                     print a Negotiate header, SPNEGO or GSS token
   doctor                         diagnose krb5.conf, KDCs, clock, a keytab and SPNs
+  kdc-proxy                      serve an MS-KKDCP KDC proxy (HTTPS to the realm's KDCs)
 Every command takes --help.`
 
 /** Run the CLI with `argv` (without `node` and the script path). */

@@ -44,3 +44,12 @@ export {
   type PasswordAuth,
   type PasswordChangeResult,
 } from './password.js'
+export {
+  createKKDCPTransport,
+  exchangeKKDCP,
+  DEFAULT_KKDCP_TIMEOUT_MS,
+  DEFAULT_KKDCP_MAX_REPLY_BYTES,
+  type KKDCPTransportOptions,
+  type KKDCPAttempt,
+  type FetchLike,
+} from './kkdcp-transport.js'

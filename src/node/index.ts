@@ -112,3 +112,11 @@ export {
 } from './keytab-rotate.js'
 export { runDoctor } from './doctor.js'
 export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './doctor.js'
+export {
+  createKDCProxyHandler,
+  DEFAULT_KDC_PROXY_MAX_REQUEST_BYTES,
+  DEFAULT_KDC_PROXY_BODY_TIMEOUT_MS,
+  type KDCProxyOptions,
+  type KDCProxyHandler,
+  type KDCProxyEvent,
+} from './kdc-proxy.js'

@@ -13,8 +13,8 @@ import { ErrorCodes, KerberosError } from '../errors.js'
 /** The default Kerberos port (RFC 4120 §7.2.3). */
 export const KERBEROS_PORT = 88
 
-/** A transport protocol a KDC may be reached over. */
-export type KDCProtocol = 'udp' | 'tcp'
+/** A transport protocol a KDC may be reached over (`https`: an MS-KKDCP proxy URL). */
+export type KDCProtocol = 'udp' | 'tcp' | 'https'
 
 /** One KDC address. */
 export interface KDCAddress {
@@ -26,6 +26,8 @@ export interface KDCAddress {
   readonly protocol?: KDCProtocol
   /** Where the address came from. */
   readonly source: 'config' | 'dns'
+  /** For `protocol: 'https'`: the KDC proxy URL as written in krb5.conf (MS-KKDCP). */
+  readonly url?: string
 }
 
 /** The realm part of the discovery configuration. */
@@ -134,10 +136,11 @@ export function parseKDCAddress(spec: string): KDCAddress {
   if (typeof spec !== 'string')
     throw new TypeError(`expected a KDC address string, got ${typeof spec}`)
   let rest = spec.trim()
+  if (/^https:\/\//i.test(rest)) return parseKDCProxyURL(rest, spec)
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) {
     throw new KerberosError(
       ErrorCodes.UNSUPPORTED,
-      `KDC URL "${spec}" (MS-KKDCP) is not supported`,
+      `KDC URL "${spec}" is not supported (only https:// KDC proxies, MS-KKDCP)`,
       {
         context: { value: spec },
       },
@@ -155,6 +158,21 @@ export function parseKDCAddress(spec: string): KDCAddress {
   return protocol === undefined
     ? { host, port, source: 'config' }
     : { host, port, protocol, source: 'config' }
+}
+
+/** `kdc = https://host[:port]/path`: an MS-KKDCP proxy, as MIT krb5 ≥ 1.13 reads it. */
+function parseKDCProxyURL(text: string, spec: string): KDCAddress {
+  let u: URL
+  try {
+    u = new URL(text)
+  } catch {
+    throw configError(`expected a valid https URL in KDC address "${spec}"`, spec)
+  }
+  if (u.username !== '' || u.password !== '' || u.hostname === '')
+    throw configError(`expected an https URL with a host and no credentials in "${spec}"`, spec)
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1')
+  const port = u.port === '' ? 443 : Number(u.port)
+  return { host, port, protocol: 'https', source: 'config', url: u.href }
 }
 
 /** RFC 2782: pick from same-priority records with probability proportional to weight. */

@@ -13,6 +13,8 @@
  */
 import { createSocket, type Socket as UDPSocket } from 'node:dgram'
 import { lookup } from 'node:dns/promises'
+import { readFile } from 'node:fs/promises'
+import { request as httpsRequest } from 'node:https'
 import { connect, isIP, type Socket } from 'node:net'
 import type { SendToKDCOptions, Transport } from '../client/transport.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
@@ -27,6 +29,7 @@ import {
   type SRVResolver,
 } from './kdc-discovery.js'
 import { peekKRBErrorCode } from './transport-peek.js'
+import { KKDCP_CONTENT_TYPE, unwrapKKDCPReply, wrapKKDCPRequest } from '../protocol/kkdcp.js'
 import { configNotLoaded, loadConfig } from './config.js'
 
 /** MIT's default `udp_preference_limit`. */
@@ -117,6 +120,13 @@ export interface NodeTransportOptions {
    * false: a new socket per exchange.
    */
   readonly reuseUDPSockets?: boolean
+  /**
+   * Trust anchors (PEM) for `kdc = https://…` proxies (MS-KKDCP). Default: the realm's
+   * krb5.conf `http_anchors` (`FILE:/path/ca.pem` or `ENV:VAR`, as MIT), else Node's CA store.
+   */
+  readonly httpAnchors?: string | readonly string[]
+  /** Follow `kdc = https://…` (MS-KKDCP proxy) entries; default true. A KDC proxy sets false. */
+  readonly kdcProxies?: boolean
 }
 
 /** An attempt failed for a reason that should move on to the next KDC. */
@@ -368,6 +378,79 @@ export function exchangeTCP(
 }
 
 /**
+ * One request/reply through an MS-KKDCP proxy: an HTTPS POST of a KDC-PROXY-MESSAGE
+ * (`target-domain` = the realm). No redirects are followed; the reply body is bounded by
+ * `maxReplyBytes`; a status other than 200 or a malformed body fails the attempt.
+ */
+export function exchangeHTTPS(
+  url: string,
+  realm: string,
+  request: Uint8Array,
+  o: ExchangeOptions & { readonly ca?: string | readonly string[] },
+): Promise<Uint8Array> {
+  const body = wrapKKDCPRequest(request, realm)
+  return guarded<Uint8Array>(o, 'HTTPS', (resolve, reject) => {
+    const req = httpsRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': KKDCP_CONTENT_TYPE, 'content-length': body.length },
+      ...(o.ca !== undefined ? { ca: o.ca as string | string[] } : {}),
+      agent: false,
+    })
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        reject(
+          frameError(`expected HTTP 200 from KDC proxy ${url}, got ${res.statusCode}`, { url }),
+        )
+        return
+      }
+      const declared = Number(res.headers['content-length'] ?? NaN)
+      if (declared > o.maxReplyBytes) {
+        reject(
+          frameError(
+            `expected a KKDCP reply of at most ${o.maxReplyBytes} bytes, got a length of ${declared}`,
+            { url },
+          ),
+        )
+        return
+      }
+      const parts: Uint8Array[] = []
+      let total = 0
+      res.on('data', (chunk: Uint8Array) => {
+        total += chunk.length
+        if (total > o.maxReplyBytes) {
+          reject(
+            frameError(`expected a KKDCP reply of at most ${o.maxReplyBytes} bytes, got more`, {
+              url,
+            }),
+          )
+        } else parts.push(chunk)
+      })
+      res.on('end', () => {
+        try {
+          resolve(unwrapKKDCPReply(concatBytes(parts, total)))
+        } catch (e) {
+          reject(e as Error)
+        }
+      })
+      res.on('error', (e) => reject(systemError(e)))
+    })
+    req.on('error', (e) => reject(systemError(e)))
+    req.end(body)
+    return () => req.destroy()
+  })
+}
+
+function concatBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/**
  * One request/reply over UDP (a connected socket: only the KDC's datagrams count). Host names
  * are resolved first, inside the same timeout.
  */
@@ -446,13 +529,16 @@ function planSteps(targets: readonly Target[], tcpFirst: boolean): Step[] {
   const steps: Step[] = []
   for (const protocol of order) {
     for (const target of targets) {
-      const key = `${protocol}|${target.address}|${target.kdc.port}`
-      if (
-        (target.kdc.protocol === undefined || target.kdc.protocol === protocol) &&
-        !seen.has(key)
-      ) {
+      // As MIT's sendto_kdc: an https (MS-KKDCP) KDC is tried in the TCP pass, in list order.
+      const p: KDCProtocol = target.kdc.protocol === 'https' ? 'https' : protocol
+      const key = `${p}|${target.address}|${target.kdc.port}`
+      const fits =
+        target.kdc.protocol === undefined ||
+        target.kdc.protocol === protocol ||
+        (target.kdc.protocol === 'https' && protocol === 'tcp')
+      if (fits && !seen.has(key)) {
         seen.add(key)
-        steps.push({ target, protocol })
+        steps.push({ target, protocol: p })
       }
     }
   }
@@ -687,6 +773,11 @@ class NodeTransport implements Transport {
   ): Promise<Target[]> {
     const targets: Target[] = []
     for (const kdc of kdcs) {
+      if (kdc.protocol === 'https') {
+        if (this.o.kdcProxies === false || kdc.url === undefined) continue
+        targets.push({ kdc, address: kdc.url }) // the TLS client resolves and checks the name
+        continue
+      }
       if (isIP(kdc.host) !== 0) {
         targets.push({ kdc, address: kdc.host })
         continue
@@ -710,7 +801,7 @@ class NodeTransport implements Transport {
     const reply = await this.attempt(call, step.target, step.protocol)
     if (
       reply === undefined ||
-      step.protocol === 'tcp' ||
+      step.protocol !== 'udp' ||
       call.service !== 'kdc' ||
       peekKRBErrorCode(reply) !== RESPONSE_TOO_BIG
     )
@@ -742,14 +833,20 @@ class NodeTransport implements Transport {
     }
     this.trace({ type: 'attempt', realm: call.realm, host: kdc.host, port: kdc.port, protocol })
     try {
-      const request =
+      // kpasswd's KRB-PRIV names our address on the path to this server (not for https proxies).
+      const request = async (): Promise<Uint8Array> =>
         call.forLocalAddress !== undefined
           ? call.forLocalAddress(await localAddressFor(address, kdc.port))
           : call.request
       const reply =
-        protocol === 'tcp'
-          ? await exchangeTCP(address, kdc.port, request, o)
-          : await exchangeUDP(address, kdc.port, request, o)
+        protocol === 'https'
+          ? await exchangeHTTPS(address, call.realm, call.request, {
+              ...o,
+              ...(await this.anchors(call.realm)),
+            })
+          : protocol === 'tcp'
+            ? await exchangeTCP(address, kdc.port, await request(), o)
+            : await exchangeUDP(address, kdc.port, await request(), o)
       this.trace({
         type: 'reply',
         realm: call.realm,
@@ -769,6 +866,27 @@ class NodeTransport implements Transport {
       this.record(call, target, protocol, code, message, Date.now() - started)
       return undefined
     }
+  }
+
+  /** TLS trust anchors for the realm's KDC proxies: the option, else krb5.conf `http_anchors`. */
+  private async anchors(realm: string): Promise<{ ca?: string | readonly string[] }> {
+    if (this.o.httpAnchors !== undefined) return { ca: this.o.httpAnchors }
+    const c = this.o.config
+    if (c === undefined || !isKrb5Config(c)) return {}
+    const specs = c.getAll('realms', realm, 'http_anchors')
+    if (specs.length === 0) return {}
+    const ca: string[] = []
+    for (const spec of specs) {
+      const m = /^(FILE|ENV):(.+)$/.exec(spec.trim())
+      const path = m?.[1] === 'ENV' ? (this.o.env ?? process.env)[m[2]!] : m?.[2]
+      if (path === undefined)
+        throw new AttemptError(
+          'ERR_KRB_CONFIG',
+          `expected http_anchors FILE:path or ENV:VAR, got "${spec}"`,
+        )
+      ca.push(await readFile(path, 'utf8'))
+    }
+    return { ca }
   }
 
   private record(

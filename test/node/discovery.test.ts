@@ -36,9 +36,16 @@ test('parseKDCAddress: bad values are ERR_KRB_CONFIG, URLs are unsupported', () 
     )
   }
   assert.throws(
-    () => parseKDCAddress('https://kdcproxy.example.com/KdcProxy'),
+    () => parseKDCAddress('http://kdcproxy.example.com/KdcProxy'),
     (e: unknown) => e instanceof KerberosError && e.code === 'ERR_KRB_UNSUPPORTED',
   )
+  assert.deepEqual(parseKDCAddress('https://kdcproxy.example.com/KdcProxy'), {
+    host: 'kdcproxy.example.com',
+    port: 443,
+    protocol: 'https',
+    source: 'config',
+    url: 'https://kdcproxy.example.com/KdcProxy',
+  })
   assert.throws(() => parseKDCAddress(42 as unknown as string), TypeError)
 })
 

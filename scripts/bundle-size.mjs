@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * Bundle-size check (issue 15 item 5): bundles four typical uses of the built package (dist/)
+ * with esbuild (ESM, minified, tree-shaken, browser platform) and measures them gzipped.
+ *
+ *   node scripts/bundle-size.mjs            print sizes; exit 1 when one is over its limit
+ *   node scripts/bundle-size.mjs --json     the same as JSON
+ *   node scripts/bundle-size.mjs --update   lower the ratchets in bundle-budgets.json to today's sizes
+ *
+ * Each bundle has a `budget` (the goal, from the issue) and a `ratchet` (the most it may weigh
+ * today, lowered by --update as sizes shrink). A bundle within its budget may grow up to it; one
+ * still over budget may not grow past its ratchet.
+ * test/bundle-size.test.ts runs this in CI.
+ */
+import { build } from 'esbuild'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const budgetsPath = join(root, 'scripts', 'bundle-budgets.json')
+
+/** What each bundle exercises: an app that imports exactly these. */
+export const ENTRIES = {
+  keytab: `export { parseKeytab } from './dist/keytab/index.js'`,
+  'crypto-aes-sha1': `import { stringToKey, encrypt, decrypt } from './dist/crypto/index.js'
+export const run = (pw, salt, data) => { const k = stringToKey(18, pw, salt); return decrypt(k, 2, encrypt(k, 2, data)) }`,
+  acceptor: `export { Acceptor } from './dist/protocol/index.js'
+export { AcceptorContext } from './dist/gssapi/index.js'
+export { negotiate } from './dist/http/index.js'`,
+  client: `export { KerberosClient } from './dist/client/index.js'`,
+}
+
+/** Gzipped size (level 9) of the minified bundle of `contents`, and its minified size. */
+export async function measure(contents) {
+  const out = await build({
+    stdin: { contents, resolveDir: root, loader: 'js' },
+    bundle: true,
+    write: false,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    treeShaking: true,
+    logLevel: 'silent',
+  })
+  const bytes = out.outputFiles[0].contents
+  return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
+}
+
+export function readBudgets() {
+  return JSON.parse(readFileSync(budgetsPath, 'utf8'))
+}
+
+/** Measure every bundle and compare with its limit. */
+export async function check() {
+  const budgets = readBudgets()
+  const rows = []
+  for (const [name, contents] of Object.entries(ENTRIES)) {
+    const { minified, gzip } = await measure(contents)
+    const { budget, ratchet } = budgets[name]
+    // Met budgets may use their headroom; a bundle still over budget may not grow past its ratchet.
+    const limit = Math.max(budget, ratchet)
+    rows.push({ name, minified, gzip, budget, ratchet, limit, ok: gzip <= limit })
+  }
+  return rows
+}
+
+async function main() {
+  const rows = await check()
+  if (process.argv.includes('--update')) {
+    const budgets = readBudgets()
+    // Ratchet: today's size plus 1% slack for compiler noise, never above the old ratchet.
+    for (const r of rows) {
+      const next = Math.ceil(r.gzip * 1.01)
+      budgets[r.name].ratchet = Math.min(budgets[r.name].ratchet, Math.max(next, r.gzip))
+    }
+    writeFileSync(budgetsPath, JSON.stringify(budgets, null, 2) + '\n')
+  }
+  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
+  else {
+    for (const r of rows) {
+      const kb = (n) => (n / 1024).toFixed(1).padStart(5) + ' kB'
+      const over = r.gzip > r.budget ? ` (over the ${kb(r.budget)} budget: ratchet)` : ''
+      process.stdout.write(
+        `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(16)} ${kb(r.gzip)} gzip  ${kb(r.minified)} min  limit ${kb(r.limit)}${over}\n`,
+      )
+    }
+  }
+  process.exitCode = rows.every((r) => r.ok) ? 0 : 1
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main()
