@@ -97,3 +97,12 @@ export {
   tlsServerEndPointBindings,
 } from './tls-bindings.js'
 export { createClient, type CreateClientOptions } from './create-client.js'
+export {
+  startKDC,
+  startTestKDC,
+  krb5ConfText,
+  type StartKDCOptions,
+  type RunningKDC,
+  type KDCPrincipalSpec,
+  type TestKDC,
+} from './kdc-server.js'
