@@ -29,6 +29,7 @@ const commands: Readonly<Record<string, string>> = {
   kdestroy: 'kdestroy',
   asn1: 'asn1',
   token: 'token',
+  kdc: 'kdc',
 }
 
 async function loadCommand(file: string): Promise<CommandModule> {
@@ -68,6 +69,7 @@ commands:
   kdestroy                       delete a credential cache
   asn1 dump                      print any DER message as a tree
   token dump                     print a Negotiate header, SPNEGO or GSS token
+  kdc                            run an embedded KDC on loopback (tests and demos)
 Every command takes --help.`
 
 /** Run the CLI with `argv` (without `node` and the script path). */
