@@ -38,6 +38,7 @@ import { fixturePath } from '../helpers/paths.js'
 import { authenticatedTargets } from './targets-authenticated.js'
 import { initiatorTargets } from './targets-initiator.js'
 import { pacTargets } from './targets-pac.js'
+import { kdcTargets } from './targets-kdc.js'
 import { fuzzWorld, type FuzzWorld } from './world.js'
 
 /** A fuzz target. */
@@ -320,6 +321,7 @@ export function fuzzTargets(): readonly FuzzTarget[] {
       ...authenticatedTargets(w),
       ...initiatorTargets(w),
       ...pacTargets(),
+      ...kdcTargets(),
     ]
   }
   return all
