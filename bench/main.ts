@@ -20,6 +20,7 @@ const suites: readonly Suite[] = [
   { name: 'client', file: 'client.js', fn: 'benchClient' },
   { name: 'acceptor', file: 'acceptor.js', fn: 'benchAcceptor' },
   { name: 'pac', file: 'pac.js', fn: 'benchPAC' },
+  { name: 'kdc', file: 'kdc.js', fn: 'benchKDC' },
 ]
 
 /** `npm run bench -- --soak`: the long steady-state run instead of the throughput suites. */

@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises'
 import { startKDC, type KDCPrincipalSpec } from '../node/kdc-server.js'
 import { writeFileAtomic } from '../node/files.js'
+import { useNodeCrypto } from '../node/crypto-backend.js'
 import { err, out } from './util.js'
 
 /** The usage text (`kerberos-ts kdc --help`). */
@@ -78,6 +79,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     err('kdc', `${a}\n${usage}`)
     return 2
   }
+  // A process of its own: node:crypto (OpenSSL) for AES and HMAC, as the client CLI commands do.
+  useNodeCrypto()
   const enctypes = a.weak ? [18, 17, 20, 19, 23] : undefined
   const extra = enctypes !== undefined ? { enctypes } : {}
   const kdc = await startKDC({
