@@ -39,7 +39,6 @@ const SUPPORTED_AS_OPTIONS = setFlags(
   O.CANONICALIZE,
   O.RENEWABLE_OK,
   O.DISABLE_TRANSITED_CHECK,
-  0, // reserved bit MIT sets nowhere; kept for clarity
 )
 
 /** The client's reply key: its first requested enctype the client has a key for. */

@@ -108,6 +108,11 @@ function presented(ctx: KDCContext, req: KDCReq, renewOrValidate: boolean): Pres
   } catch {
     throw refuse(E.BAD_INTEGRITY, 'integrity check on the authenticator failed')
   }
+  // A TGT from another realm must not name one of our clients: a trusted realm cannot speak for
+  // this realm's principals (MIT refuses it too).
+  if (t.realm !== ctx.realm && part.crealm === ctx.realm) {
+    throw refuse(E.POLICY, `a cross-realm TGT from ${t.realm} names a client of ${ctx.realm}`)
+  }
   const auth = decodeAuthenticator(authPlain)
   checkAuthenticator(ctx, req, apReq, part, auth, renewOrValidate)
   return { apReq, part, auth, ticketServer }

@@ -326,3 +326,43 @@ test('hostile input: garbage, truncations and bit flips of valid requests get a 
     }
   }
 })
+
+test('hostile cross-realm: a TGT from a trusted realm naming a client of this realm is refused (POLICY)', async () => {
+  const a = makeRealm('A.TEST')
+  const b = makeRealm('B.TEST')
+  const shared = a.db.addRandom(tgsPrincipal('B.TEST', 'A.TEST'))
+  b.db.put({ ...shared })
+  b.db.addRandom('HTTP/web.b.test')
+  const client = clientOf({ 'A.TEST': a.kdc, 'B.TEST': b.kdc }, 'A.TEST')
+  const tgt = await client.login({ principal: 'alice', password: 'alice-pw' })
+  const cross = await client.getServiceTicket(`krbtgt/B.TEST@A.TEST`, { tgt })
+  // Whoever holds the shared key (realm A's KDC) makes a cross-realm TGT naming admin@B.TEST.
+  const { encodeEncTicketPart } = await import('../../src/asn1/ticket.js')
+  const { encrypt, randomKey } = await import('../../src/crypto/index.js')
+  const session = randomKey(18)
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000)
+  const part = encodeEncTicketPart({
+    flags: setFlags(TicketFlags.PRE_AUTHENT),
+    key: session,
+    crealm: 'B.TEST',
+    cname: { nameType: 1, nameString: ['admin'] },
+    transited: { trType: 1, contents: new Uint8Array(0) },
+    authtime: now,
+    endtime: new Date(now.getTime() + 3600_000),
+  })
+  const key = shared.keys.find((k) => k.key.enctype === 18)!
+  const ticket = {
+    tktVno: 5 as const,
+    realm: 'A.TEST',
+    sname: { nameType: 2, nameString: ['krbtgt', 'B.TEST'] },
+    encPart: { etype: 18, kvno: key.kvno, cipher: encrypt(key.key, 2, part) },
+  }
+  const req = buildTGSReq({
+    tgt: { ...cross, client: parsePrincipal('admin@B.TEST'), ticket, sessionKey: session },
+    server: parsePrincipal('HTTP/web.b.test@B.TEST'),
+    etypes: [18],
+    nonce: 1,
+    now: new Date(),
+  })
+  assert.equal(errorOf(b.kdc.handle(req.bytes)).errorCode, 12)
+})
