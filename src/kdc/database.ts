@@ -101,7 +101,8 @@ export class MemoryPrincipalDatabase implements PrincipalDatabase {
   /** The default realm of names given as text without `@REALM`. */
   readonly realm: string
   readonly #entries = new Map<string, KDCPrincipal>()
-  readonly #passwords = new Map<string, { password: string; options: AddPrincipalOptions }>()
+  // How password keys were made (enctypes, salt, s2kparams), for changeKey; never the password.
+  readonly #passwordOptions = new Map<string, AddPrincipalOptions>()
 
   constructor(realm: string) {
     if (typeof realm !== 'string' || realm === '') throw new TypeError('expected a realm name')
@@ -136,7 +137,7 @@ export class MemoryPrincipalDatabase implements PrincipalDatabase {
       principal: { ...principal, nameType: principal.nameType || NameType.PRINCIPAL },
       keys: passwordKeys(principal, password, options.kvno ?? 1, options),
     })
-    this.#passwords.set(keyOf(principal), { password, options })
+    this.#passwordOptions.set(keyOf(principal), options)
     return entry
   }
 
@@ -165,17 +166,11 @@ export class MemoryPrincipalDatabase implements PrincipalDatabase {
     const old = this.get(principal)
     if (old === undefined) throw new RangeError(`no principal ${formatPrincipal(principal)}`)
     const kvno = Math.max(...old.keys.map((k) => k.kvno)) + 1
-    const prior = this.#passwords.get(keyOf(principal))
-    const opts = { ...(prior?.options ?? {}), ...options }
+    const opts = { ...(this.#passwordOptions.get(keyOf(principal)) ?? {}), ...options }
     const fresh =
       options.password !== undefined
         ? passwordKeys(old.principal, options.password, kvno, opts)
         : randomKeys(kvno, { ...opts, enctypes: [...new Set(old.keys.map((k) => k.key.enctype))] })
-    if (options.password !== undefined)
-      this.#passwords.set(keyOf(principal), {
-        password: options.password,
-        options: prior?.options ?? {},
-      })
     const keep = options.keep ?? 2
     const kept = old.keys.filter((k) => k.kvno >= kvno - keep)
     return this.put({ ...old, keys: [...fresh, ...kept] })
