@@ -21,6 +21,7 @@ const suites: readonly Suite[] = [
   { name: 'acceptor', file: 'acceptor.js', fn: 'benchAcceptor' },
   { name: 'pac', file: 'pac.js', fn: 'benchPAC' },
   { name: 'redis', file: 'redis.js', fn: 'benchRedis' },
+  { name: 'kdc', file: 'kdc.js', fn: 'benchKDC' },
 ]
 
 /** `npm run bench -- --soak`: the long steady-state run instead of the throughput suites. */

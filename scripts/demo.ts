@@ -1,12 +1,16 @@
 /**
- * The kerberos-ts demo: a throwaway MIT realm on 127.0.0.1, a keytab login, a service ticket for
- * HTTP/localhost verified by our acceptor, an HTTP Negotiate round trip (our fetch client and
- * curl), each step printed. Bounded in time; everything it starts it stops.
+ * The kerberos-ts demo: a throwaway realm on 127.0.0.1 — by default the embedded KDC
+ * (`startKDC`, Node alone, no system packages), with `--mit` a throwaway MIT realm — then a
+ * keytab login, a service ticket for HTTP/localhost verified by our acceptor with mutual
+ * authentication, an HTTP Negotiate round trip (our fetch client, and curl when installed), each
+ * step printed. MIT's klist and curl are used only when found on PATH. Bounded in time;
+ * everything it starts it stops.
  *
- * Run with `bash scripts/demo.sh` (installs MIT krb5 and the npm dependencies when missing, builds,
- * then runs `node build/scripts/demo.js`).
+ * Run with `bash scripts/demo.sh` (or `bash scripts/demo.sh --mit`), which builds and then runs
+ * `node build/scripts/demo.js [--mit]`.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { listFlags } from '../src/asn1/index.js'
@@ -22,7 +26,67 @@ import { formatPrincipal } from '../src/principal.js'
 import { makeAPReq, randomSeqNumber } from '../src/protocol/ap-req.js'
 import { verifyAPRep } from '../src/protocol/ap-rep.js'
 import { Acceptor } from '../src/protocol/ap-verify.js'
-import { MIT_BIN, mitAvailable, startRealm, type Realm } from '../test/helpers/realm.js'
+import { mitAvailable, runTool, startRealm } from '../test/helpers/realm.js'
+import { startTestKDC } from '../src/node/kdc-server.js'
+
+/** A program on PATH (the demo never assumes MIT's tools are installed). */
+function onPath(name: string): string | undefined {
+  const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : ['']
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const ext of exts) {
+      const p = join(dir, name + ext)
+      if (dir !== '' && existsSync(p)) return p
+    }
+  }
+  return undefined
+}
+
+/** What the demo needs from a realm: the embedded KDC or an MIT one. */
+interface DemoRealm {
+  readonly realm: string
+  readonly kdc: string
+  readonly krb5ConfPath: string
+  /** Create a service principal with random keys and write its keytab; returns the path. */
+  addService(name: string): Promise<string>
+  path(name: string): string
+  /** Environment for MIT tools (KRB5_CONFIG). */
+  readonly env: Readonly<Record<string, string>>
+  stop(): Promise<void>
+}
+
+async function embeddedRealm(): Promise<DemoRealm> {
+  const kdc = await startTestKDC({ realm: 'DEMO.TEST' })
+  return {
+    realm: kdc.realm,
+    kdc: `127.0.0.1:${kdc.port} (UDP and TCP), the embedded KDC (kerberos-ts/node startKDC)`,
+    krb5ConfPath: kdc.krb5ConfPath,
+    async addService(name) {
+      kdc.addPrincipal({ name })
+      return kdc.writeKeytab(name)
+    },
+    path: (name) => join(kdc.dir, name),
+    env: { KRB5_CONFIG: kdc.krb5ConfPath },
+    stop: () => kdc.stop(),
+  }
+}
+
+async function mitRealm(): Promise<DemoRealm> {
+  const realm = await startRealm({ realm: 'DEMO.TEST' })
+  return {
+    realm: realm.realm,
+    kdc: `127.0.0.1:${realm.kdcPort} (UDP and TCP), MIT krb5kdc`,
+    krb5ConfPath: realm.krb5ConfPath,
+    async addService(name) {
+      await realm.addPrincipal(name)
+      const path = realm.path(`${name.replace(/\W/g, '_')}.keytab`)
+      await realm.ktadd(name, path)
+      return path
+    },
+    path: (name) => realm.path(name),
+    env: realm.env,
+    stop: () => realm.stop(),
+  }
+}
 
 const DEADLINE_MS = 90_000
 
@@ -106,7 +170,7 @@ async function startNegotiateServer(keytab: Keytab): Promise<{ port: number; clo
  * installed, `curl --negotiate` using MIT's GSS library on the ccache we wrote.
  */
 async function httpRoundTrip(
-  realm: Realm,
+  realm: DemoRealm,
   client: KerberosClient,
   keytab: Keytab,
   cc: string,
@@ -121,31 +185,30 @@ async function httpRoundTrip(
       'our fetch',
       `${res.status} ${(await res.text()).trim()}; server's mutual-auth token verified`,
     )
-    if (!existsSync('/usr/bin/curl')) {
-      kv('curl', 'not installed: skipped (apt-get install curl)')
+    const curlBin = onPath('curl')
+    if (curlBin === undefined) {
+      kv('curl', 'not on PATH: skipped')
       return
     }
-    const curl = await realm.run('/usr/bin/curl', ['-sS', '--negotiate', '-u', ':', url], {
-      env: { KRB5CCNAME: `FILE:${cc}` },
-      allowFailure: true,
-    })
+    const curl = await runTool(
+      curlBin,
+      ['-sS', '--negotiate', '-u', ':', url],
+      { ...realm.env, KRB5CCNAME: `FILE:${cc}` },
+      { allowFailure: true },
+    )
     kv('curl --negotiate', curl.code === 0 ? curl.stdout.trim() : `failed: ${curl.stderr.trim()}`)
   } finally {
     server.close()
   }
 }
 
-async function demo(realm: Realm): Promise<void> {
-  step(1, 'A throwaway MIT realm on 127.0.0.1')
+async function demo(realm: DemoRealm): Promise<void> {
+  step(1, 'A throwaway realm on 127.0.0.1')
   kv('realm', realm.realm)
-  kv('KDC', `127.0.0.1:${realm.kdcPort} (UDP and TCP)`)
+  kv('KDC', realm.kdc)
   kv('krb5.conf', realm.krb5ConfPath)
-  await realm.addPrincipal('demo-svc')
-  await realm.addPrincipal('HTTP/localhost')
-  const clientKt = realm.path('demo-svc.keytab')
-  const httpKt = realm.path('http.keytab')
-  await realm.ktadd('demo-svc', clientKt)
-  await realm.ktadd('HTTP/localhost', httpKt)
+  const clientKt = await realm.addService('demo-svc')
+  const httpKt = await realm.addService('HTTP/localhost')
   const kt = parseKeytab(readFileSync(clientKt))
   const http = parseKeytab(readFileSync(httpKt))
   printKeytab(clientKt, kt)
@@ -172,11 +235,15 @@ async function demo(realm: Realm): Promise<void> {
   const st = await client.getServiceTicket('HTTP@localhost')
   printCredentials(st)
 
-  step(4, 'Stored in a ccache that MIT klist reads')
+  step(4, 'Stored in a ccache (MIT klist reads it, when installed)')
   const cc = realm.path('demo.ccache')
   await writeCCache(`FILE:${cc}`, client.toCCache())
-  const klist = await realm.run(MIT_BIN.klist, ['-e', '-c', cc], { allowFailure: true })
-  console.log(klist.stdout.replace(/^/gm, '   '))
+  const klistBin = onPath('klist')
+  if (klistBin === undefined) kv('ccache', `${cc} (klist not on PATH: not listed)`)
+  else {
+    const klist = await runTool(klistBin, ['-e', '-c', cc], realm.env, { allowFailure: true })
+    console.log(klist.stdout.replace(/^/gm, '   '))
+  }
 
   step(5, 'The service side: the ticket verified by the acceptor')
   printKeytab(httpKt, http)
@@ -187,14 +254,15 @@ async function demo(realm: Realm): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  if (!mitAvailable()) {
+  const mit = process.argv.includes('--mit')
+  if (mit && !mitAvailable()) {
     console.error(
-      'MIT krb5 is not installed: run `bash scripts/demo.sh` as root, or install krb5-kdc krb5-admin-server krb5-user',
+      'MIT krb5 is not installed: run `bash scripts/demo.sh --mit` as root, or install krb5-kdc krb5-admin-server krb5-user (or drop --mit: the embedded KDC needs nothing)',
     )
     return 1
   }
   const started = Date.now()
-  const realm = await startRealm({ realm: 'DEMO.TEST' })
+  const realm = mit ? await mitRealm() : await embeddedRealm()
   let timer: NodeJS.Timeout | undefined
   const stop = async (): Promise<void> => {
     clearTimeout(timer)

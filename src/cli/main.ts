@@ -32,6 +32,7 @@ const commands: Readonly<Record<string, string>> = {
   token: 'token',
   doctor: 'doctor',
   'kdc-proxy': 'kdc-proxy',
+  kdc: 'kdc',
 }
 
 async function loadCommand(file: string): Promise<CommandModule> {
@@ -74,6 +75,7 @@ commands:
   token dump                     print a Negotiate header, SPNEGO or GSS token
   doctor                         diagnose krb5.conf, KDCs, clock, a keytab and SPNs
   kdc-proxy                      serve an MS-KKDCP KDC proxy (HTTPS to the realm's KDCs)
+  kdc                            run an embedded KDC on loopback (tests and demos)
 Every command takes --help.`
 
 /** Run the CLI with `argv` (without `node` and the script path). */

@@ -120,3 +120,12 @@ export {
   type KDCProxyHandler,
   type KDCProxyEvent,
 } from './kdc-proxy.js'
+export {
+  startKDC,
+  startTestKDC,
+  krb5ConfText,
+  type StartKDCOptions,
+  type RunningKDC,
+  type KDCPrincipalSpec,
+  type TestKDC,
+} from './kdc-server.js'

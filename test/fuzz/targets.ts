@@ -39,6 +39,7 @@ import { authenticatedTargets } from './targets-authenticated.js'
 import { initiatorTargets } from './targets-initiator.js'
 import { pacTargets } from './targets-pac.js'
 import { kpasswdTargets } from './targets-kpasswd.js'
+import { kdcTargets } from './targets-kdc.js'
 import { fuzzWorld, type FuzzWorld } from './world.js'
 
 /** A fuzz target. */
@@ -322,6 +323,7 @@ export function fuzzTargets(): readonly FuzzTarget[] {
       ...initiatorTargets(w),
       ...pacTargets(),
       ...kpasswdTargets(w),
+      ...kdcTargets(),
     ]
   }
   return all
