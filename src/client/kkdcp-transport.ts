@@ -6,6 +6,7 @@
  * @module
  */
 import { ErrorCodes, KerberosError } from '../errors.js'
+import { concatBytes } from '../internal/bytes.js'
 import { KKDCP_CONTENT_TYPE, unwrapKKDCPReply, wrapKKDCPRequest } from '../protocol/kkdcp.js'
 import type { SendToKDCOptions, Transport } from './transport.js'
 
@@ -70,13 +71,7 @@ export async function readBodyLimited(res: Response, max: number): Promise<Uint8
     }
     parts.push(value)
   }
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return concatBytes(...parts)
 }
 
 function tooBig(max: number): KerberosError {
