@@ -41,6 +41,9 @@ export function readUTF16LE(view: DataView, at: number, count: number): string {
 }
 
 /** A reader over one NDR-serialized object. */
+const FILETIME_NEVER = 0x7fffffffffffffffn
+const FILETIME_ALL_ONES = 0xffffffffffffffffn
+
 export class NdrReader {
   readonly #bytes: Uint8Array
   readonly #view: DataView
@@ -133,6 +136,12 @@ export class NdrReader {
   filetime(label: string): bigint {
     const lo = this.u32(label)
     const hi = this.u32(label)
+    // The usual values (0, "never" 0x7fffffffffffffff) without BigInt arithmetic; any other
+    // value fits in 2^53 while hi < 2^21 (every date before year 30,000).
+    if (hi === 0 && lo === 0) return 0n
+    if (hi === 0x7fffffff && lo === 0xffffffff) return FILETIME_NEVER
+    if (hi === 0xffffffff && lo === 0xffffffff) return FILETIME_ALL_ONES
+    if (hi < 0x200000) return BigInt(hi * 0x100000000 + lo)
     return (BigInt(hi) << 32n) | BigInt(lo)
   }
 
