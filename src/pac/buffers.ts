@@ -8,7 +8,7 @@
 import { checksumLength } from '../crypto/index.js'
 import { ErrorCodes } from '../errors.js'
 import { ByteReader, ByteWriter } from '../internal/bytes.js'
-import { readUTF16LE } from './ndr.js'
+import { readUTF16LEBytes } from './ndr.js'
 import { readSIDBody, writeSIDBody } from './sid.js'
 import type {
   PACAttributesInfo,
@@ -20,11 +20,7 @@ import type {
 import { UPNDNSFlags } from './types.js'
 
 function utf16(bytes: Uint8Array): string {
-  return readUTF16LE(
-    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    0,
-    bytes.length >> 1,
-  )
+  return readUTF16LEBytes(bytes, 0, bytes.length >> 1)
 }
 
 function reader(bytes: Uint8Array, what: string): ByteReader {
