@@ -19,6 +19,8 @@ import {
   type PAC,
 } from '../../src/pac/index.js'
 import { pacSigningData, readPACLayout } from '../../src/pac/pac.js'
+import { readSIDBody, writeSIDBody } from '../../src/pac/sid.js'
+import { ByteReader, ByteWriter } from '../../src/internal/bytes.js'
 import { DOMAIN_SID, logonInfoFor, pacInputFor, pacService } from './build.js'
 import { encodePAC } from '../../src/pac/index.js'
 
@@ -209,6 +211,24 @@ describe('PAC fast paths (issue 12 speed)', () => {
         () => verifyPAC(bad, { serviceKey: svc.serviceKey, clientName: client, authTime }),
         (e) => code(e) === 'ERR_KRB_PAC_VERIFY' || code(e) === 'ERR_KRB_PAC_FORMAT',
       )
+    }
+  })
+
+  it('issue 12: SIDs read as text directly match formatSID (small and 48-bit authorities)', () => {
+    for (const sid of [
+      'S-1-5-21-1-2-3-4294967295',
+      'S-1-0x123456789ABC-5-6',
+      'S-1-4294967295',
+      'S-255-0-0',
+    ]) {
+      const w = new ByteWriter(64, { littleEndian: true })
+      writeSIDBody(w, sid)
+      const r = new ByteReader(w.finish(), {
+        code: 'ERR_KRB_PAC_FORMAT',
+        what: 'SID',
+        littleEndian: true,
+      })
+      assert.equal(readSIDBody(r, 'SID'), sid)
     }
   })
 })
