@@ -235,10 +235,13 @@ export class NdrReader {
     for (let i = 0; i < n; i++) {
       heads.push({ present: this.pointer(label), attributes: this.u32(label) })
     }
-    return heads.map((h) => {
+    const out: { sid: string; attributes: number }[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      const h = heads[i]!
       if (!h.present) this.fail(`${label} holds a null SID pointer`)
-      return { sid: this.sid(label), attributes: h.attributes }
-    })
+      out[i] = { sid: this.sid(label), attributes: h.attributes }
+    }
+    return out
   }
 
   /** Everything after the object must be padding; the object itself must be consumed. */
