@@ -8,7 +8,7 @@
 import { checksumLength } from '../crypto/index.js'
 import { ErrorCodes } from '../errors.js'
 import { ByteReader, ByteWriter } from '../internal/bytes.js'
-import { readUTF16LE } from './ndr.js'
+import { readUTF16LEBytes } from './ndr.js'
 import { readSIDBody, writeSIDBody } from './sid.js'
 import type {
   PACAttributesInfo,
@@ -20,11 +20,7 @@ import type {
 import { UPNDNSFlags } from './types.js'
 
 function utf16(bytes: Uint8Array): string {
-  return readUTF16LE(
-    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    0,
-    bytes.length >> 1,
-  )
+  return readUTF16LEBytes(bytes, 0, bytes.length >> 1)
 }
 
 function reader(bytes: Uint8Array, what: string): ByteReader {
@@ -50,6 +46,17 @@ function utf16le(s: string): Uint8Array {
  * ```
  */
 export function decodePACClientInfo(bytes: Uint8Array): PACClientInfo {
+  // The well-formed case without a reader (same checks); anything else takes the checked path.
+  if (bytes.length >= 10) {
+    const length = bytes[8]! | (bytes[9]! << 8)
+    if (length % 2 === 0 && 10 + length === bytes.length) {
+      const lo = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0
+      const hi = (bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)) >>> 0
+      const clientId =
+        hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo)
+      return { clientId, name: readUTF16LEBytes(bytes, 10, length >> 1) }
+    }
+  }
   const r = reader(bytes, 'PAC_CLIENT_INFO')
   const lo = r.u32('ClientId low')
   const hi = r.u32('ClientId high')
@@ -280,6 +287,12 @@ export function signatureLength(type: number): number | undefined {
  * ```
  */
 export function decodePACSignature(bytes: Uint8Array, what = 'PAC_SIGNATURE_DATA'): PACSignature {
+  // The usual shape (a signature of the type's length, no RODC identifier) without a reader;
+  // anything else, including every malformed buffer, takes the checked path below.
+  if (bytes.length >= 4) {
+    const type = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)
+    if (signatureLength(type) === bytes.length - 4) return { type, signature: bytes.subarray(4) }
+  }
   const r = reader(bytes, what)
   const type = r.i32('SignatureType')
   const len = signatureLength(type) ?? r.remaining

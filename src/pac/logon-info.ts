@@ -59,7 +59,9 @@ export function decodeKerbValidationInfo(bytes: Uint8Array): KerbValidationInfo 
   const passwordLastSet = n.filetime('PasswordLastSet')
   const passwordCanChange = n.filetime('PasswordCanChange')
   const passwordMustChange = n.filetime('PasswordMustChange')
-  const names: NdrStringHeader[] = NAMES.map((l) => n.stringHeader(l))
+  // Plain loops, not map() with a closure: this runs once per accepted PAC.
+  const names: NdrStringHeader[] = new Array<NdrStringHeader>(NAMES.length)
+  for (let i = 0; i < NAMES.length; i++) names[i] = n.stringHeader(NAMES[i]!)
   const logonCount = n.u16('LogonCount')
   const badPasswordCount = n.u16('BadPasswordCount')
   const userId = n.u32('UserId')
@@ -85,7 +87,8 @@ export function decodeKerbValidationInfo(bytes: Uint8Array): KerbValidationInfo 
   const rgCount = n.u32('ResourceGroupCount')
   const rgPtr = n.pointer('ResourceGroupIds')
   // Deferred referents, in pointer order.
-  const text = names.map((h, i) => n.stringBody(h, NAMES[i]!))
+  const text: string[] = new Array<string>(NAMES.length)
+  for (let i = 0; i < NAMES.length; i++) text[i] = n.stringBody(names[i]!, NAMES[i]!)
   const groupIds = groupsAt(n, groupPtr, groupCount, 'GroupIds')
   const logonServer = n.stringBody(server, 'LogonServer')
   const logonDomainName = n.stringBody(domain, 'LogonDomainName')

@@ -40,14 +40,34 @@ export function readUTF16LE(view: DataView, at: number, count: number): string {
   return s
 }
 
+/**
+ * {@link readUTF16LE} from the bytes themselves (no DataView to build per string): `count` code
+ * units at `at`, lone surrogates kept.
+ *
+ * @internal
+ */
+export function readUTF16LEBytes(bytes: Uint8Array, at: number, count: number): string {
+  let s = ''
+  for (let i = 0; i < count; i += 1024) {
+    const n = Math.min(1024, count - i)
+    const units = new Array<number>(n)
+    for (let j = 0, o = at + 2 * i; j < n; j++, o += 2) units[j] = bytes[o]! | (bytes[o + 1]! << 8)
+    s += String.fromCharCode.apply(null, units)
+  }
+  return s
+}
+
 /** A reader over one NDR-serialized object. */
+const FILETIME_NEVER = 0x7fffffffffffffffn
+const FILETIME_ALL_ONES = 0xffffffffffffffffn
+
 export class NdrReader {
   readonly #bytes: Uint8Array
   readonly #view: DataView
   readonly #what: string
   /** Offset of the object in `bytes` (alignment is relative to it). */
-  readonly #start: number
-  readonly #end: number
+  #start: number
+  #end: number
   #pos: number
 
   private constructor(bytes: Uint8Array, what: string, start: number, end: number) {
@@ -75,8 +95,12 @@ export class NdrReader {
     r.u32('private header filler')
     if (length > r.remaining)
       r.fail(`object buffer length ${length} exceeds the ${r.remaining} bytes left`)
-    // The object starts 16 bytes in: alignment modulo 8 is the same from either start.
-    return new NdrReader(bytes, what, 16, 16 + length)
+    // The object starts 16 bytes in: alignment modulo 8 is the same from either start. Narrowed
+    // in place (one reader, one DataView per buffer).
+    r.#start = 16
+    r.#end = 16 + length
+    r.#pos = 16
+    return r
   }
 
   /** Bytes left in the object. */
@@ -133,6 +157,12 @@ export class NdrReader {
   filetime(label: string): bigint {
     const lo = this.u32(label)
     const hi = this.u32(label)
+    // The usual values (0, "never" 0x7fffffffffffffff) without BigInt arithmetic; any other
+    // value fits in 2^53 while hi < 2^21 (every date before year 30,000).
+    if (hi === 0 && lo === 0) return 0n
+    if (hi === 0x7fffffff && lo === 0xffffffff) return FILETIME_NEVER
+    if (hi === 0xffffffff && lo === 0xffffffff) return FILETIME_ALL_ONES
+    if (hi < 0x200000) return BigInt(hi * 0x100000000 + lo)
     return (BigInt(hi) << 32n) | BigInt(lo)
   }
 
@@ -166,7 +196,7 @@ export class NdrReader {
       )
     }
     const at = this.#need(actual * 2, label)
-    return readUTF16LE(this.#view, at, actual)
+    return readUTF16LEBytes(this.#bytes, at, actual)
   }
 
   /** A conformant array's count; checks `count × size` fits in what is left. */
@@ -205,10 +235,13 @@ export class NdrReader {
     for (let i = 0; i < n; i++) {
       heads.push({ present: this.pointer(label), attributes: this.u32(label) })
     }
-    return heads.map((h) => {
+    const out: { sid: string; attributes: number }[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      const h = heads[i]!
       if (!h.present) this.fail(`${label} holds a null SID pointer`)
-      return { sid: this.sid(label), attributes: h.attributes }
-    })
+      out[i] = { sid: this.sid(label), attributes: h.attributes }
+    }
+    return out
   }
 
   /** Everything after the object must be padding; the object itself must be consumed. */

@@ -165,11 +165,21 @@ function decodeBuffer(pac: Mutable<PAC>, type: number, data: Uint8Array): void {
  */
 export function decodePAC(bytes: Uint8Array): PAC {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('expected the PAC as a Uint8Array')
-  const layout = readPACLayout(bytes)
-  const buffers: PACBuffer[] = layout.map((l) => ({
-    type: l.type,
-    data: bytes.subarray(l.offset, l.offset + l.size),
-  }))
+  return decodePACWithLayout(bytes, readPACLayout(bytes))
+}
+
+/**
+ * {@link decodePAC} with the layout already read by {@link readPACLayout} from the same bytes
+ * (verifyPAC reads it once for both decoding and the signing data).
+ *
+ * @internal
+ */
+export function decodePACWithLayout(bytes: Uint8Array, layout: readonly PACLayout[]): PAC {
+  const buffers: PACBuffer[] = new Array<PACBuffer>(layout.length)
+  for (let i = 0; i < layout.length; i++) {
+    const l = layout[i]!
+    buffers[i] = { type: l.type, data: bytes.subarray(l.offset, l.offset + l.size) }
+  }
   const pac: Mutable<PAC> = { version: 0, buffers }
   for (let i = 0; i < buffers.length; i++) {
     const b = buffers[i]!

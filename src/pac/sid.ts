@@ -77,10 +77,14 @@ export function readSIDBody(r: SIDSource, label: string, expectedCount?: number)
   // 48-bit big-endian (MS-DTYP §2.4.1), unlike everything else here.
   let authority = 0
   for (let i = 0; i < 6; i++) authority = authority * 256 + r.u8(label)
-  const subAuthorities: number[] = []
   if (count * 4 > r.remaining) r.fail(`${label} sub-authorities need ${count * 4} bytes`, { label })
-  for (let i = 0; i < count; i++) subAuthorities.push(r.u32(label))
-  return formatSID({ revision, authority, subAuthorities })
+  // The text form built as it is read (what formatSID gives, without the parts array).
+  let text =
+    authority >= 2 ** 32
+      ? formatSID({ revision, authority, subAuthorities: [] })
+      : `S-${revision}-${authority}`
+  for (let i = 0; i < count; i++) text += `-${r.u32(label)}`
+  return text
 }
 
 /** Write the SID body (the inverse of {@link readSIDBody}); `w` must be little-endian. */

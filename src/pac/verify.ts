@@ -13,7 +13,12 @@ import { AuthorizationDataType } from '../iana.js'
 import { constantTimeEqual } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import type { Principal } from '../principal.js'
-import { decodePAC, pacSigningData, PAC_SIGNATURE_KEY_USAGE, readPACLayout } from './pac.js'
+import {
+  decodePACWithLayout,
+  pacSigningData,
+  PAC_SIGNATURE_KEY_USAGE,
+  readPACLayout,
+} from './pac.js'
 import { sidWithRid } from './sid.js'
 import type { PAC, PACSignature } from './types.js'
 import { FILETIME_UNIX_EPOCH } from './types.js'
@@ -172,21 +177,43 @@ export function verifyPAC(
 ): VerifiedPAC {
   const bytes = input instanceof Uint8Array ? input : findPAC(input)
   if (bytes === undefined) throw refuse('no-pac', 'the ticket carries no PAC')
-  const pac = decodePAC(bytes)
-  if (pac.serverSignature === undefined || pac.kdcSignature === undefined) {
+  // The layout is read once, for decoding and for the signing data.
+  const layout = readPACLayout(bytes)
+  const pac = decodePACWithLayout(bytes, layout)
+  const server = pac.serverSignature
+  const kdc = pac.kdcSignature
+  if (server === undefined || kdc === undefined) {
     throw refuse('missing-signature', 'the PAC lacks its server or KDC signature')
   }
-  const layout = readPACLayout(bytes)
   checkSignature(
-    pac.serverSignature,
+    server,
     options.serviceKey,
-    pacSigningData(bytes, layout),
+    serverSigningData(bytes, server, kdc),
     'server-signature',
     options,
   )
   const kdcSignatureVerified = checkKDC(pac, bytes, layout, options)
   checkClientInfo(pac, options)
   return { pac, identity: pacIdentity(pac), kdcSignatureVerified }
+}
+
+/**
+ * One copy of the PAC with the server and KDC signature fields zeroed in place (what
+ * `pacSigningData` gives, without decoding the signature buffers again): the decoded
+ * signatures are views into `bytes`, so their positions are known.
+ */
+function serverSigningData(bytes: Uint8Array, a: PACSignature, b: PACSignature): Uint8Array {
+  const copy = bytes.slice()
+  const base = bytes.byteOffset
+  for (const s of [a, b]) {
+    const at = s.signature.byteOffset - base
+    // Always true for a decodePAC result; anything else takes the general path.
+    if (s.signature.buffer !== bytes.buffer || at < 0 || at + s.signature.length > bytes.length) {
+      return pacSigningData(bytes, readPACLayout(bytes))
+    }
+    copy.fill(0, at, at + s.signature.length)
+  }
+  return copy
 }
 
 function checkKDC(
@@ -266,7 +293,7 @@ function checkClientInfo(pac: PAC, options: VerifyPACOptions): void {
 export function pacIdentity(pac: PAC): PACIdentity {
   const li = pac.logonInfo
   const upn = pac.upnDnsInfo
-  const groups = new Set<string>()
+  const groups = new GroupSids(li?.logonDomainId)
   const id: { -readonly [K in keyof PACIdentity]: PACIdentity[K] } = {
     groupSids: [],
     accountName: li?.effectiveName || upn?.samName || pac.clientInfo?.name || '',
@@ -278,12 +305,14 @@ export function pacIdentity(pac: PAC): PACIdentity {
       id.userSid = sidWithRid(domain, li.userId)
       id.primaryGroupSid = sidWithRid(domain, li.primaryGroupId)
       id.logonDomainSid = domain
-      groups.add(id.primaryGroupSid)
-      for (const g of li.groupIds) groups.add(sidWithRid(domain, g.rid))
+      groups.addRid(li.primaryGroupId)
+      for (const g of li.groupIds) groups.addRid(g.rid)
     }
-    for (const s of li.extraSids) groups.add(s.sid)
+    for (const s of li.extraSids) groups.addSid(s.sid)
     const rg = li.resourceGroupDomainSid
-    if (rg !== undefined) for (const g of li.resourceGroupIds) groups.add(sidWithRid(rg, g.rid))
+    if (rg !== undefined) {
+      for (const g of li.resourceGroupIds) groups.addSid(sidWithRid(rg, g.rid))
+    }
     if (li.fullName !== '') id.fullName = li.fullName
     if (li.logonDomainName !== '') id.logonDomainName = li.logonDomainName
     if (li.logonServer !== '') id.logonServer = li.logonServer
@@ -295,6 +324,51 @@ export function pacIdentity(pac: PAC): PACIdentity {
     if (upn.upn !== '') id.upn = upn.upn
     if (upn.dnsDomainName !== '') id.dnsDomainName = upn.dnsDomainName
   }
-  id.groupSids = [...groups]
+  id.groupSids = groups.list
   return id
+}
+
+/** A canonical decimal 32-bit RID (as `sidWithRid` writes it). */
+const RID_TEXT = /^(?:0|[1-9][0-9]{0,9})$/
+
+/**
+ * Group SIDs without duplicates, in first-seen order (what a Set of the strings gives). RIDs of
+ * the logon domain are deduplicated as numbers: hashing each freshly concatenated SID string
+ * was most of pacIdentity's time. A SID given as text that is `domain-RID` joins the RIDs, so
+ * it still matches the same group named by RID; any other SID is deduplicated as a string.
+ */
+class GroupSids {
+  readonly list: string[] = []
+  readonly #domain: string | undefined
+  readonly #prefix: string | undefined
+  readonly #rids = new Set<number>()
+  #others: Set<string> | undefined
+
+  constructor(domain: string | undefined) {
+    this.#domain = domain
+    this.#prefix = domain === undefined ? undefined : domain + '-'
+  }
+
+  /** A RID of the logon domain (only called when the domain SID is known). */
+  addRid(rid: number): void {
+    const r = rid >>> 0
+    if (this.#rids.has(r)) return
+    this.#rids.add(r)
+    this.list.push(sidWithRid(this.#domain!, r))
+  }
+
+  addSid(sid: string): void {
+    const prefix = this.#prefix
+    if (prefix !== undefined && sid.startsWith(prefix)) {
+      const tail = sid.slice(prefix.length)
+      if (RID_TEXT.test(tail)) {
+        const rid = Number(tail)
+        if (rid <= 0xffffffff) return this.addRid(rid)
+      }
+    }
+    const others = (this.#others ??= new Set<string>())
+    if (others.has(sid)) return
+    others.add(sid)
+    this.list.push(sid)
+  }
 }
