@@ -13,7 +13,8 @@ import { repoRoot } from './paths.js'
 export interface Heimdal {
   readonly root: string
   readonly kinit: string
-  readonly klist: string
+  /** heimtools: `klist`, `kgetcred`, `kvno` as subcommands (klist.heimdal dispatches on argv[0]). */
+  readonly heimtools: string
   readonly kgetcred: string
   readonly kdestroy: string
   /** Environment additions every Heimdal tool needs (LD_LIBRARY_PATH). */
@@ -25,12 +26,12 @@ function locate(root: string): Heimdal | undefined {
   const h = {
     root,
     kinit: bin('kinit.heimdal'),
-    klist: bin('klist.heimdal'),
+    heimtools: bin('heimtools'),
     kgetcred: bin('kgetcred'),
     kdestroy: bin('kdestroy.heimdal'),
     env: { LD_LIBRARY_PATH: join(root, 'usr', 'lib', 'x86_64-linux-gnu') },
   }
-  return [h.kinit, h.klist, h.kgetcred, h.kdestroy].every((p) => existsSync(p)) ? h : undefined
+  return [h.kinit, h.heimtools, h.kgetcred, h.kdestroy].every((p) => existsSync(p)) ? h : undefined
 }
 
 let cached: { heimdal?: Heimdal; reason?: string } | undefined
