@@ -23,6 +23,17 @@ const ENCTYPES: readonly [string, number][] = [
   ['aes128-cts-hmac-sha256-128', 19],
 ]
 
+/**
+ * The session-key enctype of the credential for `server` in `heimtools klist -v` output (Heimdal
+ * prints "Session key:" only when it differs from "Ticket etype:").
+ */
+function sessionEnctype(klist: string, server: string): string | undefined {
+  const block = klist.split('\n\n').find((b) => b.startsWith(`Server: ${server}\n`))
+  if (block === undefined) return undefined
+  const m = /^Session key: (\S+)/m.exec(block) ?? /^Ticket etype: ([^,\s]+)/m.exec(block)
+  return m?.[1]
+}
+
 describe('Heimdal clients against the embedded KDC', { skip }, () => {
   let kdc: TestKDC
   let h: Heimdal
@@ -57,15 +68,11 @@ describe('Heimdal clients against the embedded KDC', { skip }, () => {
       })
       let l = await runTool(h.heimtools, ['klist', '-v'], e)
       assert.match(l.stdout, /Principal: alice@EMB\.TEST/)
-      assert.match(l.stdout, /Server: krbtgt\/EMB\.TEST@EMB\.TEST/)
-      assert.match(l.stdout, new RegExp(`Ticket etype: ${name}`))
+      assert.equal(sessionEnctype(l.stdout, 'krbtgt/EMB.TEST@EMB.TEST'), name)
       await runTool(h.kgetcred, ['HTTP/localhost@EMB.TEST'], e)
       l = await runTool(h.heimtools, ['klist', '-v'], e)
       assert.match(l.stdout, /Server: HTTP\/localhost@EMB\.TEST/)
-      assert.match(
-        l.stdout,
-        new RegExp(`Server: HTTP/localhost@EMB\\.TEST[\\s\\S]*?Ticket etype: ${name}`),
-      )
+      assert.equal(sessionEnctype(l.stdout, 'HTTP/localhost@EMB.TEST'), name)
     })
 
     it(`Heimdal kinit -k -t KEYTAB, klist and kgetcred with ${name} (${num})`, async () => {
@@ -74,16 +81,10 @@ describe('Heimdal clients against the embedded KDC', { skip }, () => {
       await runTool(h.kinit, ['-k', '-t', `FILE:${kt}`, 'svc@EMB.TEST'], e)
       let l = await runTool(h.heimtools, ['klist', '-v'], e)
       assert.match(l.stdout, /Principal: svc@EMB\.TEST/)
-      assert.match(
-        l.stdout,
-        new RegExp(`Server: krbtgt/EMB\\.TEST@EMB\\.TEST[\\s\\S]*?Ticket etype: ${name}`),
-      )
+      assert.equal(sessionEnctype(l.stdout, 'krbtgt/EMB.TEST@EMB.TEST'), name)
       await runTool(h.kgetcred, ['HTTP/localhost@EMB.TEST'], e)
       l = await runTool(h.heimtools, ['klist', '-v'], e)
-      assert.match(
-        l.stdout,
-        new RegExp(`Server: HTTP/localhost@EMB\\.TEST[\\s\\S]*?Ticket etype: ${name}`),
-      )
+      assert.equal(sessionEnctype(l.stdout, 'HTTP/localhost@EMB.TEST'), name)
     })
   }
 
