@@ -2,7 +2,7 @@
 # Unpacks Debian's Heimdal client tools (kinit, klist, kgetcred, ...) and the shared libraries they
 # need into one root outside the repo, WITHOUT installing them (heimdal-clients conflicts with
 # krb5-user). Usage: scripts/heimdal-unpack.sh [ROOT]   (default: ${TMPDIR:-/tmp}/kerberos-ts-heimdal)
-# Reused when ROOT/usr/bin/kinit already exists. Prints ROOT on success. Needs apt lists (apt-get
+# Reused when ROOT/usr/bin/kinit.heimdal already exists. Prints ROOT on success. Needs apt lists (apt-get
 # update is run once when `apt-cache show heimdal-clients` finds nothing and we are root).
 set -euo pipefail
 root="${1:-${TMPDIR:-/tmp}/kerberos-ts-heimdal}"
@@ -31,7 +31,9 @@ done
 (
   cd "$cache"
   # shellcheck disable=SC2086
-  apt-get download -qq $want >/dev/null 2>&1 || apt-get download -qq $want >/dev/null
+  # Stale lists name versions the mirror no longer has: refresh them once (as root) and retry.
+  apt-get download -qq $want >/dev/null 2>&1 ||
+    { [ "$(id -u)" = 0 ] && apt-get update -qq && apt-get download -qq $want >/dev/null; }
 )
 for deb in "$cache"/*.deb; do dpkg -x "$deb" "$root"; done
 [ -x "$root/usr/bin/kinit.heimdal" ] || { echo "heimdal-unpack: no kinit.heimdal in $root" >&2; exit 1; }
