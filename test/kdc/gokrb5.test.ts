@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename } from 'node:fs/promises'
+import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -42,8 +42,13 @@ async function buildGokrb5Client(): Promise<string> {
   const hash = createHash('sha256').update(src).digest('hex').slice(0, 16)
   const dir = join(tmpdir(), `kerberos-ts-gokrb5-${hash}`)
   const bin = join(dir, 'gokrb5-client')
-  if (existsSync(bin)) return bin
   await mkdir(dir, { recursive: true, mode: 0o700 })
+  // A shared temporary directory: use a cached binary only from a directory that is ours alone.
+  const st = await lstat(dir)
+  if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0) {
+    throw new Error(`${dir} is not a private directory of this user: refusing to use it`)
+  }
+  if (existsSync(bin)) return bin
   const partial = `${bin}.${process.pid}`
   await run(GO, ['build', '-o', partial, '.'], {
     cwd: SOURCE_DIR,
@@ -67,13 +72,14 @@ interface GoResult {
   sname: string
   realm: string
   etype: number
+  skey: number
   kvno: number
   apReq: Uint8Array
 }
 
 function parseLine(stdout: string): GoResult {
   const m =
-    /^OK cname=(\S+) sname=(\S+) realm=(\S+) etype=(\d+) kvno=(\d+) apreq=([A-Za-z0-9+/=]+)$/m.exec(
+    /^OK cname=(\S+) sname=(\S+) realm=(\S+) etype=(\d+) skey=(\d+) kvno=(\d+) apreq=([A-Za-z0-9+/=]+)$/m.exec(
       stdout,
     )
   assert.ok(m, `unexpected gokrb5 output: ${stdout}`)
@@ -82,12 +88,22 @@ function parseLine(stdout: string): GoResult {
     sname: m[2]!,
     realm: m[3]!,
     etype: Number(m[4]),
-    kvno: Number(m[5]),
-    apReq: new Uint8Array(Buffer.from(m[6]!, 'base64')),
+    skey: Number(m[5]),
+    kvno: Number(m[6]),
+    apReq: new Uint8Array(Buffer.from(m[7]!, 'base64')),
   }
 }
 
 const skip = skipWithoutGokrb5()
+
+/** The enctypes gokrb5 v8 implements (it has no Camellia). */
+const ENCTYPES: readonly [string, number][] = [
+  ['aes256-cts-hmac-sha1-96', 18],
+  ['aes128-cts-hmac-sha1-96', 17],
+  ['aes256-cts-hmac-sha384-192', 20],
+  ['aes128-cts-hmac-sha256-128', 19],
+  ['arcfour-hmac', 23],
+]
 
 describe('gokrb5 client against the embedded KDC', { skip }, () => {
   let kdc: TestKDC
@@ -96,19 +112,25 @@ describe('gokrb5 client against the embedded KDC', { skip }, () => {
     bin = await buildGokrb5Client()
     kdc = await startTestKDC({
       realm: 'EMB.TEST',
+      allowWeakCrypto: true,
       principals: [
-        { name: 'alice', password: 'alice-pw' },
+        { name: 'alice', password: 'alice-pw', enctypes: ENCTYPES.map(([, n]) => n) },
         { name: 'svc' },
-        { name: 'HTTP/localhost' },
+        { name: 'HTTP/localhost', enctypes: ENCTYPES.map(([, n]) => n) },
+        ...ENCTYPES.map(([, n]) => ({ name: `HTTP/e${n}`, enctypes: [n] })),
       ],
     })
   })
   after(() => kdc?.stop())
 
-  const gokrb5 = async (args: string[], password?: string): Promise<GoResult> => {
+  const gokrb5 = async (
+    args: string[],
+    password?: string,
+    conf = kdc.krb5ConfPath,
+  ): Promise<GoResult> => {
     const { stdout } = await run(
       bin,
-      ['-conf', kdc.krb5ConfPath, '-realm', 'EMB.TEST', '-spn', 'HTTP/localhost', ...args],
+      ['-conf', conf, '-realm', 'EMB.TEST', '-spn', 'HTTP/localhost', ...args],
       {
         env: {
           PATH: '/usr/bin:/bin',
@@ -144,8 +166,37 @@ describe('gokrb5 client against the embedded KDC', { skip }, () => {
 
   it('gokrb5 with a wrong password fails its login (the KDC refuses the pre-authentication)', async () => {
     await assert.rejects(gokrb5(['-user', 'alice'], 'wrong'), (e: Error & { stderr?: string }) => {
-      assert.match(e.stderr ?? '', /FAIL login/)
+      assert.match(e.stderr ?? '', /FAIL login: .*KDC_ERR_PREAUTH_FAILED/)
       return true
     })
   })
+
+  it('gokrb5 asking for an unknown service gets KDC_ERR_S_PRINCIPAL_UNKNOWN', async () => {
+    await assert.rejects(
+      gokrb5(['-user', 'alice', '-spn', 'HTTP/nosuch'], 'alice-pw'),
+      (e: Error & { stderr?: string }) => {
+        assert.match(e.stderr ?? '', /FAIL service ticket: .*KDC_ERR_S_PRINCIPAL_UNKNOWN/)
+        return true
+      },
+    )
+  })
+
+  for (const [name, num] of ENCTYPES) {
+    it(`gokrb5 password login + service ticket with ${name} (${num}) only`, async () => {
+      const conf = join(kdc.dir, `krb5-go-${num}.conf`)
+      const only =
+        `[libdefaults]\n  default_tkt_enctypes = ${name}\n  default_tgs_enctypes = ${name}\n` +
+        `  permitted_enctypes = ${name}\n  allow_weak_crypto = true\n`
+      await writeFile(conf, kdc.krb5Conf().replace('[libdefaults]\n', only))
+      const r = await gokrb5(['-user', 'alice', '-spn', `HTTP/e${num}`], 'alice-pw', conf)
+      assert.equal(r.sname, `HTTP/e${num}`)
+      assert.equal(r.etype, num)
+      assert.equal(r.skey, num)
+      const acceptor = new Acceptor({
+        keytab: kdc.database.keytab(`HTTP/e${num}`),
+        allowWeakCrypto: true,
+      })
+      assert.equal(formatPrincipal(acceptor.accept(r.apReq).client), 'alice@EMB.TEST')
+    })
+  }
 })

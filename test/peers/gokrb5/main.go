@@ -1,7 +1,7 @@
 // A gokrb5 (github.com/jcmturner/gokrb5/v8) client for test/kdc/gokrb5.test.ts: logs in with a
 // password (GOKRB5_PASSWORD) or a keytab (-keytab), gets a service ticket and prints one line:
 //
-//	OK cname=<client> sname=<service> realm=<realm> etype=<n> kvno=<n> apreq=<base64 AP-REQ>
+//	OK cname=<client> sname=<service> realm=<realm> etype=<ticket enctype> skey=<session key enctype> kvno=<n> apreq=<base64 AP-REQ>
 //
 // The AP-REQ carries a GSS-API checksum (spnego.NewKRB5TokenAPREQ) so our Acceptor can verify it.
 // Built by the test with GO111MODULE=off and GOPATH=/usr/share/gocode (Debian's -dev packages).
@@ -62,7 +62,7 @@ func main() {
 	if err != nil {
 		fail("AP-REQ marshal", err)
 	}
-	fmt.Printf("OK cname=%s sname=%s realm=%s etype=%d kvno=%d apreq=%s\n",
+	fmt.Printf("OK cname=%s sname=%s realm=%s etype=%d skey=%d kvno=%d apreq=%s\n",
 		cl.Credentials.CName().PrincipalNameString(), tkt.SName.PrincipalNameString(), tkt.Realm,
-		tkt.EncPart.EType, tkt.EncPart.KVNO, base64.StdEncoding.EncodeToString(b))
+		tkt.EncPart.EType, key.KeyType, tkt.EncPart.KVNO, base64.StdEncoding.EncodeToString(b))
 }
