@@ -55,7 +55,14 @@ const WELL_KNOWN_SERVICES: readonly string[] = [
 /** A dotted IPv4 address or an IPv6 literal (with or without brackets). */
 export function looksLikeIPAddress(host: string): boolean {
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return true
-  return /^\[?[0-9a-fA-F:]*:[0-9a-fA-F:.]*(%[\w.]+)?\]?$/.test(host) && host.includes(':')
+  // IPv6: one linear scan (no backtracking regex: the host comes from an SPN or a URL).
+  let h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+  const zone = h.indexOf('%')
+  if (zone !== -1) {
+    if (!/^[\w.]+$/.test(h.slice(zone + 1))) return false
+    h = h.slice(0, zone)
+  }
+  return h.includes(':') && /^[0-9a-fA-F:.]+$/.test(h)
 }
 
 /** The realm in upper case when it has lower-case letters (realms are case-sensitive). */

@@ -19,6 +19,7 @@ import { negotiateMiddleware } from '../../src/http/middleware.js'
 import { negotiate, parseNegotiateHeader } from '../../src/http/negotiate.js'
 import { fromBase64, fromHex } from '../../src/internal/bytes.js'
 import { parsePrincipal } from '../../src/principal.js'
+import { looksLikeIPAddress } from '../../src/client/explain.js'
 import { Acceptor } from '../../src/protocol/ap-verify.js'
 import { fakeService } from '../helpers/gss-peers.js'
 
@@ -137,6 +138,13 @@ describe('review #1: parsers of untrusted text run in linear time', () => {
     assertLinear((n) => 'a/'.repeat(n >> 1), parsePrincipal)
     assertLinear((n) => `${'\\@'.repeat(n >> 1)}@R`, parsePrincipal)
     assertLinear((n) => `${sp(n)}@${sp(n)}@`, parsePrincipal)
+  })
+
+  test('review #1: the SPN host check of client error hints is linear (colons, then a non-hex octet)', () => {
+    assertLinear((n) => `${':'.repeat(n)}x`, looksLikeIPAddress)
+    assertLinear((n) => `[${'0:'.repeat(n >> 1)}%${'.'.repeat(n)}!]`, looksLikeIPAddress)
+    assert.equal(looksLikeIPAddress('[fe80::1%eth0]'), true)
+    assert.equal(looksLikeIPAddress('web.example.com'), false)
   })
 
   test('review #1: the CLI token/asn1 text decoders, fromHex and fromBase64 are linear', () => {
