@@ -8,7 +8,7 @@
 import { checksumLength } from '../crypto/index.js'
 import { ErrorCodes } from '../errors.js'
 import { ByteReader, ByteWriter } from '../internal/bytes.js'
-import { readUTF16LEBytes } from './ndr.js'
+import { readUTF16LE } from './ndr.js'
 import { readSIDBody, writeSIDBody } from './sid.js'
 import type {
   PACAttributesInfo,
@@ -20,7 +20,7 @@ import type {
 import { UPNDNSFlags } from './types.js'
 
 function utf16(bytes: Uint8Array): string {
-  return readUTF16LEBytes(bytes, 0, bytes.length >> 1)
+  return readUTF16LE(bytes, 0, bytes.length >> 1)
 }
 
 function reader(bytes: Uint8Array, what: string): ByteReader {
@@ -54,7 +54,7 @@ export function decodePACClientInfo(bytes: Uint8Array): PACClientInfo {
       const hi = (bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24)) >>> 0
       const clientId =
         hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo)
-      return { clientId, name: readUTF16LEBytes(bytes, 10, length >> 1) }
+      return { clientId, name: readUTF16LE(bytes, 10, length >> 1) }
     }
   }
   const r = reader(bytes, 'PAC_CLIENT_INFO')

@@ -21,32 +21,13 @@ export interface NdrStringHeader {
 }
 
 /**
- * UTF-16LE code units to a string, straight from the view (TextDecoder and subarray cost more
- * than the whole NDR walk for the short names of a PAC). Lone surrogates are kept as they are.
- *
- * @example
- * ```ts
- * readUTF16LE(new DataView(bytes.buffer), 0, 5) // 'alice'
- * ```
- */
-export function readUTF16LE(view: DataView, at: number, count: number): string {
-  let s = ''
-  for (let i = 0; i < count; i += 1024) {
-    const n = Math.min(1024, count - i)
-    const units = new Array<number>(n)
-    for (let j = 0; j < n; j++) units[j] = view.getUint16(at + 2 * (i + j), true)
-    s += String.fromCharCode.apply(null, units)
-  }
-  return s
-}
-
-/**
- * {@link readUTF16LE} from the bytes themselves (no DataView to build per string): `count` code
- * units at `at`, lone surrogates kept.
+ * UTF-16LE code units to a string, straight from the bytes (TextDecoder and subarray cost more
+ * than the whole NDR walk for the short names of a PAC): `count` code units at `at`, lone
+ * surrogates kept.
  *
  * @internal
  */
-export function readUTF16LEBytes(bytes: Uint8Array, at: number, count: number): string {
+export function readUTF16LE(bytes: Uint8Array, at: number, count: number): string {
   let s = ''
   for (let i = 0; i < count; i += 1024) {
     const n = Math.min(1024, count - i)
@@ -57,10 +38,14 @@ export function readUTF16LEBytes(bytes: Uint8Array, at: number, count: number): 
   return s
 }
 
-/** A reader over one NDR-serialized object. */
 const FILETIME_NEVER = 0x7fffffffffffffffn
 const FILETIME_ALL_ONES = 0xffffffffffffffffn
 
+/**
+ * A reader over one NDR-serialized object: little-endian, aligned relative to the object's
+ * start, every read bounds-checked, failures as ERR_KRB_PAC_FORMAT (the alignment rule is why it
+ * is not the shared ByteReader).
+ */
 export class NdrReader {
   readonly #bytes: Uint8Array
   readonly #view: DataView
@@ -196,7 +181,7 @@ export class NdrReader {
       )
     }
     const at = this.#need(actual * 2, label)
-    return readUTF16LEBytes(this.#bytes, at, actual)
+    return readUTF16LE(this.#bytes, at, actual)
   }
 
   /** A conformant array's count; checks `count × size` fits in what is left. */
