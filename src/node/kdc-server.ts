@@ -150,7 +150,7 @@ async function listenBoth(
  *   principals: [{ name: 'alice', password: 'secret' }, { name: 'HTTP/localhost' }],
  * })
  * await writeFile('krb5.conf', kdc.krb5Conf())
- * await writeFile('http.keytab', kdc.keytab('HTTP/localhost'), { mode: 0o600 })
+ * await writeFileAtomic('http.keytab', kdc.keytab('HTTP/localhost')) // 0600, never through a link
  * await kdc.stop()
  * ```
  */
