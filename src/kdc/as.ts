@@ -9,11 +9,17 @@ import { encodeEncTicketPart } from '../asn1/ticket.js'
 import { decodeEncryptedData } from '../asn1/basic.js'
 import { decodePAEncTSEnc, decodePAPacRequest, encodeETypeInfo2 } from '../asn1/padata.js'
 import { hasFlag, setFlags } from '../asn1/flags.js'
-import type { EncTicketPart, ETypeInfo2Entry, KDCReq, PAData } from '../asn1/types.js'
+import type {
+  EncTicketPart,
+  EncryptedData,
+  ETypeInfo2Entry,
+  KDCReq,
+  PAData,
+} from '../asn1/types.js'
 import { decrypt, encrypt, randomKey } from '../crypto/index.js'
 import { defaultSalt } from '../crypto/salt.js'
 import { KDCOptions as O, KeyUsage, PADataType, TicketFlags as F } from '../iana.js'
-import { fromUtf8, toHex } from '../internal/bytes.js'
+import { fromUtf8 } from '../internal/bytes.js'
 import { formatPrincipal } from '../principal.js'
 import type { KDCKey, KDCPrincipal } from './database.js'
 import {
@@ -77,9 +83,9 @@ function checkTimestamp(ctx: KDCContext, client: KDCPrincipal, reply: KDCKey, pa
     )
   }
   let plain: Uint8Array
-  let tag: string
+  let ed: EncryptedData
   try {
-    const ed = decodeEncryptedData(pa.padataValue)
+    ed = decodeEncryptedData(pa.padataValue)
     const candidates = client.keys.filter((k) => k.key.enctype === ed.etype)
     if (!permitted(ctx, ed.etype) || candidates.length === 0) return failed()
     candidates.sort((a, b) => b.kvno - a.kvno)
@@ -96,7 +102,6 @@ function checkTimestamp(ctx: KDCContext, client: KDCPrincipal, reply: KDCKey, pa
     }
     if (out === undefined) return failed()
     plain = out
-    tag = toHex(ed.cipher.subarray(Math.max(0, ed.cipher.length - 24)))
   } catch (e) {
     if (e instanceof Error && 'errorCode' in e) throw e
     return failed()
@@ -104,7 +109,8 @@ function checkTimestamp(ctx: KDCContext, client: KDCPrincipal, reply: KDCKey, pa
   const ts = decodePAEncTSEnc(plain)
   const t = ts.patimestamp.getTime() + Math.floor((ts.pausec ?? 0) / 1000)
   if (Math.abs(t - ctx.nowMs) > ctx.skewMs) throw refuse(E.SKEW, 'clock skew too great')
-  if (!ctx.fresh(`ts:${tag}`, t + ctx.skewMs)) throw refuse(E.REPEAT, 'request is a replay')
+  const who = formatPrincipal(client.principal)
+  if (!ctx.fresh(ed, who, t)) throw refuse(E.REPEAT, 'request is a replay')
 }
 
 /** Answer an AS-REQ (already decoded). */

@@ -6,7 +6,7 @@
  */
 import { encodeKRBError } from '../asn1/error.js'
 import { encodeMethodData } from '../asn1/basic.js'
-import type { KRBError, PAData, PrincipalName } from '../asn1/types.js'
+import type { EncryptedData, KRBError, PAData, PrincipalName } from '../asn1/types.js'
 import { isEnctypeSupported } from '../crypto/index.js'
 import { EncType } from '../iana.js'
 import type { RandomSource } from '../internal/bytes.js'
@@ -105,8 +105,12 @@ export interface KDCContext {
   readonly referral: ((server: Principal) => string | undefined) | undefined
   readonly nowMs: number
   readonly random: RandomSource | undefined
-  /** Authenticator/timestamp replay check: true when new. */
-  readonly fresh: (tag: string, expiresAt: number) => boolean
+  /**
+   * Authenticator/timestamp replay check, true when new: `encrypted` is keyed on its integrity tag
+   * (the replay cache's key), `client` (authenticated) decides who pays when the cache is full;
+   * `time` (ms) is the request's own time, remembered for the clock-skew window.
+   */
+  readonly fresh: (encrypted: EncryptedData, client: string, time: number) => boolean
 }
 
 /** Whole-second KerberosTime and the microseconds beside it. */

@@ -7,6 +7,7 @@ import { decodeKDCReq } from '../asn1/kdc.js'
 import type { KDCReq, PrincipalName } from '../asn1/types.js'
 import { KerberosError } from '../errors.js'
 import { toHex } from '../internal/bytes.js'
+import { MemoryReplayCache, replayKey } from '../protocol/replay-cache.js'
 import { sha1Digest } from '../crypto/sha1.js'
 import { handleAS } from './as.js'
 import { handleTGS } from './tgs.js'
@@ -18,34 +19,6 @@ import {
   type KDCContext,
   type KDCOptions,
 } from './common.js'
-
-/** A bounded map of seen tags with expiry. */
-class SeenSet {
-  readonly #map = new Map<string, number>()
-  readonly #max: number
-  constructor(max: number) {
-    this.#max = max
-  }
-  /** True when new (and remembers it until `expiresAt`). */
-  add(tag: string, expiresAt: number, now: number): boolean {
-    const at = this.#map.get(tag)
-    if (at !== undefined && at >= now) return false
-    if (this.#map.size >= this.#max) this.#prune(now)
-    this.#map.set(tag, expiresAt)
-    return true
-  }
-  #prune(now: number): void {
-    for (const [k, v] of this.#map) if (v < now) this.#map.delete(k)
-    // Still full: forget the oldest half (a flood of fresh authenticators cannot grow memory).
-    if (this.#map.size >= this.#max) {
-      let n = this.#map.size >> 1
-      for (const k of this.#map.keys()) {
-        if (n-- <= 0) break
-        this.#map.delete(k)
-      }
-    }
-  }
-}
 
 /** The largest request the KDC reads (MIT: 64 KiB over UDP; the TCP limit is the server's). */
 export const MAX_KDC_REQUEST: number = 1 << 20
@@ -69,7 +42,11 @@ export const MAX_KDC_REQUEST: number = 1 << 20
 export class KDC {
   readonly realm: string
   readonly #options: KDCOptions
-  readonly #seen = new SeenSet(100_000)
+  /**
+   * Seen PA-ENC-TIMESTAMPs and TGS authenticators, keyed on their integrity tags; when full of
+   * unexpired entries the flooding client's own entries go first (the acceptor's cache).
+   */
+  readonly #seen: MemoryReplayCache
   // MIT's lookaside cache: a retransmitted request (same bytes) gets the same reply.
   readonly #lookaside = new Map<string, { reply: Uint8Array; expiresAt: number }>()
 
@@ -78,6 +55,7 @@ export class KDC {
       throw new TypeError('expected a realm name')
     this.realm = options.realm
     this.#options = options
+    this.#seen = new MemoryReplayCache({ maxEntries: 100_000, now: () => this.#now() })
   }
 
   #now(): number {
@@ -98,7 +76,14 @@ export class KDC {
       referral: o.referral,
       nowMs,
       random: o.random,
-      fresh: (tag, expiresAt) => this.#seen.add(tag, expiresAt, nowMs),
+      fresh: (encrypted, client, time) =>
+        this.#seen.checkAndStore({
+          key: replayKey(encrypted),
+          client,
+          server: o.realm,
+          time,
+          expiresAt: time + (o.clockSkew ?? 300) * 1000,
+        }),
     }
   }
 

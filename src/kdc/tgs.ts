@@ -20,7 +20,6 @@ import type {
 } from '../asn1/types.js'
 import { decrypt, encrypt, isKeyedChecksum, randomKey, verifyChecksum } from '../crypto/index.js'
 import { KDCOptions as O, KeyUsage, PADataType, TicketFlags as F } from '../iana.js'
-import { toHex } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import { formatPrincipal, tgsPrincipal, type Principal } from '../principal.js'
 import type { KDCKey, KDCPrincipal } from './database.js'
@@ -156,9 +155,12 @@ function checkAuthenticator(
     throw refuse(E.SUMTYPE_NOSUPP, 'checksum type not supported')
   }
   if (!ok) throw refuse(E.MODIFIED, 'the request body does not match its checksum')
-  const c = apReq.authenticator.cipher
-  const tag = toHex(c.subarray(Math.max(0, c.length - 24)))
-  if (!ctx.fresh(`auth:${tag}`, at + ctx.skewMs)) throw refuse(E.REPEAT, 'request is a replay')
+  const who = formatPrincipal({
+    nameType: part.cname.nameType,
+    components: part.cname.nameString,
+    realm: part.crealm,
+  })
+  if (!ctx.fresh(apReq.authenticator, who, at)) throw refuse(E.REPEAT, 'request is a replay')
 }
 
 /** The service to issue for: local, a cross-realm TGT, or a referral. */
