@@ -19,6 +19,7 @@ import {
 import { serializeKeytab } from '../keytab/format.js'
 import { tgsPrincipal } from '../principal.js'
 import { writeFileAtomic } from './files.js'
+import { frameKerbMessage } from '../protocol/kkdcp.js'
 
 /** A principal to create: a password (a user, preauth required by default) or random keys. */
 export interface KDCPrincipalSpec extends AddPrincipalOptions {
@@ -96,10 +97,7 @@ function serveTCP(kdc: KDC, socket: Socket): void {
         socket.destroy()
         return
       }
-      const out = new Uint8Array(4 + reply.length)
-      new DataView(out.buffer).setUint32(0, reply.length)
-      out.set(reply, 4)
-      socket.write(out)
+      socket.write(frameKerbMessage(reply))
     }
   })
 }

@@ -29,7 +29,12 @@ import {
   type SRVResolver,
 } from './kdc-discovery.js'
 import { peekKRBErrorCode } from './transport-peek.js'
-import { KKDCP_CONTENT_TYPE, unwrapKKDCPReply, wrapKKDCPRequest } from '../protocol/kkdcp.js'
+import {
+  KKDCP_CONTENT_TYPE,
+  frameKerbMessage,
+  unwrapKKDCPReply,
+  wrapKKDCPRequest,
+} from '../protocol/kkdcp.js'
 import { configNotLoaded, loadConfig } from './config.js'
 
 /** MIT's default `udp_preference_limit`. */
@@ -280,14 +285,6 @@ function frameError(message: string, context: Record<string, unknown>): Kerberos
   return new KerberosError(ErrorCodes.TRANSPORT, message, { context })
 }
 
-/** RFC 4120 §7.2.2: 4-byte big-endian length, high bit reserved (must be zero), then the message. */
-function tcpFrame(request: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + request.length)
-  new DataView(out.buffer).setUint32(0, request.length)
-  out.set(request, 4)
-  return out
-}
-
 /** Reassembles one length-prefixed reply from TCP chunks, refusing oversized lengths before allocating. */
 class FrameReader {
   private readonly header = new Uint8Array(4)
@@ -355,7 +352,7 @@ export function exchangeTCP(
     const frames = new FrameReader(o.maxReplyBytes)
     const sock: Socket = connect({ host, port })
     sock.setNoDelay(true)
-    sock.on('connect', () => sock.write(tcpFrame(request)))
+    sock.on('connect', () => sock.write(frameKerbMessage(request)))
     sock.on('data', (chunk: Uint8Array) => {
       try {
         const reply = frames.push(chunk)
