@@ -6,13 +6,14 @@
  *   node scripts/bundle-size.mjs            print sizes; exit 1 when one is over its limit
  *   node scripts/bundle-size.mjs --json     the same as JSON
  *   node scripts/bundle-size.mjs --update   lower the ratchets in bundle-budgets.json to today's sizes
+ *   node scripts/bundle-size.mjs --analyze NAME   what is inside one bundle (minified bytes per input)
  *
  * Each bundle has a `budget` (the goal, from the issue) and a `ratchet` (the most it may weigh
  * today, lowered by --update as sizes shrink). A bundle within its budget may grow up to it; one
  * still over budget may not grow past its ratchet.
  * test/bundle-size.test.ts runs this in CI.
  */
-import { build } from 'esbuild'
+import { analyzeMetafile, build } from 'esbuild'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,30 +22,46 @@ import { gzipSync } from 'node:zlib'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const budgetsPath = join(root, 'scripts', 'bundle-budgets.json')
 
-/** What each bundle exercises: an app that imports exactly these. */
+/**
+ * What each bundle exercises: an app that imports exactly these, built the way a size-conscious
+ * app is (docs/bundling.md): lean (`define: { __KERBEROS_TS_LEAN__: 'true' }`), registering
+ * only the enctypes it uses (aes-sha1).
+ */
 export const ENTRIES = {
   keytab: `export { parseKeytab } from './dist/keytab/index.js'`,
-  'crypto-aes-sha1': `import { stringToKey, encrypt, decrypt } from './dist/crypto/index.js'
+  'crypto-aes-sha1': `import { stringToKey, encrypt, decrypt, registerEnctypes, aes256CtsHmacSha196 } from './dist/crypto/index.js'
+registerEnctypes(aes256CtsHmacSha196)
 export const run = (pw, salt, data) => { const k = stringToKey(18, pw, salt); return decrypt(k, 2, encrypt(k, 2, data)) }`,
-  acceptor: `export { Acceptor } from './dist/protocol/index.js'
+  acceptor: `import { registerEnctypes, aes256CtsHmacSha196, aes128CtsHmacSha196 } from './dist/crypto/index.js'
+registerEnctypes(aes256CtsHmacSha196, aes128CtsHmacSha196)
+export { Acceptor } from './dist/protocol/index.js'
 export { AcceptorContext } from './dist/gssapi/index.js'
 export { negotiate } from './dist/http/index.js'`,
-  client: `export { KerberosClient } from './dist/client/index.js'`,
+  client: `import { registerEnctypes, aes256CtsHmacSha196, aes128CtsHmacSha196 } from './dist/crypto/index.js'
+registerEnctypes(aes256CtsHmacSha196, aes128CtsHmacSha196)
+export { KerberosClient } from './dist/client/index.js'`,
 }
+
+/** The bundler setting of a lean build (docs/bundling.md). */
+export const LEAN_DEFINE = { __KERBEROS_TS_LEAN__: 'true' }
+
+/** esbuild options for the bundle of `contents`. */
+const buildOptions = (contents) => ({
+  stdin: { contents, resolveDir: root, loader: 'js' },
+  bundle: true,
+  write: false,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  treeShaking: true,
+  define: LEAN_DEFINE,
+  logLevel: 'silent',
+})
 
 /** Gzipped size (level 9) of the minified bundle of `contents`, and its minified size. */
 export async function measure(contents) {
-  const out = await build({
-    stdin: { contents, resolveDir: root, loader: 'js' },
-    bundle: true,
-    write: false,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    treeShaking: true,
-    logLevel: 'silent',
-  })
+  const out = await build(buildOptions(contents))
   const bytes = out.outputFiles[0].contents
   return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
 }
@@ -67,7 +84,21 @@ export async function check() {
   return rows
 }
 
+/** esbuild's per-input breakdown (minified bytes) of one bundle. */
+export async function analyze(name) {
+  const contents = ENTRIES[name]
+  if (contents === undefined)
+    throw new Error(`no bundle named ${name}: ${Object.keys(ENTRIES).join(', ')}`)
+  const out = await build({ ...buildOptions(contents), metafile: true, outfile: 'out.js' })
+  return analyzeMetafile(out.metafile)
+}
+
 async function main() {
+  const at = process.argv.indexOf('--analyze')
+  if (at !== -1) {
+    process.stdout.write(await analyze(process.argv[at + 1]))
+    return
+  }
   const rows = await check()
   if (process.argv.includes('--update')) {
     const budgets = readBudgets()
