@@ -15,7 +15,7 @@
  */
 import { analyzeMetafile, build } from 'esbuild'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
@@ -45,10 +45,25 @@ export { KerberosClient } from './dist/client/index.js'`,
 /** The bundler setting of a lean build (docs/bundling.md). */
 export const LEAN_DEFINE = { __KERBEROS_TS_LEAN__: 'true' }
 
-/** esbuild options for the bundle of `contents`. */
+/** esbuild options for the bundle of `contents`: code splitting on, as Vite, Rollup and webpack do. */
 const buildOptions = (contents) => ({
-  stdin: { contents, resolveDir: root, loader: 'js' },
+  entryPoints: ['app'],
+  plugins: [
+    {
+      name: 'app',
+      setup(b) {
+        b.onResolve({ filter: /^app$/ }, () => ({ path: 'app', namespace: 'app' }))
+        b.onLoad({ filter: /.*/, namespace: 'app' }, () => ({
+          contents,
+          resolveDir: root,
+          loader: 'js',
+        }))
+      },
+    },
+  ],
   bundle: true,
+  splitting: true,
+  outdir: 'out',
   write: false,
   minify: true,
   format: 'esm',
@@ -56,14 +71,32 @@ const buildOptions = (contents) => ({
   target: 'es2022',
   treeShaking: true,
   define: LEAN_DEFINE,
+  metafile: true,
   logLevel: 'silent',
 })
 
-/** Gzipped size (level 9) of the minified bundle of `contents`, and its minified size. */
+/**
+ * Sizes of the bundle of `contents`: what loads up front (the entry chunk and the chunks it
+ * imports statically; gzip level 9 per file, as each is its own download) and what a dynamic
+ * `import()` loads only when used (`lazy`, the same measure).
+ */
 export async function measure(contents) {
   const out = await build(buildOptions(contents))
-  const bytes = out.outputFiles[0].contents
-  return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
+  const files = new Map(out.outputFiles.map((f) => [relative(root, f.path), f.contents]))
+  const outputs = out.metafile.outputs
+  const entry = Object.keys(outputs).find((k) => outputs[k].entryPoint !== undefined)
+  const initial = new Set([entry])
+  for (const f of initial) {
+    for (const i of outputs[f].imports) if (i.kind === 'import-statement') initial.add(i.path)
+  }
+  const sum = (names, how) => names.reduce((n, k) => n + how(files.get(k)), 0)
+  const gz = (bytes) => gzipSync(bytes, { level: 9 }).length
+  const lazy = Object.keys(outputs).filter((k) => !initial.has(k) && k.endsWith('.js'))
+  return {
+    minified: sum([...initial], (b) => b.length),
+    gzip: sum([...initial], gz),
+    lazyGzip: sum(lazy, gz),
+  }
 }
 
 export function readBudgets() {
@@ -75,11 +108,11 @@ export async function check() {
   const budgets = readBudgets()
   const rows = []
   for (const [name, contents] of Object.entries(ENTRIES)) {
-    const { minified, gzip } = await measure(contents)
+    const { minified, gzip, lazyGzip } = await measure(contents)
     const { budget, ratchet } = budgets[name]
     // Met budgets may use their headroom; a bundle still over budget may not grow past its ratchet.
     const limit = Math.max(budget, ratchet)
-    rows.push({ name, minified, gzip, budget, ratchet, limit, ok: gzip <= limit })
+    rows.push({ name, minified, gzip, lazyGzip, budget, ratchet, limit, ok: gzip <= limit })
   }
   return rows
 }
@@ -89,7 +122,7 @@ export async function analyze(name) {
   const contents = ENTRIES[name]
   if (contents === undefined)
     throw new Error(`no bundle named ${name}: ${Object.keys(ENTRIES).join(', ')}`)
-  const out = await build({ ...buildOptions(contents), metafile: true, outfile: 'out.js' })
+  const out = await build(buildOptions(contents))
   return analyzeMetafile(out.metafile)
 }
 
@@ -115,7 +148,7 @@ async function main() {
       const kb = (n) => (n / 1024).toFixed(1).padStart(5) + ' kB'
       const over = r.gzip > r.budget ? ` (over the ${kb(r.budget)} budget: ratchet)` : ''
       process.stdout.write(
-        `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(16)} ${kb(r.gzip)} gzip  ${kb(r.minified)} min  limit ${kb(r.limit)}${over}\n`,
+        `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(16)} ${kb(r.gzip)} gzip  ${kb(r.minified)} min  limit ${kb(r.limit)}  (+${kb(r.lazyGzip)} gzip loaded on use)${over}\n`,
       )
     }
   }
