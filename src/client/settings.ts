@@ -6,7 +6,7 @@
 import {
   capathFor,
   configuredRealms,
-  parseConfig,
+  createConfig,
   readLibDefaults,
   realmForHost,
   type Krb5Config,
@@ -38,7 +38,8 @@ export function isKrb5Config(c: unknown): c is Krb5Config {
   return typeof c === 'object' && c !== null && typeof (c as Krb5Config).get === 'function'
 }
 
-const EMPTY: Krb5Config = parseConfig('')
+// An empty chain, not parseConfig(''): the same defaults without the krb5.conf parser.
+const EMPTY: Krb5Config = createConfig([])
 const EMPTY_DEFAULTS: LibDefaults = readLibDefaults(EMPTY)
 const NAMES_RC4 = /(^|[\s,])(rc4|arcfour|arcfour-hmac|arcfour-hmac-md5|rc4-hmac|23)($|[\s,])/i
 
