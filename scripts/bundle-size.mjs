@@ -36,7 +36,7 @@ export const run = (pw, salt, data) => { const k = stringToKey(18, pw, salt); re
 registerEnctypes(aes256CtsHmacSha196, aes128CtsHmacSha196)
 export { Acceptor } from './dist/protocol/index.js'
 export { AcceptorContext } from './dist/gssapi/index.js'
-export { negotiate } from './dist/http/index.js'`,
+export { negotiate } from './dist/http/core.js'`,
   client: `import { registerEnctypes, aes256CtsHmacSha196, aes128CtsHmacSha196 } from './dist/crypto/index.js'
 registerEnctypes(aes256CtsHmacSha196, aes128CtsHmacSha196)
 export { KerberosClient } from './dist/client/index.js'`,

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { md5 } from '@noble/hashes/legacy.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { checksumTypeName } from '../iana.js'
 import { constantTimeEqual } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import { assertUsable } from './cache.js'
 import { md4 } from './md4.js'
+import { md5 } from './md5.js'
 import { checkUsage } from './profile.js'
 import type { ArcfourProfile } from './rc4-hmac.js'
 import { getCryptoBackend, getProfile, type CryptoOptions } from './registry.js'
@@ -25,7 +25,7 @@ const KEYED: Readonly<Record<number, number>> = { 15: 17, 16: 18, 19: 19, 20: 20
 const UNKEYED: Readonly<Record<number, (d: Uint8Array) => Uint8Array>> =
   typeof __KERBEROS_TS_LEAN__ !== 'undefined' && __KERBEROS_TS_LEAN__
     ? { 14: (d) => sha1Digest(d) }
-    : { 2: md4, 7: (d) => md5(d), 14: (d) => sha1Digest(d) }
+    : { 2: md4, 7: md5, 14: (d) => sha1Digest(d) }
 const ETYPE_CHECKSUM: Readonly<Record<number, number>> = {
   17: 15,
   18: 16,
