@@ -8,9 +8,9 @@
  *   node scripts/bundle-size.mjs --update   lower the ratchets in bundle-budgets.json to today's sizes
  *   node scripts/bundle-size.mjs --analyze NAME   what is inside one bundle (minified bytes per input)
  *
- * Each bundle has a `budget` (the goal, from the issue) and a `ratchet` (the most it may weigh
- * today, lowered by --update as sizes shrink). A bundle within its budget may grow up to it; one
- * still over budget may not grow past its ratchet.
+ * Each bundle has a `budget` (the goal, from the issue) and a `ratchet` (at most the budget: the
+ * most it may weigh today, lowered by --update as sizes shrink; --update also takes away headroom
+ * kept on purpose, e.g. for features about to merge, so run it deliberately).
  * test/bundle-size.test.ts runs this in CI.
  */
 import { analyzeMetafile, build } from 'esbuild'
@@ -92,10 +92,13 @@ export async function measure(contents) {
   const sum = (names, how) => names.reduce((n, k) => n + how(files.get(k)), 0)
   const gz = (bytes) => gzipSync(bytes, { level: 9 }).length
   const lazy = Object.keys(outputs).filter((k) => !initial.has(k) && k.endsWith('.js'))
+  // The source files bundled up front (dist/… and node_modules/… paths), to check what is left out.
+  const inputs = [...initial].flatMap((k) => Object.keys(outputs[k].inputs)).sort()
   return {
     minified: sum([...initial], (b) => b.length),
     gzip: sum([...initial], gz),
     lazyGzip: sum(lazy, gz),
+    inputs,
   }
 }
 
@@ -108,11 +111,11 @@ export async function check() {
   const budgets = readBudgets()
   const rows = []
   for (const [name, contents] of Object.entries(ENTRIES)) {
-    const { minified, gzip, lazyGzip } = await measure(contents)
+    const { minified, gzip, lazyGzip, inputs } = await measure(contents)
     const { budget, ratchet } = budgets[name]
-    // Met budgets may use their headroom; a bundle still over budget may not grow past its ratchet.
-    const limit = Math.max(budget, ratchet)
-    rows.push({ name, minified, gzip, lazyGzip, budget, ratchet, limit, ok: gzip <= limit })
+    // The ratchet, never above the budget.
+    const limit = Math.min(budget, ratchet)
+    rows.push({ name, minified, gzip, lazyGzip, inputs, budget, ratchet, limit, ok: gzip <= limit })
   }
   return rows
 }
@@ -146,9 +149,8 @@ async function main() {
   else {
     for (const r of rows) {
       const kb = (n) => (n / 1024).toFixed(1).padStart(5) + ' kB'
-      const over = r.gzip > r.budget ? ` (over the ${kb(r.budget)} budget: ratchet)` : ''
       process.stdout.write(
-        `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(16)} ${kb(r.gzip)} gzip  ${kb(r.minified)} min  limit ${kb(r.limit)}  (+${kb(r.lazyGzip)} gzip loaded on use)${over}\n`,
+        `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(16)} ${kb(r.gzip)} gzip  ${kb(r.minified)} min  limit ${kb(r.limit)}  (+${kb(r.lazyGzip)} gzip loaded on use)\n`,
       )
     }
   }
