@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto'
+import { createHash, createHmac, randomBytes as nodeRandomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,7 +24,7 @@ import {
   stringToKey,
   supportedEnctypes,
 } from '../src/crypto/index.js'
-import { md5 } from '../src/crypto/md5.js'
+import { HmacMd5, md5 } from '../src/crypto/md5.js'
 import { parseKDCReply } from '../src/protocol/kdc-rep.js'
 import { makeAPReq } from '../src/protocol/ap-req.js'
 import { serializeKeytab } from '../src/keytab/index.js'
@@ -221,7 +221,7 @@ test('issue 15 #5: DEFAULT_LIBDEFAULTS is what readLibDefaults gives for an empt
   assert.deepEqual({ ...DEFAULT_LIBDEFAULTS }, readLibDefaults(parseConfig('')))
 })
 
-test('issue 15 #5: our MD5 (channel bindings, rsa-md5) equals OpenSSL at every length around the padding boundaries', () => {
+test('issue 15 #5: our MD5 and HMAC-MD5 (channel bindings, rsa-md5, arcfour-hmac) equal OpenSSL at every length around the padding boundaries', () => {
   for (let n = 0; n < 200; n++) {
     const d = new Uint8Array(nodeRandomBytes(n))
     assert.equal(hex(md5(d)), createHash('md5').update(d).digest('hex'), `length ${n}`)
@@ -229,6 +229,15 @@ test('issue 15 #5: our MD5 (channel bindings, rsa-md5) equals OpenSSL at every l
   const big = new Uint8Array(nodeRandomBytes(70_000))
   assert.equal(hex(md5(big)), createHash('md5').update(big).digest('hex'))
   assert.equal(hex(md5(new TextEncoder().encode('abc'))), '900150983cd24fb0d6963f7d28e17f72')
+  // HMAC-MD5 (arcfour-hmac): keys of 0..100 octets (over 64 hashed first), data in parts.
+  for (let n = 0; n <= 100; n += 7) {
+    const key = new Uint8Array(nodeRandomBytes(n))
+    const d = new Uint8Array(nodeRandomBytes(150))
+    const mac = new HmacMd5(key)
+    const want = createHmac('md5', key).update(d).digest('hex')
+    assert.equal(hex(mac.digest(d.subarray(0, 70), d.subarray(70))), want, `key length ${n}`)
+    assert.equal(hex(mac.digest(d)), want)
+  }
 })
 
 test('issue 15 #5: a KDC "reply" that is another Kerberos message is refused by its tag (ERR_KRB_KDC_REPLY), garbage as ASN.1', () => {

@@ -82,3 +82,38 @@ export function md5(data: Uint8Array): Uint8Array {
   for (let i = 0; i < 4; i++) ov.setInt32(4 * i, st[i]!, true)
   return out
 }
+
+/** HMAC-MD5 (RFC 2104) over {@link md5}, for arcfour-hmac (RFC 4757). */
+export class HmacMd5 {
+  /** Output length in octets. */
+  readonly outputLength: number = 16
+  readonly #inner: Uint8Array
+  readonly #outer: Uint8Array
+
+  constructor(key: Uint8Array) {
+    const k = key.length > 64 ? md5(key) : key
+    this.#inner = new Uint8Array(64).fill(0x36)
+    this.#outer = new Uint8Array(64).fill(0x5c)
+    for (let i = 0; i < k.length; i++) {
+      this.#inner[i]! ^= k[i]!
+      this.#outer[i]! ^= k[i]!
+    }
+  }
+
+  /** HMAC over the concatenation of `parts`; a fresh 16-octet array. */
+  digest(...parts: readonly Uint8Array[]): Uint8Array {
+    let n = 64
+    for (const p of parts) n += p.length
+    const inner = new Uint8Array(n)
+    inner.set(this.#inner)
+    let at = 64
+    for (const p of parts) {
+      inner.set(p, at)
+      at += p.length
+    }
+    const outer = new Uint8Array(80)
+    outer.set(this.#outer)
+    outer.set(md5(inner), 64)
+    return md5(outer)
+  }
+}

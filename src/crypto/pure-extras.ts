@@ -7,12 +7,12 @@
  * @module
  */
 import { hmac } from '@noble/hashes/hmac.js'
-import { md5 } from '@noble/hashes/legacy.js'
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256, sha384 } from '@noble/hashes/sha2.js'
 import type { CHash } from '@noble/hashes/utils.js'
 import type { PreparedCipher, PreparedMac } from './backend.js'
 import { camelliaBlock, camelliaExpandKey, type CamelliaKey } from './camellia.js'
+import { HmacMd5 } from './md5.js'
 import { pbkdf2Sha256 } from './pbkdf2.js'
 import type { PurePrimitives } from './profile.js'
 
@@ -103,7 +103,7 @@ export const sha2Primitives: PurePrimitives = {
 
 /** HMAC-MD5 (arcfour-hmac). */
 export const md5Primitives: PurePrimitives = {
-  hmac: { md5: (key) => new NobleMac(md5, key) },
+  hmac: { md5: (key) => new HmacMd5(key) },
 }
 
 /** Camellia (camellia*-cts-cmac). */

@@ -6,16 +6,16 @@
  *
  * @module
  */
-import { md5, sha1 } from '@noble/hashes/legacy.js'
-import { hmac } from '@noble/hashes/hmac.js'
 import { constantTimeEqual, fromUtf8, utf8 } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import type { CryptoBackend } from './backend.js'
 import { cached } from './cache.js'
 import { md4 } from './md4.js'
+import { md5 } from './md5.js'
 import { checkKey, checkUsage, concat, integrityError, type EncryptionProfile } from './profile.js'
 import { md5Primitives } from './pure-extras.js'
 import { rc4 } from './rc4.js'
+import { HmacSha1 } from './sha1.js'
 
 /** RFC 4757 §3 key-usage translation as MIT does it: 3 → 8 and 23 → 13, the rest unchanged. */
 export function arcfourUsage(usage: number): number {
@@ -130,7 +130,7 @@ function makeProfile(etype: number, name: string, exportable: boolean): ArcfourP
     prf(key, input) {
       checkKey(profile, key)
       // MIT krb5: the arcfour PRF is HMAC-SHA1(key, input).
-      return hmac(sha1, key.bytes, input)
+      return new HmacSha1(key.bytes).digest(input)
     },
   }
   return profile
@@ -149,11 +149,7 @@ export function hmacMd5Arcfour(
   signingKey = true,
 ): Uint8Array {
   const ksign = signingKey ? backend.hmac('md5', key).digest(SIGNATURE_KEY) : key
-  const tmp = md5
-    .create()
-    .update(le32(arcfourUsage(usage)))
-    .update(data)
-    .digest()
+  const tmp = md5(concat(le32(arcfourUsage(usage)), data))
   return backend.hmac('md5', ksign).digest(tmp)
 }
 
