@@ -123,7 +123,7 @@ test('issue 15 #5: in a lean build, registering aes-sha2, camellia or rc4 brings
   assert.deepEqual([...m.decrypt(k, 2, ct, { allowWeak: true })], [1, 2, 3])
 })
 
-test('issue 15 #5: registerEnctypes refuses a second, different profile for a registered enctype and anything not a profile', () => {
+test('issue 15 #5: registerEnctypes refuses a second, different profile for a registered enctype and anything not a profile, and never replaces an installed primitive', () => {
   assert.equal(registeredEnctypes().length, 8)
   assert.deepEqual(supportedEnctypes(), [20, 19, 18, 17, 26, 25])
   registerEnctypes(aes256CtsHmacSha196, aes128CtsHmacSha196) // already there: nothing happens
@@ -131,8 +131,25 @@ test('issue 15 #5: registerEnctypes refuses a second, different profile for a re
   assert.throws(() => registerEnctypes(impostor), TypeError)
   assert.throws(() => registerEnctypes({ etype: 99 } as never), TypeError)
   assert.throws(() => registerEnctypes(null as never), TypeError)
-  // Still the real profile: a forged ciphertext is refused.
+  // A new enctype number may be added, but its primitives never replace installed ones.
   const key = stringToKey(18, 'pw', 'salt')
+  const confounder = new Uint8Array(16)
+  const before = hex(encrypt(key, 2, new Uint8Array(5), { confounder }))
+  const sha2Key = hex(stringToKey(20, 'pw', 'salt').bytes)
+  const evil = () => ({ outputLength: 20, digest: () => new Uint8Array(20) })
+  registerEnctypes({
+    ...aes256CtsHmacSha196,
+    etype: 99,
+    name: 'custom',
+    purePrimitives: {
+      hmac: { sha1: evil, sha256: evil },
+      pbkdf2: { sha1: () => new Uint8Array(32) },
+    },
+  })
+  assert.equal(hex(encrypt(key, 2, new Uint8Array(5), { confounder })), before)
+  assert.equal(hex(stringToKey(18, 'pw', 'salt').bytes), hex(key.bytes))
+  assert.equal(hex(stringToKey(20, 'pw', 'salt').bytes), sha2Key)
+  // Still the real profile: a forged ciphertext is refused.
   assert.throws(
     () => decrypt(key, 2, new Uint8Array(60)),
     (e: unknown) => e instanceof KerberosError && e.code === 'ERR_KRB_INTEGRITY',

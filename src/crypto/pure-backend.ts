@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
+import type { CryptoBackend, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
 import { aesDecryptCBC, aesDecryptionKey, aesEncryptCBC, aesExpandKey } from './aes.js'
 import { pbkdf2Sha1 } from './pbkdf2.js'
 import type { PurePrimitives } from './profile.js'
@@ -50,17 +50,26 @@ type Pbkdf2Fn = (
 ) => Uint8Array
 
 // HMAC-SHA1 (every aes-sha1 message) and PBKDF2-HMAC-SHA1 have their own allocation-free code.
-const HMAC: Partial<Record<HashName, (key: Uint8Array) => PreparedMac>> = {
-  sha1: (key) => new HmacSha1(key),
-}
-const PBKDF2: Partial<Record<PBKDF2Hash, Pbkdf2Fn>> = { sha1: pbkdf2Sha1 }
+const HMAC = new Map<string, (key: Uint8Array) => PreparedMac>([
+  ['sha1', (key) => new HmacSha1(key)],
+])
+const PBKDF2 = new Map<string, Pbkdf2Fn>([['sha1', pbkdf2Sha1]])
 let camellia: ((key: Uint8Array) => PreparedCipher) | undefined
 
-/** Install an enctype's primitives into the pure backend (done by `registerEnctypes`). */
+/**
+ * Install an enctype's primitives into the pure backend (done by `registerEnctypes`). Only
+ * what is missing is added: a primitive once installed (SHA-1 from the start) is never replaced.
+ */
 export function installPurePrimitives(p: PurePrimitives): void {
-  Object.assign(HMAC, p.hmac)
-  Object.assign(PBKDF2, p.pbkdf2)
-  if (p.camellia !== undefined) camellia = p.camellia
+  for (const [table, add] of [
+    [HMAC, p.hmac],
+    [PBKDF2, p.pbkdf2],
+  ] as const) {
+    for (const [name, f] of Object.entries(add ?? {})) {
+      if (typeof f === 'function' && !table.has(name)) table.set(name, f)
+    }
+  }
+  if (camellia === undefined && typeof p.camellia === 'function') camellia = p.camellia
 }
 
 // The default: every primitive. A lean build (the bundler defines __KERBEROS_TS_LEAN__ as true)
@@ -94,7 +103,7 @@ export const pureBackend: CryptoBackend = {
     return camellia(key)
   },
   hmac(hash, key) {
-    const make = Object.hasOwn(HMAC, hash) ? HMAC[hash] : undefined
+    const make = HMAC.get(hash)
     if (make === undefined) {
       if (hash === 'sha256' || hash === 'sha384' || hash === 'md5') throw missing(`HMAC-${hash}`)
       throw new TypeError(`unsupported HMAC hash ${String(hash)}`)
@@ -107,7 +116,7 @@ export const pureBackend: CryptoBackend = {
     }
     if (!Number.isSafeInteger(length) || length < 1)
       throw new RangeError(`expected a PBKDF2 length >= 1, got ${length}`)
-    const run = Object.hasOwn(PBKDF2, hash) ? PBKDF2[hash] : undefined
+    const run = PBKDF2.get(hash)
     if (run === undefined) {
       if (hash === 'sha256' || hash === 'sha384') throw missing(`PBKDF2-HMAC-${hash}`)
       throw new TypeError(`unsupported PBKDF2 hash ${String(hash)}`)
