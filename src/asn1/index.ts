@@ -129,6 +129,8 @@ export {
 } from './padata.js'
 export {
   decodeKerberosMessage,
+  decodeKDCReplyMessage,
+  type KDCReplyMessage,
   encodeKerberosMessage,
   ApplicationTagNames,
   type KerberosMessage,

@@ -154,6 +154,34 @@ export function decodeKerberosMessage(bytes: Uint8Array): KerberosMessage {
   return decodeWith(bytes, 'Kerberos message', readMessage)
 }
 
+/** What {@link decodeKDCReplyMessage} gives: a decoded KDC reply, or the type of anything else. */
+export type KDCReplyMessage =
+  | Extract<KerberosMessage, { readonly type: 'AS-REP' | 'TGS-REP' | 'KRB-ERROR' }>
+  | { readonly type: Exclude<KerberosMessage['type'], 'AS-REP' | 'TGS-REP' | 'KRB-ERROR'> }
+
+/**
+ * {@link decodeKerberosMessage} for what a KDC answers: decodes AS-REP, TGS-REP and KRB-ERROR;
+ * any other Kerberos message is recognized by its tag but not decoded (a client refuses it
+ * anyway), so a client carries no decoder for messages it never reads.
+ *
+ * @example
+ * ```ts
+ * const msg = decodeKDCReplyMessage(reply)
+ * if (msg.type === 'KRB-ERROR') throw krbErrorToKDCError(msg.value)
+ * ```
+ */
+export function decodeKDCReplyMessage(bytes: Uint8Array): KDCReplyMessage {
+  return decodeWith(bytes, 'Kerberos message', (r: DerReader): KDCReplyMessage => {
+    const id = r.peek()
+    const type = (id & 0xe0) === 0x60 ? ApplicationTagNames[id & 0x1f] : undefined
+    if (type === undefined) r.fail(`expected a Kerberos APPLICATION tag, found ${describeTag(id)}`)
+    if (type === 'AS-REP' || type === 'TGS-REP') return { type, value: readKDCRep(r) }
+    if (type === 'KRB-ERROR') return { type, value: readKRBError(r) }
+    r.next(id)
+    return { type }
+  })
+}
+
 function writeMessage(w: DerWriter, m: KerberosMessage): void {
   switch (m.type) {
     case 'Ticket':

@@ -11,25 +11,9 @@ import { KRBErrorCode, describeEncType } from '../iana.js'
 import { formatPrincipal, type Principal } from '../principal.js'
 import type { KeySource } from './keys.js'
 
-const DOC = 'docs/troubleshooting.md'
+import { TroubleshootingAnchors, seeDoc } from './doc-links.js'
 
-/** Anchors of `docs/troubleshooting.md` that client errors point to. */
-export const TroubleshootingAnchors = {
-  serviceUnknown: 'service-principal-unknown',
-  spnIPAddress: 'spn-ip-address',
-  serviceCase: 'spn-case',
-  realmCase: 'realm-case',
-  clockSkew: 'clock-skew',
-  keytabStale: 'keytab-stale',
-  passwordIncorrect: 'password-incorrect',
-  clientUnknown: 'client-principal-unknown',
-  tgtExpired: 'tgt-expired',
-} as const
-
-/** `see docs/troubleshooting.md#anchor`. */
-export function seeDoc(anchor: string): string {
-  return `see ${DOC}#${anchor}`
-}
+export { TroubleshootingAnchors, seeDoc }
 
 /** Service names as registered by convention (MIT and Active Directory). */
 const WELL_KNOWN_SERVICES: readonly string[] = [

@@ -27,7 +27,13 @@ export {
   looksHostBased,
   type ResolveServiceNameOptions,
 } from './service-name.js'
-export { clientSettings, isKrb5Config, type ClientConfig, type ClientSettings } from './settings.js'
+export {
+  clientSettings,
+  isKrb5Config,
+  enableKrb5Config,
+  type ClientConfig,
+  type ClientSettings,
+} from './settings.js'
 export type { Credentials } from '../protocol/kdc-rep.js'
 export {
   verifyCredentials,

@@ -27,12 +27,8 @@ import {
 } from '../protocol/as.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import type { ClientContext } from './context.js'
-import {
-  explainASError,
-  explainReplyIntegrity,
-  withRealmCaseHint,
-  type LoginFailure,
-} from './explain.js'
+import type { LoginFailure } from './explain.js'
+import { explained } from './explain-lazy.js'
 import { keytabKeySource, passwordDerivation, passwordKeySource, type KeySource } from './keys.js'
 import { LoginState } from './login-state.js'
 import type { KeytabLoginOptions, PasswordLoginOptions } from './options.js'
@@ -53,7 +49,7 @@ export async function loginWith(
   try {
     return await loginAs(ctx, options, client)
   } catch (e) {
-    throw withRealmCaseHint(e, client.realm)
+    throw await explained((m) => m.withRealmCaseHint(e, client.realm), e)
   }
 }
 
@@ -118,7 +114,7 @@ async function loginAs(
       if (want !== undefined) await keys.prepareReply(want)
     }
     const failure = { client, keys, sentMs: now.getTime(), clockskew: s.clockskew }
-    const out = readReply(bytes, failure, {
+    const out = await readReply(bytes, failure, {
       request: req,
       keys: (want) => keys.replyKeys(want),
       hints: state.hints,
@@ -148,22 +144,22 @@ async function loginAs(
         canonicalize,
       })
     } catch (e) {
-      throw e instanceof KDCError ? explainASError(e, failure) : e
+      throw e instanceof KDCError ? await explained((m) => m.explainASError(e, failure), e) : e
     }
   }
 }
 
 /** {@link readASReply}, with an AS-REP that does not decrypt explained (wrong password, stale keytab). */
-function readReply(
+async function readReply(
   bytes: Uint8Array,
   failure: LoginFailure,
   o: ReadASReplyOptions,
-): ReturnType<typeof readASReply> {
+): Promise<ReturnType<typeof readASReply>> {
   try {
     return readASReply(bytes, o)
   } catch (e) {
     if (e instanceof KerberosError && e.code === ErrorCodes.INTEGRITY) {
-      throw explainReplyIntegrity(e, failure)
+      throw await explained((m) => m.explainReplyIntegrity(e, failure), e)
     }
     throw e
   }

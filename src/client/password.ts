@@ -9,16 +9,12 @@ import { ErrorCodes, KerberosError } from '../errors.js'
 import type { Keytab } from '../keytab/index.js'
 import { formatPrincipal, parsePrincipal, type Principal } from '../principal.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
-import {
-  buildKpasswdRequest,
-  checkKpasswdTicket,
-  hostAddressFromIP,
-  kpasswdError,
-  kpasswdPrincipal,
-  readKpasswdReply,
-  type KpasswdReply,
-} from '../protocol/kpasswd.js'
+import type * as KpasswdModule from '../protocol/kpasswd.js'
+import type { KpasswdReply } from '../protocol/kpasswd.js'
 import { KerberosClient, type KerberosClientOptions } from './client.js'
+
+/** The kpasswd protocol code, loaded on first use: most clients never change a password. */
+const loadKpasswd = (): Promise<typeof KpasswdModule> => import('../protocol/kpasswd.js')
 
 /** How to authenticate to kpasswd: the old password, or the keytab's current key. */
 export type PasswordAuth =
@@ -69,6 +65,7 @@ function nameOf(p: string | Principal, realm: string | undefined): Principal {
 
 /** An INITIAL `kadmin/changepw` ticket by AS, from a client of its own (the caller's is untouched). */
 async function changepwTicket(
+  k: typeof KpasswdModule,
   clientOptions: KerberosClientOptions,
   principal: Principal,
   auth: { readonly password?: string; readonly keytab?: Keytab },
@@ -77,7 +74,7 @@ async function changepwTicket(
   const c = new KerberosClient(clientOptions)
   const common = {
     principal,
-    server: kpasswdPrincipal(principal.realm),
+    server: k.kpasswdPrincipal(principal.realm),
     lifetime: 300,
     renewLifetime: 0,
     forwardable: false,
@@ -93,6 +90,7 @@ async function changepwTicket(
 }
 
 async function exchange(
+  k: typeof KpasswdModule,
   clientOptions: KerberosClientOptions,
   now: Date,
   creds: Credentials,
@@ -106,7 +104,7 @@ async function exchange(
       'the transport cannot reach kpasswd servers (it has no sendToKpasswd)',
     )
   }
-  const req = buildKpasswdRequest({
+  const req = k.buildKpasswdRequest({
     credentials: creds,
     newPassword: o.newPassword,
     ...(o.target !== undefined ? { target: o.target } : {}),
@@ -118,9 +116,9 @@ async function exchange(
   const sig = signal ?? clientOptions.signal
   const bytes = await transport.sendToKpasswd(creds.server.realm, req.bytes, {
     ...(sig !== undefined ? { signal: sig } : {}),
-    forLocalAddress: (local) => req.withSenderAddress(hostAddressFromIP(local.address)),
+    forLocalAddress: (local) => req.withSenderAddress(k.hostAddressFromIP(local.address)),
   })
-  return readKpasswdReply(bytes, req)
+  return k.readKpasswdReply(bytes, req)
 }
 
 /**
@@ -145,9 +143,11 @@ export async function changePassword(
   const principal = nameOf(options.principal, probe.realm)
   const auth =
     options.keytab !== undefined ? { keytab: options.keytab } : { password: options.oldPassword }
-  const creds = await changepwTicket(clientOptions, principal, auth, options.signal)
-  checkKpasswdTicket(creds)
+  const k = await loadKpasswd()
+  const creds = await changepwTicket(k, clientOptions, principal, auth, options.signal)
+  k.checkKpasswdTicket(creds)
   const reply = await exchange(
+    k,
     clientOptions,
     probe.now(),
     creds,
@@ -155,7 +155,7 @@ export async function changePassword(
     options.signal,
   )
   if (reply.resultCode !== 0 || !reply.authenticated)
-    throw kpasswdError(reply, formatPrincipal(principal))
+    throw k.kpasswdError(reply, formatPrincipal(principal))
   return { principal: creds.client, reply }
 }
 
@@ -177,21 +177,23 @@ export async function setPassword(
   if (typeof options?.newPassword !== 'string')
     throw new TypeError('expected newPassword as a string')
   const target = nameOf(options.target, client.realm)
+  const k = await loadKpasswd()
   let creds: Credentials
   if (options.password !== undefined || options.keytab !== undefined) {
     const admin = nameOf(options.principal ?? client.principal ?? '', client.realm)
     const auth =
       options.keytab !== undefined ? { keytab: options.keytab } : { password: options.password! }
-    creds = await changepwTicket(clientOptions, admin, auth, options.signal)
+    creds = await changepwTicket(k, clientOptions, admin, auth, options.signal)
   } else {
     const realm = client.principal?.realm ?? target.realm
-    creds = await client.getServiceTicket(kpasswdPrincipal(realm), {
+    creds = await client.getServiceTicket(k.kpasswdPrincipal(realm), {
       hostBased: false,
       canonicalize: false,
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     })
   }
   const reply = await exchange(
+    k,
     clientOptions,
     client.now(),
     creds,
@@ -199,6 +201,6 @@ export async function setPassword(
     options.signal,
   )
   if (reply.resultCode !== 0 || !reply.authenticated)
-    throw kpasswdError(reply, formatPrincipal(target))
+    throw k.kpasswdError(reply, formatPrincipal(target))
   return { principal: target, reply }
 }

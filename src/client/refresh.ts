@@ -11,7 +11,7 @@ import { TicketFlags } from '../iana.js'
 import { formatPrincipal } from '../principal.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import type { ClientContext } from './context.js'
-import { TroubleshootingAnchors, seeDoc } from './explain.js'
+import { TroubleshootingAnchors, seeDoc } from './doc-links.js'
 
 /** Default {@link KerberosClientOptions.refreshMarginSeconds}. */
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300

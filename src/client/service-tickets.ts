@@ -13,7 +13,7 @@ import type { Credentials } from '../protocol/kdc-rep.js'
 import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
 import type { ClientContext } from './context.js'
 import { samePrincipal } from './credential-store.js'
-import { explainTGSError, withRealmCaseHint } from './explain.js'
+import { explained } from './explain-lazy.js'
 import type { ServiceTicketOptions } from './options.js'
 import { resolveServiceName } from './service-name.js'
 import type { ClientSettings } from './settings.js'
@@ -48,7 +48,7 @@ export async function serviceTicketWith(
   try {
     return await fetchServiceTicket(ctx, tgt, server, options)
   } catch (e) {
-    throw withRealmCaseHint(e, server.realm)
+    throw await explained((m) => m.withRealmCaseHint(e, server.realm), e)
   }
 }
 
@@ -193,13 +193,17 @@ async function sendTGS(
       server,
       errorName: out.kdcError.errorName,
     }))
-    throw explainTGSError(out.kdcError, {
-      server: req.server,
-      client: req.tgt.client,
-      realm: req.realm,
-      sentMs,
-      clockskew: s.clockskew,
-    })
+    throw await explained(
+      (m) =>
+        m.explainTGSError(out.kdcError, {
+          server: req.server,
+          client: req.tgt.client,
+          realm: req.realm,
+          sentMs,
+          clockskew: s.clockskew,
+        }),
+      out.kdcError,
+    )
   }
   ctx.emit(() => ({
     type: 'tgs-rep',

@@ -6,12 +6,15 @@
 import {
   capathFor,
   configuredRealms,
-  parseConfig,
   readLibDefaults,
   realmForHost,
   type Krb5Config,
   type LibDefaults,
 } from '../config/index.js'
+import { ErrorCodes, KerberosError } from '../errors.js'
+
+/** Set to `true` by a bundler's `define` for a lean build (docs/bundling.md); absent otherwise. */
+declare const __KERBEROS_TS_LEAN__: boolean | undefined
 
 /** Plain-value client configuration, for callers without a krb5.conf. */
 export interface ClientConfig {
@@ -38,8 +41,38 @@ export function isKrb5Config(c: unknown): c is Krb5Config {
   return typeof c === 'object' && c !== null && typeof (c as Krb5Config).get === 'function'
 }
 
-const EMPTY: Krb5Config = parseConfig('')
-const EMPTY_DEFAULTS: LibDefaults = readLibDefaults(EMPTY)
+/**
+ * MIT's `[libdefaults]` defaults, what `readLibDefaults` gives for an empty krb5.conf (a test
+ * keeps the two equal): a literal, so plain-value configuration needs no krb5.conf reader.
+ */
+export const DEFAULT_LIBDEFAULTS: LibDefaults = Object.freeze({
+  defaultRealm: undefined,
+  dnsLookupKdc: true,
+  dnsLookupRealm: false,
+  dnsUriLookup: true,
+  udpPreferenceLimit: 1465,
+  clockskew: 300,
+  kdcTimesync: true,
+  rdns: true,
+  dnsCanonicalizeHostname: true,
+  qualifyShortname: undefined,
+  forwardable: false,
+  proxiable: false,
+  noaddresses: true,
+  renewLifetime: 0,
+  ticketLifetime: 86400,
+  defaultTktEnctypes: Object.freeze([18, 17, 20, 19, 16, 23, 26, 25]),
+  defaultTgsEnctypes: Object.freeze([18, 17, 20, 19, 16, 23, 26, 25]),
+  permittedEnctypes: Object.freeze([18, 17, 20, 19, 16, 23, 26, 25]),
+  allowWeakCrypto: false,
+  canonicalize: false,
+  defaultCcacheName: undefined,
+  defaultKeytabName: undefined,
+  defaultClientKeytabName: undefined,
+  ccacheType: 4,
+  ignoreAcceptorHostname: false,
+  maxS2KIterations: 262144,
+})
 const NAMES_RC4 = /(^|[\s,])(rc4|arcfour|arcfour-hmac|arcfour-hmac-md5|rc4-hmac|23)($|[\s,])/i
 
 function explicitRc4(conf: Krb5Config, realm: string | undefined): boolean {
@@ -83,7 +116,7 @@ export function clientSettings(
     let hit = byRealm.get(key)
     if (hit === undefined) {
       if (byRealm.size >= MAX_MEMO_REALMS) byRealm.clear()
-      byRealm.set(key, (hit = fromKrb5Config(config, realm)))
+      byRealm.set(key, (hit = krb5ConfigReader()(config, realm)))
     }
     return hit
   }
@@ -95,6 +128,36 @@ const parsedSettings = new WeakMap<Krb5Config, Map<string, ClientSettings>>()
 
 /** Realms remembered per krb5.conf before the memo starts over (realms come from referrals too). */
 const MAX_MEMO_REALMS = 64
+
+// Present by default; a lean build leaves the krb5.conf reader out until enableKrb5Config().
+let readKrb5Config: typeof fromKrb5Config | undefined =
+  typeof __KERBEROS_TS_LEAN__ !== 'undefined' && __KERBEROS_TS_LEAN__ ? undefined : fromKrb5Config
+
+/**
+ * Let KerberosClient take a parsed krb5.conf (`Krb5Config`) in a lean build
+ * (docs/bundling.md), which otherwise reads only plain {@link ClientConfig} values and refuses
+ * a `Krb5Config` (ERR_KRB_CONFIG, reason `krb5-config-not-enabled`). Without a lean build it always can and this does nothing.
+ *
+ * @example
+ * ```ts
+ * import { enableKrb5Config } from 'kerberos-ts/client'
+ * enableKrb5Config()
+ * ```
+ */
+export function enableKrb5Config(): void {
+  readKrb5Config = fromKrb5Config
+}
+
+function krb5ConfigReader(): typeof fromKrb5Config {
+  if (readKrb5Config === undefined) {
+    throw new KerberosError(
+      ErrorCodes.CONFIG,
+      'this lean build reads no parsed krb5.conf: call enableKrb5Config() (kerberos-ts/client) or pass plain ClientConfig values (docs/bundling.md)',
+      { context: { reason: 'krb5-config-not-enabled' } },
+    )
+  }
+  return readKrb5Config
+}
 
 function fromKrb5Config(config: Krb5Config, realm: string | undefined): ClientSettings {
   const d = readLibDefaults(config, realm !== undefined ? { realm } : {})
@@ -108,7 +171,7 @@ function fromKrb5Config(config: Krb5Config, realm: string | undefined): ClientSe
 }
 
 function fromPlainConfig(config: ClientConfig | undefined): ClientSettings {
-  const base = EMPTY_DEFAULTS
+  const base = DEFAULT_LIBDEFAULTS
   const plain = config ?? {}
   const d: LibDefaults = { ...base, ...(plain.libdefaults ?? {}) }
   const explicit = plain.libdefaults?.permittedEnctypes ?? plain.libdefaults?.defaultTktEnctypes

@@ -20,6 +20,7 @@ import {
   type EncryptionProfile,
   type StringToKeyContext,
 } from './profile.js'
+import { sha2Primitives } from './pure-extras.js'
 
 const ZERO_IV = new Uint8Array(16)
 const DEFAULT_ITERATIONS = 32768
@@ -62,6 +63,7 @@ function makeProfile(
     prfLength: hash === 'sha256' ? 32 : 48,
     defaultParams: new Uint8Array([0, 0, 0x80, 0]),
     weak: false,
+    purePrimitives: sha2Primitives,
 
     stringToKey(
       password: Uint8Array,
@@ -143,7 +145,7 @@ function makeProfile(
 }
 
 /** aes128-cts-hmac-sha256-128 (19). */
-export const aes128CtsHmacSha256128: EncryptionProfile = makeProfile(
+export const aes128CtsHmacSha256128: EncryptionProfile = /* @__PURE__ */ makeProfile(
   19,
   'aes128-cts-hmac-sha256-128',
   16,
@@ -151,7 +153,7 @@ export const aes128CtsHmacSha256128: EncryptionProfile = makeProfile(
   16,
 )
 /** aes256-cts-hmac-sha384-192 (20). */
-export const aes256CtsHmacSha384192: EncryptionProfile = makeProfile(
+export const aes256CtsHmacSha384192: EncryptionProfile = /* @__PURE__ */ makeProfile(
   20,
   'aes256-cts-hmac-sha384-192',
   32,

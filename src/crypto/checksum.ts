@@ -4,24 +4,28 @@
  *
  * @module
  */
-import { md5, sha1 } from '@noble/hashes/legacy.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { checksumTypeName } from '../iana.js'
 import { constantTimeEqual } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import { assertUsable } from './cache.js'
 import { md4 } from './md4.js'
+import { md5 } from './md5.js'
 import { checkUsage } from './profile.js'
-import { hmacMd5Arcfour } from './rc4-hmac.js'
+import type { ArcfourProfile } from './rc4-hmac.js'
 import { getCryptoBackend, getProfile, type CryptoOptions } from './registry.js'
+import { sha1Digest } from './sha1.js'
+
+/** Set to `true` by a bundler's `define` for a lean build (docs/bundling.md); absent otherwise. */
+declare const __KERBEROS_TS_LEAN__: boolean | undefined
 
 /** Keyed checksum type → the enctype whose key it takes. */
 const KEYED: Readonly<Record<number, number>> = { 15: 17, 16: 18, 19: 19, 20: 20, 17: 25, 18: 26 }
-const UNKEYED: Readonly<Record<number, (d: Uint8Array) => Uint8Array>> = {
-  2: md4,
-  7: (d) => md5(d),
-  14: (d) => sha1(d),
-}
+// A lean build keeps only sha1 (14): nothing current sends the unkeyed rsa-md4/rsa-md5.
+const UNKEYED: Readonly<Record<number, (d: Uint8Array) => Uint8Array>> =
+  typeof __KERBEROS_TS_LEAN__ !== 'undefined' && __KERBEROS_TS_LEAN__
+    ? { 14: (d) => sha1Digest(d) }
+    : { 2: md4, 7: md5, 14: (d) => sha1Digest(d) }
 const ETYPE_CHECKSUM: Readonly<Record<number, number>> = {
   17: 15,
   18: 16,
@@ -99,7 +103,8 @@ export function makeChecksum(
   if (unkeyed !== undefined) return unkeyed(data)
   if (cksumtype === -138 || cksumtype === -137) {
     const k = needKey(cksumtype, key)
-    getProfile(23, options) // the weak-crypto gate
+    // The weak-crypto gate; the arcfour profile computes the checksum.
+    const arcfour = getProfile(23, options) as ArcfourProfile
     checkUsage(usage)
     // MIT accepts any key that fits in one MD5 block; an RC4 key must still be 16 octets.
     if (
@@ -111,7 +116,13 @@ export function makeChecksum(
         `expected a 1..64-octet key for ${checksumTypeName(cksumtype)}, got ${k.length}`,
       )
     }
-    return hmacMd5Arcfour(getCryptoBackend(options), k.bytes, usage, data, cksumtype === -138)
+    return arcfour.hmacMd5Arcfour(
+      getCryptoBackend(options),
+      k.bytes,
+      usage,
+      data,
+      cksumtype === -138,
+    )
   }
   const etype = KEYED[cksumtype]
   if (etype === undefined) throw unsupported(cksumtype)

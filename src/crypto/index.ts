@@ -26,7 +26,12 @@ import {
 import { getCryptoBackend, getProfile, type CryptoOptions } from './registry.js'
 
 export type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
-export type { EncryptionProfile, ProfileContext, StringToKeyContext } from './profile.js'
+export type {
+  EncryptionProfile,
+  ProfileContext,
+  PurePrimitives,
+  StringToKeyContext,
+} from './profile.js'
 export { INTEGRITY_MESSAGE } from './profile.js'
 export { pureBackend } from './pure-backend.js'
 export { wipeDerivedKeys, derivedKeyCount, MAX_ENTRIES_PER_KEY } from './cache.js'
@@ -36,7 +41,20 @@ export {
   setCryptoBackend,
   getCryptoBackend,
   supportedEnctypes,
+  registerEnctypes,
+  registeredEnctypes,
 } from './registry.js'
+export {
+  allEnctypes,
+  aes128CtsHmacSha196,
+  aes256CtsHmacSha196,
+  aes128CtsHmacSha256128,
+  aes256CtsHmacSha384192,
+  camellia128CtsCmac,
+  camellia256CtsCmac,
+  arcfourHmac,
+  arcfourHmacExp,
+} from './enctypes.js'
 export type { CryptoOptions } from './registry.js'
 export {
   checksumTypeOf,

@@ -3,18 +3,16 @@
  * that runs on most logins) and HMAC-SHA256 (aes128-sha2) have their own loops: the HMAC
  * inner and outer states are computed once, and each iteration is exactly two compressions on
  * 32-bit words with no allocation (SHA-1 compression from ./sha1.ts). SHA-384 uses @noble/hashes' PBKDF2 (which also precomputes the
- * HMAC states).
+ * HMAC states; see ./pure-extras.ts). Arguments are checked by the pure backend.
  *
  * @module
  */
 import { hmac } from '@noble/hashes/hmac.js'
-import { sha1 } from '@noble/hashes/legacy.js'
-import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import type { CHash } from '@noble/hashes/utils.js'
 import { HmacSha1, hmacSha1States, sha1CompressWords } from './sha1.js'
 
-function pbkdf2Sha1(
+/** PBKDF2-HMAC-SHA1 (arguments checked by the caller). */
+export function pbkdf2Sha1(
   password: Uint8Array,
   salt: Uint8Array,
   iterations: number,
@@ -127,7 +125,7 @@ function compress256(init: Int32Array, w: Int32Array, out: Int32Array, k: Int32A
 }
 
 /** The same loop as {@link pbkdf2Sha1} for SHA-256 (aes128-cts-hmac-sha256-128 string-to-key). */
-function pbkdf2Sha256(
+export function pbkdf2Sha256(
   password: Uint8Array,
   salt: Uint8Array,
   iterations: number,
@@ -176,22 +174,4 @@ function pbkdf2Sha256(
     for (let i = 0; i < 8; i++) ov.setInt32(at + 4 * i, t[i]!)
   }
   return out.slice(0, length)
-}
-
-/** PBKDF2-HMAC-`hash`; `iterations` ≥ 1, `length` ≥ 1 octets. */
-export function pbkdf2Fast(
-  hash: CHash,
-  password: Uint8Array,
-  salt: Uint8Array,
-  iterations: number,
-  length: number,
-): Uint8Array {
-  if (!Number.isSafeInteger(iterations) || iterations < 1) {
-    throw new RangeError(`expected iterations >= 1, got ${iterations}`)
-  }
-  if (!Number.isSafeInteger(length) || length < 1)
-    throw new RangeError(`expected a PBKDF2 length >= 1, got ${length}`)
-  if (hash === sha1) return pbkdf2Sha1(password, salt, iterations, length)
-  if (hash === sha256) return pbkdf2Sha256(password, salt, iterations, length)
-  return pbkdf2(hash, password, salt, { c: iterations, dkLen: length })
 }

@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, KerberosError } from '../errors.js'
 import type { KerberosKey } from '../key.js'
-import type { CryptoBackend } from './backend.js'
+import type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
 import { assertUsable } from './cache.js'
 
 /** What a profile operation needs besides its arguments. */
@@ -22,6 +22,25 @@ export interface StringToKeyContext extends ProfileContext {
    * {@link MAX_ITERATIONS} − 1.
    */
   readonly maxIterations?: number
+}
+
+/**
+ * Pure-JavaScript primitives an enctype needs beyond what the pure backend always has (AES,
+ * HMAC-SHA1, PBKDF2-HMAC-SHA1). Registering the enctype installs them into the pure backend, so
+ * an application that registers only aes-sha1 carries no SHA-2, MD5 or Camellia code.
+ */
+export interface PurePrimitives {
+  /** HMAC with a hash other than SHA-1. */
+  readonly hmac?: Partial<Record<HashName, (key: Uint8Array) => PreparedMac>>
+  /** PBKDF2 with a hash other than SHA-1 (arguments already checked). */
+  readonly pbkdf2?: Partial<
+    Record<
+      PBKDF2Hash,
+      (password: Uint8Array, salt: Uint8Array, iterations: number, length: number) => Uint8Array
+    >
+  >
+  /** Camellia with a 16- or 32-octet key. */
+  readonly camellia?: (key: Uint8Array) => PreparedCipher
 }
 
 /**
@@ -58,6 +77,8 @@ export interface EncryptionProfile {
   readonly defaultParams: Uint8Array | null
   /** True for RC4-based types, which need `allowWeak`. */
   readonly weak: boolean
+  /** What the pure backend needs for this enctype (installed by `registerEnctypes`). */
+  readonly purePrimitives?: PurePrimitives
   /** RFC 3961 string-to-key. */
   stringToKey(
     password: Uint8Array,

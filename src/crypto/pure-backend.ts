@@ -1,26 +1,21 @@
 /**
- * The pure-JavaScript backend: AES from ./aes.ts with the key schedules expanded once,
- * HMAC and PBKDF2 from @noble/hashes, Camellia from ./camellia.ts. Runs on every runtime.
+ * The pure-JavaScript backend: AES from ./aes.ts with the key schedules expanded once, HMAC-SHA1
+ * and PBKDF2-HMAC-SHA1 of our own (./sha1.ts, ./pbkdf2.ts). SHA-2, MD5 and Camellia
+ * (./pure-extras.ts) are installed by the enctypes that need them when they are registered: all
+ * of them by default, only what the application registers in a lean build (docs/bundling.md).
+ * Runs on every runtime.
  *
  * @module
  */
-import { hmac } from '@noble/hashes/hmac.js'
-import { md5, sha1 } from '@noble/hashes/legacy.js'
-import { sha256, sha384 } from '@noble/hashes/sha2.js'
-import type { CryptoBackend, HashName, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
+import type { CryptoBackend, PBKDF2Hash, PreparedCipher, PreparedMac } from './backend.js'
 import { aesDecryptCBC, aesDecryptionKey, aesEncryptCBC, aesExpandKey } from './aes.js'
-import { camelliaBlock, camelliaExpandKey, type CamelliaKey } from './camellia.js'
-import { pbkdf2Fast } from './pbkdf2.js'
+import { pbkdf2Sha1 } from './pbkdf2.js'
+import type { PurePrimitives } from './profile.js'
+import { camelliaPrimitives, checkBlocks, md5Primitives, sha2Primitives } from './pure-extras.js'
 import { HmacSha1 } from './sha1.js'
 
-const HASHES = { sha1, sha256, sha384, md5 } as const
-
-/** Check whole blocks; CBC without padding cannot take anything else. */
-function checkBlocks(iv: Uint8Array, data: Uint8Array): void {
-  if (iv.length !== 16) throw new RangeError(`expected a 16-octet IV, got ${iv.length}`)
-  if (data.length % 16 !== 0)
-    throw new RangeError(`expected whole 16-octet blocks, got ${data.length} octets`)
-}
+/** Set to `true` by a bundler's `define` for a lean build (docs/bundling.md); absent otherwise. */
+declare const __KERBEROS_TS_LEAN__: boolean | undefined
 
 /** AES-CBC over ./aes.ts; the key schedules are expanded on first use and then kept. */
 class PureAES implements PreparedCipher {
@@ -47,72 +42,48 @@ class PureAES implements PreparedCipher {
   }
 }
 
-/** Camellia-CBC over ./camellia.ts (big-endian words). */
-class PureCamellia implements PreparedCipher {
-  readonly blockSize = 16
-  readonly #key: CamelliaKey
+type Pbkdf2Fn = (
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  length: number,
+) => Uint8Array
 
-  constructor(key: Uint8Array) {
-    this.#key = camelliaExpandKey(key)
-  }
+// HMAC-SHA1 (every aes-sha1 message) and PBKDF2-HMAC-SHA1 have their own allocation-free code.
+const HMAC = new Map<string, (key: Uint8Array) => PreparedMac>([
+  ['sha1', (key) => new HmacSha1(key)],
+])
+const PBKDF2 = new Map<string, Pbkdf2Fn>([['sha1', pbkdf2Sha1]])
+let camellia: ((key: Uint8Array) => PreparedCipher) | undefined
 
-  encryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
-    return this.#run(iv, data, false)
-  }
-
-  decryptCBC(iv: Uint8Array, data: Uint8Array): Uint8Array {
-    return this.#run(iv, data, true)
-  }
-
-  #run(iv: Uint8Array, data: Uint8Array, decrypt: boolean): Uint8Array {
-    checkBlocks(iv, data)
-    const out = new Uint8Array(data.length)
-    const dv = new DataView(data.buffer, data.byteOffset, data.length)
-    const ov = new DataView(out.buffer)
-    const ivv = new DataView(iv.buffer, iv.byteOffset, 16)
-    const prev = new Int32Array([
-      ivv.getInt32(0),
-      ivv.getInt32(4),
-      ivv.getInt32(8),
-      ivv.getInt32(12),
-    ])
-    const s = new Int32Array(4)
-    const sched = decrypt ? this.#key.dec : this.#key.enc
-    for (let off = 0; off < data.length; off += 16) {
-      for (let i = 0; i < 4; i++) s[i] = dv.getInt32(off + 4 * i) ^ (decrypt ? 0 : prev[i]!)
-      camelliaBlock(sched, s)
-      for (let i = 0; i < 4; i++) {
-        const c = dv.getInt32(off + 4 * i)
-        if (decrypt) {
-          ov.setInt32(off + 4 * i, s[i]! ^ prev[i]!)
-          prev[i] = c
-        } else {
-          ov.setInt32(off + 4 * i, s[i]!)
-          prev[i] = s[i]!
-        }
-      }
+/**
+ * Install an enctype's primitives into the pure backend (done by `registerEnctypes`). Only
+ * what is missing is added: a primitive once installed (SHA-1 from the start) is never replaced.
+ */
+export function installPurePrimitives(p: PurePrimitives): void {
+  for (const [table, add] of [
+    [HMAC, p.hmac],
+    [PBKDF2, p.pbkdf2],
+  ] as const) {
+    for (const [name, f] of Object.entries(add ?? {})) {
+      if (typeof f === 'function' && !table.has(name)) table.set(name, f)
     }
-    return out
   }
+  if (camellia === undefined && typeof p.camellia === 'function') camellia = p.camellia
 }
 
-/** HMAC with the inner and outer states computed once per key. */
-class PureMac implements PreparedMac {
-  readonly outputLength: number
-  readonly #base: ReturnType<typeof hmac.create>
+// The default: every primitive. A lean build (the bundler defines __KERBEROS_TS_LEAN__ as true)
+// drops this branch and with it SHA-2, MD5 and Camellia unless a registered enctype brings them.
+for (const p of typeof __KERBEROS_TS_LEAN__ !== 'undefined' && __KERBEROS_TS_LEAN__
+  ? []
+  : [sha2Primitives, md5Primitives, camelliaPrimitives]) {
+  installPurePrimitives(p)
+}
 
-  constructor(hash: HashName, key: Uint8Array) {
-    const h = HASHES[hash]
-    if (h === undefined) throw new TypeError(`unsupported HMAC hash ${String(hash)}`)
-    this.#base = hmac.create(h, key)
-    this.outputLength = h.outputLen
-  }
-
-  digest(...parts: readonly Uint8Array[]): Uint8Array {
-    const h = this.#base.clone()
-    for (const p of parts) h.update(p)
-    return h.digest()
-  }
+function missing(what: string): TypeError {
+  return new TypeError(
+    `the pure crypto backend has no ${what} in this build: register the enctype that needs it (registerEnctypes, see docs/bundling.md)`,
+  )
 }
 
 /**
@@ -127,9 +98,29 @@ class PureMac implements PreparedMac {
 export const pureBackend: CryptoBackend = {
   name: 'pure',
   aes: (key) => new PureAES(key),
-  camellia: (key) => new PureCamellia(key),
-  // HMAC-SHA1 (every aes-sha1 message) has its own allocation-free implementation.
-  hmac: (hash, key) => (hash === 'sha1' ? new HmacSha1(key) : new PureMac(hash, key)),
-  pbkdf2: (hash: PBKDF2Hash, password, salt, iterations, length) =>
-    pbkdf2Fast(HASHES[hash], password, salt, iterations, length),
+  camellia(key) {
+    if (camellia === undefined) throw missing('Camellia')
+    return camellia(key)
+  },
+  hmac(hash, key) {
+    const make = HMAC.get(hash)
+    if (make === undefined) {
+      if (hash === 'sha256' || hash === 'sha384' || hash === 'md5') throw missing(`HMAC-${hash}`)
+      throw new TypeError(`unsupported HMAC hash ${String(hash)}`)
+    }
+    return make(key)
+  },
+  pbkdf2(hash: PBKDF2Hash, password, salt, iterations, length) {
+    if (!Number.isSafeInteger(iterations) || iterations < 1) {
+      throw new RangeError(`expected iterations >= 1, got ${iterations}`)
+    }
+    if (!Number.isSafeInteger(length) || length < 1)
+      throw new RangeError(`expected a PBKDF2 length >= 1, got ${length}`)
+    const run = PBKDF2.get(hash)
+    if (run === undefined) {
+      if (hash === 'sha256' || hash === 'sha384') throw missing(`PBKDF2-HMAC-${hash}`)
+      throw new TypeError(`unsupported PBKDF2 hash ${String(hash)}`)
+    }
+    return run(password, salt, iterations, length)
+  },
 }

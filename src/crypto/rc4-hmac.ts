@@ -6,15 +6,16 @@
  *
  * @module
  */
-import { md5, sha1 } from '@noble/hashes/legacy.js'
-import { hmac } from '@noble/hashes/hmac.js'
 import { constantTimeEqual, fromUtf8, utf8 } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import type { CryptoBackend } from './backend.js'
 import { cached } from './cache.js'
 import { md4 } from './md4.js'
+import { md5 } from './md5.js'
 import { checkKey, checkUsage, concat, integrityError, type EncryptionProfile } from './profile.js'
+import { md5Primitives } from './pure-extras.js'
 import { rc4 } from './rc4.js'
+import { HmacSha1 } from './sha1.js'
 
 /** RFC 4757 §3 key-usage translation as MIT does it: 3 → 8 and 23 → 13, the rest unchanged. */
 export function arcfourUsage(usage: number): number {
@@ -48,7 +49,12 @@ export function ntHash(password: Uint8Array): Uint8Array {
 const FORTYBITS = utf8('fortybits\0')
 const SIGNATURE_KEY = utf8('signaturekey\0')
 
-function makeProfile(etype: number, name: string, exportable: boolean): EncryptionProfile {
+/** An arcfour profile, which also computes RFC 4757's checksums (-138, -137) for ./checksum.ts. */
+export interface ArcfourProfile extends EncryptionProfile {
+  readonly hmacMd5Arcfour: typeof hmacMd5Arcfour
+}
+
+function makeProfile(etype: number, name: string, exportable: boolean): ArcfourProfile {
   const hmacMd5 = (backend: CryptoBackend, key: Uint8Array, ...data: Uint8Array[]): Uint8Array =>
     backend.hmac('md5', key).digest(...data)
 
@@ -68,7 +74,7 @@ function makeProfile(etype: number, name: string, exportable: boolean): Encrypti
     })
   }
 
-  const profile: EncryptionProfile = {
+  const profile: ArcfourProfile = {
     etype,
     name,
     keyLength: 16,
@@ -80,6 +86,8 @@ function makeProfile(etype: number, name: string, exportable: boolean): Encrypti
     prfLength: 20,
     defaultParams: null,
     weak: true,
+    purePrimitives: md5Primitives,
+    hmacMd5Arcfour,
 
     stringToKey(password: Uint8Array) {
       // Salt and s2kparams play no part (RFC 4757 §2).
@@ -122,7 +130,7 @@ function makeProfile(etype: number, name: string, exportable: boolean): Encrypti
     prf(key, input) {
       checkKey(profile, key)
       // MIT krb5: the arcfour PRF is HMAC-SHA1(key, input).
-      return hmac(sha1, key.bytes, input)
+      return new HmacSha1(key.bytes).digest(input)
     },
   }
   return profile
@@ -141,15 +149,15 @@ export function hmacMd5Arcfour(
   signingKey = true,
 ): Uint8Array {
   const ksign = signingKey ? backend.hmac('md5', key).digest(SIGNATURE_KEY) : key
-  const tmp = md5
-    .create()
-    .update(le32(arcfourUsage(usage)))
-    .update(data)
-    .digest()
+  const tmp = md5(concat(le32(arcfourUsage(usage)), data))
   return backend.hmac('md5', ksign).digest(tmp)
 }
 
 /** arcfour-hmac (23). */
-export const arcfourHmac: EncryptionProfile = makeProfile(23, 'arcfour-hmac', false)
+export const arcfourHmac: EncryptionProfile = /* @__PURE__ */ makeProfile(23, 'arcfour-hmac', false)
 /** arcfour-hmac-exp (24). */
-export const arcfourHmacExp: EncryptionProfile = makeProfile(24, 'arcfour-hmac-exp', true)
+export const arcfourHmacExp: EncryptionProfile = /* @__PURE__ */ makeProfile(
+  24,
+  'arcfour-hmac-exp',
+  true,
+)

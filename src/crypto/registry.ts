@@ -5,17 +5,13 @@
  */
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { describeEncType } from '../iana.js'
-import { aes128CtsHmacSha256128, aes256CtsHmacSha384192 } from './aes-sha2.js'
 import type { CryptoBackend } from './backend.js'
+import { allEnctypes } from './enctypes.js'
 import type { EncryptionProfile } from './profile.js'
-import { pureBackend } from './pure-backend.js'
-import { arcfourHmac, arcfourHmacExp } from './rc4-hmac.js'
-import {
-  aes128CtsHmacSha196,
-  aes256CtsHmacSha196,
-  camellia128CtsCmac,
-  camellia256CtsCmac,
-} from './simplified.js'
+import { installPurePrimitives, pureBackend } from './pure-backend.js'
+
+/** Set to `true` by a bundler's `define` for a lean build (docs/bundling.md); absent otherwise. */
+declare const __KERBEROS_TS_LEAN__: boolean | undefined
 
 /** Options every crypto call takes. */
 export interface CryptoOptions {
@@ -25,17 +21,65 @@ export interface CryptoOptions {
   readonly backend?: CryptoBackend
 }
 
-const PROFILES: ReadonlyMap<number, EncryptionProfile> = new Map(
-  [
-    aes128CtsHmacSha196,
-    aes256CtsHmacSha196,
-    aes128CtsHmacSha256128,
-    aes256CtsHmacSha384192,
-    arcfourHmac,
-    arcfourHmacExp,
-    camellia128CtsCmac,
-    camellia256CtsCmac,
-  ].map((p) => [p.etype, p]),
+const PROFILES = new Map<number, EncryptionProfile>()
+
+const PROFILE_FUNCTIONS = [
+  'stringToKey',
+  'randomToKey',
+  'encrypt',
+  'decrypt',
+  'checksum',
+  'prf',
+] as const
+
+/**
+ * Make enctypes available process-wide (to the crypto functions and everything built on them:
+ * Acceptor, KerberosClient, GSS contexts, keytabs). Every implemented enctype is registered by
+ * default; a lean build (docs/bundling.md) starts with none, and the application registers the
+ * ones it uses, so the others are left out of its bundle. Registering brings in the enctype's
+ * pure-backend primitives. The weak RC4 enctypes stay refused without `allowWeak`.
+ *
+ * An enctype number can be registered once: registering a different profile for it throws
+ * (a TypeError), the same profile again does nothing.
+ *
+ * @example
+ * ```ts
+ * import { registerEnctypes, aes256CtsHmacSha196, aes128CtsHmacSha196 } from 'kerberos-ts/crypto'
+ * registerEnctypes(aes256CtsHmacSha196, aes128CtsHmacSha196)
+ * ```
+ */
+export function registerEnctypes(...profiles: readonly EncryptionProfile[]): void {
+  for (const p of profiles) {
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      !Number.isSafeInteger(p.etype) ||
+      typeof p.name !== 'string' ||
+      PROFILE_FUNCTIONS.some((f) => typeof p[f] !== 'function')
+    ) {
+      throw new TypeError('expected EncryptionProfile objects (e.g. aes256CtsHmacSha196)')
+    }
+    const had = PROFILES.get(p.etype)
+    if (had === p) continue
+    if (had !== undefined) {
+      throw new TypeError(`enctype ${describeEncType(p.etype)} is already registered`)
+    }
+  }
+  for (const p of profiles) {
+    if (p.purePrimitives !== undefined) installPurePrimitives(p.purePrimitives)
+    PROFILES.set(p.etype, p)
+  }
+}
+
+/** The profiles registered now (every implemented one by default), in registration order. */
+export function registeredEnctypes(): EncryptionProfile[] {
+  return [...PROFILES.values()]
+}
+
+// The default: every enctype. A lean build (the bundler defines __KERBEROS_TS_LEAN__ as true)
+// drops this list, and the profiles it names unless the application registers them.
+registerEnctypes(
+  ...(typeof __KERBEROS_TS_LEAN__ !== 'undefined' && __KERBEROS_TS_LEAN__ ? [] : allEnctypes),
 )
 
 let currentBackend: CryptoBackend = pureBackend

@@ -1,27 +1,27 @@
 /**
  * The RFC 3961 §5.3 simplified profile with CBC-CTS: aes128/aes256-cts-hmac-sha1-96 (RFC 3962,
- * etypes 17, 18) and camellia128/256-cts-cmac (RFC 6803, etypes 25, 26).
+ * etypes 17, 18) here, camellia128/256-cts-cmac (RFC 6803, etypes 25, 26) in ./camellia-cts.ts.
  *
  * ciphertext = CTS(Ke, confounder | plaintext, iv = 0) | MAC(Ki, confounder | plaintext)
  *
  * @module
  */
-import { sha1 } from '@noble/hashes/legacy.js'
 import { constantTimeEqual, utf8 } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import type { CryptoBackend, PreparedCipher } from './backend.js'
 import { cached } from './cache.js'
 import { ctsDecrypt, ctsEncryptPadded } from './cts.js'
-import { CMAC, dr, kdfFeedbackCmac, usageConstant } from './kdf.js'
+import { dr, usageConstant } from './kdf.js'
 import { nfold } from './nfold.js'
+import { sha1Digest } from './sha1.js'
 import {
   checkKey,
   checkUsage,
-  concat,
   integrityError,
   iterationsFrom,
   type EncryptionProfile,
   type ProfileContext,
+  type PurePrimitives,
   type StringToKeyContext,
 } from './profile.js'
 
@@ -29,7 +29,8 @@ const ZERO_IV = new Uint8Array(16)
 const KERBEROS = utf8('kerberos')
 const PRF_CONSTANT = utf8('prf')
 
-interface Mac {
+/** A MAC with its key prepared. */
+export interface Mac {
   digest(...parts: readonly Uint8Array[]): Uint8Array
 }
 
@@ -38,42 +39,26 @@ interface UsageKeys {
   readonly ki: Mac
 }
 
-interface Family {
-  readonly cipher: 'aes' | 'camellia'
+/**
+ * What differs between the AES (RFC 3962) and Camellia (RFC 6803) members of the simplified
+ * profile. The functions live here, not behind an `if`, so an application that registers only
+ * the AES enctypes carries no Camellia or CMAC code.
+ */
+export interface Family {
   readonly macLength: number
   readonly defaultIterations: number
-}
-
-const AES: Family = { cipher: 'aes', macLength: 12, defaultIterations: 4096 }
-const CAMELLIA: Family = { cipher: 'camellia', macLength: 16, defaultIterations: 32768 }
-
-const prepare = (fam: Family, backend: CryptoBackend, key: Uint8Array): PreparedCipher =>
-  fam.cipher === 'aes' ? backend.aes(key) : backend.camellia(key)
-
-/** DK(base, constant) for the family: DR with the block cipher (AES) or the CMAC KDF (Camellia). */
-function derive(
-  fam: Family,
-  base: PreparedCipher,
-  constant: Uint8Array,
-  length: number,
-): Uint8Array {
-  return fam.cipher === 'aes'
-    ? dr(base, constant, length)
-    : kdfFeedbackCmac(base, constant, length * 8)
-}
-
-function macFor(fam: Family, backend: CryptoBackend, key: Uint8Array): Mac {
-  if (fam.cipher === 'camellia') return new CMAC(backend.camellia(key))
-  const h = backend.hmac('sha1', key)
-  // HMAC-SHA1-96: the first 12 octets (a copy by hand: cheaper than a view for 12 octets).
-  return {
-    digest: (...parts) => {
-      const full = h.digest(...parts)
-      const out = new Uint8Array(12)
-      for (let i = 0; i < 12; i++) out[i] = full[i]!
-      return out
-    },
-  }
+  /** The block cipher keyed with `key`. */
+  prepare(backend: CryptoBackend, key: Uint8Array): PreparedCipher
+  /** DK(base, constant): DR (AES) or the CMAC feedback KDF (Camellia). */
+  derive(base: PreparedCipher, constant: Uint8Array, length: number): Uint8Array
+  /** The DK input for a usage key. */
+  constant(usage: number, kind: 0x99 | 0xaa | 0x55): Uint8Array
+  /** The integrity MAC keyed with `key`. */
+  mac(backend: CryptoBackend, key: Uint8Array): Mac
+  /** The PBKDF2 salt for `salt` (RFC 6803 §4 prefixes the enctype name). */
+  salt(name: string, salt: Uint8Array): Uint8Array
+  /** The PRF output from the prepared PRF key. */
+  prf(prfKey: PreparedCipher, input: Uint8Array): Uint8Array
 }
 
 // Cache slots (numbers: no string building per call): the base cipher, the PRF key, and per
@@ -100,35 +85,31 @@ function foldedConstant(usage: number, kind: 0x99 | 0xaa | 0x55): Uint8Array {
   return c
 }
 
-/** The DK input for a usage key: the folded constant for AES, the raw one for the CMAC KDF. */
-function constantFor(fam: Family, usage: number, kind: 0x99 | 0xaa | 0x55): Uint8Array {
-  return fam.cipher === 'aes' ? foldedConstant(usage, kind) : usageConstant(usage, kind)
-}
-
 function baseCipher(fam: Family, key: KerberosKey, backend: CryptoBackend): PreparedCipher {
-  return cached(key, backend, BASE_SLOT, () => prepare(fam, backend, key.bytes))
+  return cached(key, backend, BASE_SLOT, () => fam.prepare(backend, key.bytes))
 }
 
-function makeProfile(
+/** A member of the simplified profile (internal: this module and ./camellia-cts.ts make theirs). */
+export function makeProfile(
   fam: Family,
   etype: number,
   name: string,
   keyLength: number,
   checksumType: number,
+  purePrimitives?: PurePrimitives,
 ): EncryptionProfile {
   const usageKeys = (key: KerberosKey, usage: number, backend: CryptoBackend): UsageKeys =>
     cached(key, backend, encSlot(usage), () => {
       const base = baseCipher(fam, key, backend)
-      const ke = derive(fam, base, constantFor(fam, usage, 0xaa), keyLength)
-      const ki = derive(fam, base, constantFor(fam, usage, 0x55), keyLength)
-      return { ke: prepare(fam, backend, ke), ki: macFor(fam, backend, ki) }
+      const ke = fam.derive(base, fam.constant(usage, 0xaa), keyLength)
+      const ki = fam.derive(base, fam.constant(usage, 0x55), keyLength)
+      return { ke: fam.prepare(backend, ke), ki: fam.mac(backend, ki) }
     })
   const checksumKey = (key: KerberosKey, usage: number, backend: CryptoBackend): Mac =>
     cached(key, backend, checksumSlot(usage), () =>
-      macFor(
-        fam,
+      fam.mac(
         backend,
-        derive(fam, baseCipher(fam, key, backend), constantFor(fam, usage, 0x99), keyLength),
+        fam.derive(baseCipher(fam, key, backend), fam.constant(usage, 0x99), keyLength),
       ),
     )
 
@@ -149,6 +130,7 @@ function makeProfile(
       fam.defaultIterations & 0xff,
     ]),
     weak: false,
+    ...(purePrimitives === undefined ? {} : { purePrimitives }),
 
     stringToKey(
       password: Uint8Array,
@@ -163,11 +145,10 @@ function makeProfile(
         ctx.allowLowIterations,
         ctx.maxIterations,
       )
-      // RFC 3962 §4 uses the salt as is; RFC 6803 §4 prefixes the enctype name and a zero octet.
-      const saltp = fam.cipher === 'aes' ? salt : concat(utf8(name), new Uint8Array(1), salt)
+      const saltp = fam.salt(name, salt)
       // Both use PBKDF2-HMAC-SHA1 (RFC 6803 §4 keeps RFC 3962's PRF; MIT agrees).
       const tkey = ctx.backend.pbkdf2('sha1', password, saltp, iterations, keyLength)
-      return derive(fam, prepare(fam, ctx.backend, tkey), KERBEROS, keyLength)
+      return fam.derive(fam.prepare(ctx.backend, tkey), KERBEROS, keyLength)
     },
 
     randomToKey(seed: Uint8Array) {
@@ -210,23 +191,44 @@ function makeProfile(
     prf(key, input, ctx: ProfileContext) {
       checkKey(profile, key)
       const prfKey = cached(key, ctx.backend, PRF_SLOT, () =>
-        prepare(
-          fam,
+        fam.prepare(
           ctx.backend,
-          derive(fam, baseCipher(fam, key, ctx.backend), PRF_CONSTANT, keyLength),
+          fam.derive(baseCipher(fam, key, ctx.backend), PRF_CONSTANT, keyLength),
         ),
       )
-      // RFC 3962 §6: E(DK(key, "prf"), SHA-1(input) truncated to one block);
-      // RFC 6803 §5: CMAC(DK(key, "prf"), input).
-      if (fam.cipher === 'aes') return prfKey.encryptCBC(ZERO_IV, sha1(input).subarray(0, 16))
-      return new CMAC(prfKey).digest(input)
+      return fam.prf(prfKey, input)
     },
   }
   return profile
 }
 
+const AES: Family = {
+  macLength: 12,
+  defaultIterations: 4096,
+  prepare: (backend, key) => backend.aes(key),
+  derive: dr,
+  // DR n-folds its input: the folded constant, computed once per usage.
+  constant: foldedConstant,
+  mac(backend, key) {
+    const h = backend.hmac('sha1', key)
+    // HMAC-SHA1-96: the first 12 octets (a copy by hand: cheaper than a view for 12 octets).
+    return {
+      digest: (...parts) => {
+        const full = h.digest(...parts)
+        const out = new Uint8Array(12)
+        for (let i = 0; i < 12; i++) out[i] = full[i]!
+        return out
+      },
+    }
+  },
+  // RFC 3962 §4 uses the salt as is.
+  salt: (_name, salt) => salt,
+  // RFC 3962 §6: E(DK(key, "prf"), SHA-1(input) truncated to one block).
+  prf: (prfKey, input) => prfKey.encryptCBC(ZERO_IV, sha1Digest(input).subarray(0, 16)),
+}
+
 /** aes128-cts-hmac-sha1-96 (17). */
-export const aes128CtsHmacSha196: EncryptionProfile = makeProfile(
+export const aes128CtsHmacSha196: EncryptionProfile = /* @__PURE__ */ makeProfile(
   AES,
   17,
   'aes128-cts-hmac-sha1-96',
@@ -234,26 +236,10 @@ export const aes128CtsHmacSha196: EncryptionProfile = makeProfile(
   15,
 )
 /** aes256-cts-hmac-sha1-96 (18). */
-export const aes256CtsHmacSha196: EncryptionProfile = makeProfile(
+export const aes256CtsHmacSha196: EncryptionProfile = /* @__PURE__ */ makeProfile(
   AES,
   18,
   'aes256-cts-hmac-sha1-96',
   32,
   16,
-)
-/** camellia128-cts-cmac (25). */
-export const camellia128CtsCmac: EncryptionProfile = makeProfile(
-  CAMELLIA,
-  25,
-  'camellia128-cts-cmac',
-  16,
-  17,
-)
-/** camellia256-cts-cmac (26). */
-export const camellia256CtsCmac: EncryptionProfile = makeProfile(
-  CAMELLIA,
-  26,
-  'camellia256-cts-cmac',
-  32,
-  18,
 )

@@ -45,6 +45,44 @@ import {
 } from './rc4-tokens.js'
 import { SequenceWindow } from './seqstate.js'
 
+/** Set to `true` by a bundler's `define` for a lean build (docs/bundling.md); absent otherwise. */
+declare const __KERBEROS_TS_LEAN__: boolean | undefined
+
+/** RFC 4757's per-message tokens, for rc4-hmac contexts. */
+const RC4_TOKENS = { makeRC4WrapToken, unwrapRC4Token, makeRC4MICToken, verifyRC4MICToken }
+
+// Present by default; a lean build leaves RFC 4757's token code out until enableRC4Tokens().
+let rc4Tokens: typeof RC4_TOKENS | undefined =
+  typeof __KERBEROS_TS_LEAN__ !== 'undefined' && __KERBEROS_TS_LEAN__ ? undefined : RC4_TOKENS
+
+/**
+ * Make RFC 4757 (rc4-hmac) per-message tokens available to GSS contexts in a lean build
+ * (docs/bundling.md), together with `registerEnctypes(arcfourHmac)` and `allowWeakCrypto`.
+ * Without a lean build they always are and this does nothing.
+ *
+ * @example
+ * ```ts
+ * import { registerEnctypes, arcfourHmac } from 'kerberos-ts/crypto'
+ * import { enableRC4Tokens } from 'kerberos-ts/gssapi'
+ * registerEnctypes(arcfourHmac)
+ * enableRC4Tokens()
+ * ```
+ */
+export function enableRC4Tokens(): void {
+  rc4Tokens = RC4_TOKENS
+}
+
+function rc4(): typeof RC4_TOKENS {
+  if (rc4Tokens === undefined) {
+    throw new KerberosError(
+      ErrorCodes.UNSUPPORTED_ENCTYPE,
+      'rc4-hmac GSS tokens are not in this lean build: call enableRC4Tokens() (docs/bundling.md)',
+      { context: { reason: 'rc4-tokens-not-enabled' } },
+    )
+  }
+  return rc4Tokens
+}
+
 /** What an initiator needs: a service ticket, its session key and the client name. */
 export interface GSSCredentials {
   readonly client: Principal
@@ -152,7 +190,7 @@ export abstract class SecurityContext {
     const keys = this.ready()
     const seq = this.sendSeq++
     const conf = options.conf !== false
-    if (isRC4Key(keys.key)) return makeRC4WrapToken(keys, seq, message, conf, this.crypto())
+    if (isRC4Key(keys.key)) return rc4().makeRC4WrapToken(keys, seq, message, conf, this.crypto())
     const rrc = this.options.rrc
     return makeWrapToken(keys, seq, message, conf, {
       ...this.crypto(),
@@ -164,7 +202,7 @@ export abstract class SecurityContext {
   unwrap(token: Uint8Array): UnwrapResult {
     const keys = this.ready()
     const out = isRC4Key(keys.key)
-      ? unwrapRC4Token(keys, token, this.crypto())
+      ? rc4().unwrapRC4Token(keys, token, this.crypto())
       : unwrapToken(keys, token, this.crypto())
     this.window?.check(out.seq)
     return { message: out.message, conf: out.sealed }
@@ -175,7 +213,7 @@ export abstract class SecurityContext {
     const keys = this.ready()
     const seq = this.sendSeq++
     return isRC4Key(keys.key)
-      ? makeRC4MICToken(keys, seq, message, this.crypto())
+      ? rc4().makeRC4MICToken(keys, seq, message, this.crypto())
       : makeMICToken(keys, seq, message, this.crypto())
   }
 
@@ -183,13 +221,14 @@ export abstract class SecurityContext {
   verifyMIC(message: Uint8Array, token: Uint8Array): void {
     const keys = this.ready()
     const out = isRC4Key(keys.key)
-      ? verifyRC4MICToken(keys, token, message, this.crypto())
+      ? rc4().verifyRC4MICToken(keys, token, message, this.crypto())
       : verifyMICToken(keys, token, message, this.crypto())
     this.window?.check(out.seq)
   }
 
   protected establish(keys: TokenKeys, sendSeq: number, recvSeq: number, flags: number): void {
     checkTokenKey(keys.key, this.allowWeakCrypto)
+    if (isRC4Key(keys.key)) rc4()
     this.keys = keys
     this.sendSeq = sendSeq
     this.window = new SequenceWindow(recvSeq, {

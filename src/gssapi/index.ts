@@ -56,6 +56,7 @@ export {
   AcceptorContext,
   DEFAULT_INITIATOR_FLAGS,
   krbErrorNumber,
+  enableRC4Tokens,
   type GSSCredentials,
   type ContextOptions,
   type InitiatorContextOptions,

@@ -16,13 +16,8 @@ import {
   type DelegatedCredential,
 } from '../protocol/gss-checksum.js'
 import { indexOfSpace, isNegotiateScheme, splitAuthValue } from './auth-header.js'
-import {
-  createRefusalReporter,
-  traceEvent,
-  type NegotiateLogger,
-  type NegotiateTraceEvent,
-  type RefusalReporter,
-} from './log.js'
+import type * as LogModule from './log.js'
+import type { NegotiateLogger, NegotiateTraceEvent, RefusalReporter } from './log.js'
 
 /** Default bound on the `Authorization` header length: 64 KiB (tickets with large PACs fit). */
 export const MAX_NEGOTIATE_HEADER = 65536
@@ -181,14 +176,25 @@ function isMalformed(err: KerberosError): boolean {
  */
 export async function negotiate(options: NegotiateOptions): Promise<NegotiateResult> {
   const r = await negotiateOnce(options)
-  // Best effort: a failing log sink or trace hook must not change who is let in.
+  if (options.trace === undefined && options.logger === undefined) return r
+  // ./log.js (refusal causes and their fixes) is loaded on first use: an application without a
+  // logger or trace hook does not download it (docs/bundling.md). Best effort: a failing log
+  // sink or trace hook must not change who is let in.
+  let log: typeof LogModule
   try {
-    if (options.trace !== undefined) options.trace(traceEvent(r))
+    log = await import('./log.js')
+  } catch {
+    return r
+  }
+  try {
+    if (options.trace !== undefined) options.trace(log.traceEvent(r))
   } catch {
     // ignored
   }
   try {
-    if (options.logger !== undefined) reporterFor(options.logger, options.logInterval).report(r)
+    if (options.logger !== undefined) {
+      reporterFor(log, options.logger, options.logInterval).report(r)
+    }
   } catch {
     // ignored
   }
@@ -198,10 +204,14 @@ export async function negotiate(options: NegotiateOptions): Promise<NegotiateRes
 const reporters = new WeakMap<NegotiateLogger, RefusalReporter>()
 
 /** One reporter per logger object, so the rate limit holds across requests. */
-function reporterFor(logger: NegotiateLogger, interval: number | undefined): RefusalReporter {
+function reporterFor(
+  log: typeof LogModule,
+  logger: NegotiateLogger,
+  interval: number | undefined,
+): RefusalReporter {
   let r = reporters.get(logger)
   if (r === undefined) {
-    r = createRefusalReporter({ logger, ...(interval === undefined ? {} : { interval }) })
+    r = log.createRefusalReporter({ logger, ...(interval === undefined ? {} : { interval }) })
     reporters.set(logger, r)
   }
   return r

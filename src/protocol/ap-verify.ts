@@ -152,7 +152,10 @@ export interface VerifyAPReqOptions {
    * MS-PAC processing: `'verify'` (default) checks the ticket's PAC when it has one (server
    * signature with the service key, CLIENT_INFO against the ticket) and refuses the ticket when
    * that fails; `'require'` also refuses tickets without a PAC; `'lenient'` drops a PAC that
-   * fails instead (MIT's acceptor); `'skip'` does not look. See docs/pac.md.
+   * fails instead (MIT's acceptor); `'skip'` does not look. See docs/pac.md. A lean build
+   * (docs/bundling.md) verifies PACs only after {@link enablePAC}: until then a ticket with a PAC
+   * is refused (ERR_KRB_PAC_VERIFY, reason `pac-not-enabled`) unless this is `'skip'` or
+   * `'lenient'` (which drops the PAC).
    */
   readonly pac?: 'verify' | 'require' | 'lenient' | 'skip'
 }
@@ -796,6 +799,28 @@ function replayError(v: VerifiedAPReq): KerberosError {
 // ---------------------------------------------------------------------------------------------
 // MS-PAC
 
+/** Set to `true` by a bundler's `define` for a lean build (docs/bundling.md); absent otherwise. */
+declare const __KERBEROS_TS_LEAN__: boolean | undefined
+
+// PAC decoding and verification: present by default; a lean build leaves it out until enablePAC().
+let pacVerifier: typeof verifyPAC | undefined =
+  typeof __KERBEROS_TS_LEAN__ !== 'undefined' && __KERBEROS_TS_LEAN__ ? undefined : verifyPAC
+
+/**
+ * Make Acceptors verify MS-PACs (option `pac`) in a lean build (docs/bundling.md), which
+ * otherwise leaves PAC decoding out and refuses tickets that carry a PAC unless `pac` is
+ * `'skip'` or `'lenient'`. Without a lean build PACs are always verified and this does nothing.
+ *
+ * @example
+ * ```ts
+ * import { enablePAC } from 'kerberos-ts/protocol'
+ * enablePAC()
+ * ```
+ */
+export function enablePAC(): void {
+  pacVerifier = verifyPAC
+}
+
 /** Verify the ticket's PAC (if any) with the key that decrypted the ticket; see option `pac`. */
 function withPAC(
   v: VerifiedAPReq,
@@ -822,7 +847,14 @@ function withPAC(
       allowWeak: crypto.allowWeak,
     }
     if (crypto.backend !== undefined) o.backend = crypto.backend
-    const { pac, identity } = verifyPAC(found, o)
+    if (pacVerifier === undefined) {
+      throw new KerberosError(
+        ErrorCodes.PAC_VERIFY,
+        "the ticket carries a PAC and this lean build has no PAC support: call enablePAC() (kerberos-ts/protocol) or pass pac: 'skip'",
+        { context: { reason: 'pac-not-enabled', client: formatPrincipal(v.client) } },
+      )
+    }
+    const { pac, identity } = pacVerifier(found, o)
     const out = v as Mutable<VerifiedAPReq>
     out.pac = pac
     out.identity = identity

@@ -12,8 +12,8 @@ import {
   encodeADIfRelevant,
 } from '../asn1/index.js'
 import type { AuthorizationData, EncKrbCredPart, KRBCred } from '../asn1/index.js'
-import { md5 } from '@noble/hashes/legacy.js'
 import { decrypt, type CryptoOptions } from '../crypto/index.js'
+import { md5 } from '../crypto/md5.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { AuthorizationDataType, KeyUsage } from '../iana.js'
 import { concatBytes, constantTimeEqual } from '../internal/bytes.js'

@@ -6,7 +6,7 @@
  */
 import {
   decodeEncKDCRepPart,
-  decodeKerberosMessage,
+  decodeKDCReplyMessage,
   encodeTicket,
   principalFromName,
   krbErrorToKDCError,
@@ -71,13 +71,13 @@ export function replyFailure(message: string, context: ErrorContext = {}): never
  */
 export function parseKDCReply(bytes: Uint8Array, expected: 11 | 13): KDCReply {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('expected the KDC reply as a Uint8Array')
-  const msg = decodeKerberosMessage(bytes)
+  const msg = decodeKDCReplyMessage(bytes)
   if (msg.type === 'KRB-ERROR') {
     return { kind: 'error', error: msg.value, kdcError: krbErrorToKDCError(msg.value) }
   }
   const want = expected === 11 ? 'AS-REP' : 'TGS-REP'
   if (msg.type !== want) replyFailure(`expected ${want} or KRB-ERROR from the KDC, got ${msg.type}`)
-  return { kind: 'rep', rep: msg.value as KDCRep }
+  return { kind: 'rep', rep: (msg as { readonly value: KDCRep }).value }
 }
 
 /**
