@@ -33,6 +33,13 @@ export class LoginState {
     if (this.preauthKey instanceof Promise) this.preauthKey = await this.preauthKey
   }
 
+  /** The settled preauth key, if any (call after {@link settle}). */
+  key(): KerberosKey | undefined {
+    const key = this.preauthKey
+    if (key instanceof Promise) throw new Error('LoginState.key before settle()')
+    return key
+  }
+
   padata(now: Date, random: RandomSource, allowWeak: boolean): { padata: PAData[] } | undefined {
     const key = this.preauthKey
     if (key === undefined) return undefined
