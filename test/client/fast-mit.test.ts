@@ -5,25 +5,15 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { parseCCache } from '../../src/ccache/index.js'
 import { KerberosError, KDCError } from '../../src/errors.js'
 import { MIT_BIN, skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
 import { clientFor, keytabAt } from './helpers.js'
+import { disableEncryptedTimestamp } from '../helpers/fast.js'
 
 const PW = 'fast-pw-1'
 const HOST = 'host/armor.fast.test'
-
-/** Disable encrypted timestamp in the KDC (kdc.conf [plugins]) and restart it. */
-export async function disableEncryptedTimestamp(realm: Realm): Promise<void> {
-  const conf = readFileSync(realm.kdcConfPath, 'utf8')
-  if (!conf.includes('disable = encrypted_timestamp')) {
-    const plugins =
-      '[plugins]\n  kdcpreauth = {\n    disable = encrypted_timestamp\n  }\n\n[logging]'
-    writeFileSync(realm.kdcConfPath, conf.replace('[logging]', plugins))
-  }
-  await realm.restart()
-}
 
 describe('FAST against MIT krb5 (issue 17 item 1)', { skip: skipWithoutMIT() }, () => {
   let realm: Realm
