@@ -245,6 +245,12 @@ function handleASError(
         type: 'preauth-required',
         realm,
         etype: info.etype,
+        ...(asked.fast.active
+          ? {
+              fast: true,
+              message: asked.fast.useChallenge ? 'encrypted challenge' : 'encrypted timestamp',
+            }
+          : {}),
         ...(info.salt !== undefined ? { salt: toHex(info.salt) } : {}),
       }))
       return client
