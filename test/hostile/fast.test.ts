@@ -263,15 +263,15 @@ describe(
     })
 
     test('review: a FAST TGS-REP whose KrbFastResponse nonce was changed is refused', async () => {
-      let tgt: Credentials | undefined
+      const held: { tgt?: Credentials } = {}
       const { client } = clientFor(realm, {
         fast: 'required',
         transport: mitm(realTransport(), armorTGT, {
-          tgt: () => tgt,
+          tgt: () => held.tgt,
           onRep: (r, f) => (r.msgType === 13 ? { fast: { ...f, nonce: (f.nonce + 1) >>> 0 } } : {}),
         }),
       })
-      tgt = await client.login({ principal: 'alice', password: PW, armor: { tgt: armorTGT } })
+      held.tgt = await client.login({ principal: 'alice', password: PW, armor: { tgt: armorTGT } })
       await assert.rejects(
         client.getServiceTicket('HTTP/web.hostile.test@HOSTILE.TEST'),
         (e: unknown) => {
@@ -282,15 +282,15 @@ describe(
     })
 
     test("review: with fast 'required', a TGS-REP with PA-FX-FAST stripped is refused", async () => {
-      let tgt: Credentials | undefined
+      const held: { tgt?: Credentials } = {}
       const { client } = clientFor(realm, {
         fast: 'required',
         transport: mitm(realTransport(), armorTGT, {
-          tgt: () => tgt,
+          tgt: () => held.tgt,
           onRep: (r) => (r.msgType === 13 ? { fast: null } : {}),
         }),
       })
-      tgt = await client.login({ principal: 'alice', password: PW, armor: { tgt: armorTGT } })
+      held.tgt = await client.login({ principal: 'alice', password: PW, armor: { tgt: armorTGT } })
       await assert.rejects(
         client.getServiceTicket('HTTP/web.hostile.test@HOSTILE.TEST'),
         (e: unknown) => {
