@@ -274,18 +274,22 @@ export class FastLogin {
 /**
  * What PREAUTH_REQUIRED means for FAST: `'upgrade'` (the KDC offers PA-FX-FAST, armor is at
  * hand: ask again armored), `'ok'` (go on with the preauth the KDC offers), or a thrown
- * `ERR_KRB_FAST_REQUIRED` when only FAST preauth is offered and there is no armor.
+ * `ERR_KRB_FAST_REQUIRED` when only FAST preauth is offered for a key we have, and there is no
+ * armor.
  */
 export function fastPreauthStep(
   fast: FastLogin,
   err: KDCError,
   methods: readonly number[],
   client: Principal,
+  haveKey: boolean,
 ): 'upgrade' | 'ok' {
   const offersFast = methods.includes(PADataType.FX_FAST)
   if (!fast.active) {
     if (offersFast && fast.mode !== 'never' && fast.upgrade()) return 'upgrade'
-    if (offersFast && methods.length > 0 && !methods.includes(PADataType.ENC_TIMESTAMP)) {
+    // MIT lists no PA-ENC-TIMESTAMP either when the client has no key of an etype we asked for:
+    // that is an etype problem, not FAST (haveKey: its ETYPE-INFO2 names one of our etypes).
+    if (haveKey && offersFast && !methods.includes(PADataType.ENC_TIMESTAMP)) {
       throw fastRequiredError(
         `the KDC for ${client.realm} requires FAST armor to log in as ${formatPrincipal(client)} (it offers only FAST preauthentication, such as encrypted challenge)${fast.mode === 'never' ? ", and fast is 'never'" : ''}: give armor (options.armor, or kinit -T ARMOR_CCACHE)`,
         { cause: err, context: { principal: formatPrincipal(client), realm: client.realm } },

@@ -228,7 +228,8 @@ function handleASError(
       const hints = readPreauthHints(err.eData)
       if (asked.fast.active)
         asked.fast.noteErrorPadata(decodeMethodData(err.eData ?? new Uint8Array([0x30, 0])))
-      if (fastPreauthStep(asked.fast, err, hints.methods, client) === 'upgrade') {
+      const haveKey = chooseSaltInfo(hints.saltInfo, etypes) !== undefined
+      if (fastPreauthStep(asked.fast, err, hints.methods, client, haveKey) === 'upgrade') {
         // The KDC offers FAST and armor is at hand: ask again, armored, without preauth.
         state.hints = hints.saltInfo
         state.preauthKey = undefined
