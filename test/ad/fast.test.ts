@@ -92,6 +92,22 @@ describe('FAST against a Samba AD DC (issue 17 item 1)', { skip: skipWithoutSamb
     assert.equal(events.find((e) => e.type === 'as-rep')?.fast, true)
   })
 
+  test("'if-offered' (the default): Samba's PA-FX-FAST offer upgrades the login to FAST", async () => {
+    const host = client('never').client
+    const armor = await host.login({
+      principal: 'WEB01$',
+      keytab: keytab(AD_ACCOUNTS.web01.keytab),
+    })
+    const { client: c, events } = client()
+    await c.login({
+      principal: AD_ACCOUNTS.alice.sam,
+      password: AD_ACCOUNTS.alice.password,
+      armor: { tgt: armor },
+    })
+    assert.ok(events.some((e) => e.type === 'fast-armor' && /offers FAST/.test(e.message ?? '')))
+    assert.equal(events.find((e) => e.type === 'as-rep')?.fast, true)
+  })
+
   test('MIT kinit -T against Samba with an armor ccache our client wrote', async () => {
     const host = client().client
     await host.login({ principal: 'WEB01$', keytab: keytab(AD_ACCOUNTS.web01.keytab) })
