@@ -120,7 +120,7 @@ async function loginAs(
     const bytes = await ctx.send(client.realm, req.bytes, options.signal)
     if (keys.prepareReply !== undefined) {
       // A password key is derived (asynchronously, within the login's budget) before the read.
-      const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints })
+      const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints, allowWeak })
       if (want !== undefined) await keys.prepareReply(want)
     }
     const failure = { client, keys, sentMs: now.getTime(), clockskew: s.clockskew }
