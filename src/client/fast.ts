@@ -178,7 +178,7 @@ export class FastLogin {
   /** Answer PREAUTH_REQUIRED with an encrypted challenge rather than a timestamp. */
   useChallenge = false
   #cookie: PAData | undefined
-  readonly #tgt: Credentials | undefined
+  #tgt: Credentials | undefined
   #armor: FastArmor | undefined
 
   private constructor(mode: FastMode, tgt: Credentials | undefined, active: boolean) {
@@ -220,6 +220,26 @@ export class FastLogin {
     if (this.active || this.#tgt === undefined) return false
     this.active = true
     return true
+  }
+
+  /**
+   * A client referral to `realm`: the armor TGT serves its own realm only. Without armor for
+   * `realm`, FAST stops (`'required'`: ERR_KRB_FAST_REQUIRED); the referral itself came inside
+   * the armor when FAST was on.
+   */
+  retarget(realm: string): void {
+    const s = this.#tgt?.server
+    if (s === undefined || s.components[1] === realm) return
+    this.#tgt = undefined
+    this.#armor = undefined
+    this.#cookie = undefined
+    this.active = false
+    if (this.mode === 'required') {
+      throw fastRequiredError(
+        `the KDC referred the client to ${realm}, but the FAST armor is a TGT of ${s.realm}: give armor for ${realm}`,
+        { context: { realm } },
+      )
+    }
   }
 
   /** Take the cookie and the preauth choice from an (armored) PREAUTH_REQUIRED or other error. */

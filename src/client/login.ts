@@ -282,6 +282,7 @@ function handleASError(
       state.hints = []
       state.preauthKey = undefined
       ctx.emit(() => ({ type: 'client-referral', realm: crealm, client: formatPrincipal(client) }))
+      asked.fast.retarget(crealm)
       return { ...client, realm: crealm }
     }
     default:
