@@ -17,6 +17,8 @@ import {
   decodePAFxFastReply,
   decodePAFxFastRequest,
   encodeASRep,
+  encodeEncryptedData,
+  encodePAEncTSEnc,
   encodeKRBError,
   encodeKrbFastResponse,
   encodeMethodData,
@@ -28,7 +30,7 @@ import {
   type PAData,
 } from '../../src/asn1/index.js'
 import type { Credentials, Transport } from '../../src/client/index.js'
-import { cf2, decrypt, encrypt } from '../../src/crypto/index.js'
+import { cf2, decrypt, encrypt, stringToKey } from '../../src/crypto/index.js'
 import { KerberosError } from '../../src/errors.js'
 import { KeyUsage, PADataType } from '../../src/iana.js'
 import type { KerberosKey } from '../../src/key.js'
@@ -242,6 +244,30 @@ describe(
         }),
       })
       refused(e, /KDC PA-ENCRYPTED-CHALLENGE/)
+    })
+
+    test('review: an AS-REP whose KDC encrypted challenge holds an old time is refused', async () => {
+      // The MITM knows the password here, to re-encrypt the KDC's challenge with a time an hour old.
+      const clientKey = stringToKey(18, PW, 'HOSTILE.TESTalice')
+      let armorKey: KerberosKey | undefined
+      const e = await loginThrough({
+        onError: (err, key) => {
+          armorKey = key
+          return err
+        },
+        onRep: (_r, f) => {
+          const key = cf2(armorKey!, 'kdcchallengearmor', clientKey, 'challengelongterm')
+          const ts = encodePAEncTSEnc({ patimestamp: new Date(Date.now() - 3600_000), pausec: 0 })
+          const cipher = encrypt(key, KeyUsage.ENC_CHALLENGE_KDC, ts)
+          const pa = {
+            padataType: PADataType.ENCRYPTED_CHALLENGE,
+            padataValue: encodeEncryptedData({ etype: key.enctype, cipher }),
+          }
+          const rest = f.padata.filter((p) => p.padataType !== PADataType.ENCRYPTED_CHALLENGE)
+          return { fast: { ...f, padata: [...rest, pa] } }
+        },
+      })
+      refused(e, /PA-ENCRYPTED-CHALLENGE time .* is outside the clock skew/)
     })
 
     test('review: a PREAUTH_REQUIRED moved out of the armor (downgrade to timestamp) is not acted on', async () => {
