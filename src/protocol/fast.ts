@@ -45,7 +45,7 @@ import {
   verifyChecksum,
 } from '../crypto/index.js'
 import { ErrorCodes, KerberosError, type KDCError, type KerberosErrorOptions } from '../errors.js'
-import { KeyUsage, PADataType } from '../iana.js'
+import { EncTypeKeyLength, KeyUsage, PADataType, describeEncType } from '../iana.js'
 import { randomBytes, type RandomSource } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import { formatPrincipal, isTGSPrincipal, principalEquals } from '../principal.js'
@@ -324,9 +324,15 @@ export function openFastReply(
       { client: formatPrincipal(outer) },
     )
   }
+  const sk = resp.strengthenKey
+  if (sk !== undefined && EncTypeKeyLength.get(sk.enctype) !== sk.length) {
+    replyFailure(
+      `FAST strengthen key of ${describeEncType(sk.enctype)} has ${sk.length} octets, expected ${EncTypeKeyLength.get(sk.enctype) ?? 'a supported enctype'}`,
+    )
+  }
   return {
     rep: { ...rep, padata: resp.padata },
-    ...(resp.strengthenKey !== undefined ? { strengthenKey: resp.strengthenKey } : {}),
+    ...(sk !== undefined ? { strengthenKey: sk } : {}),
   }
 }
 

@@ -12,6 +12,7 @@ import {
   decodeKDCReq,
   decodeKRBError,
   decodeKerberosMessage,
+  decodeKrbFastReq,
   decodeKrbFastResponse,
   decodeMethodData,
   decodePAFxFastReply,
@@ -28,7 +29,9 @@ import {
   type KRBError,
   type KrbFastResponse,
   type PAData,
+  principalFromName,
 } from '../../src/asn1/index.js'
+import { readASReply, type ASRequest } from '../../src/protocol/index.js'
 import type { Credentials, Transport } from '../../src/client/index.js'
 import { cf2, decrypt, encrypt, stringToKey } from '../../src/crypto/index.js'
 import { KerberosError } from '../../src/errors.js'
@@ -268,6 +271,58 @@ describe(
         },
       })
       refused(e, /PA-ENCRYPTED-CHALLENGE time .* is outside the clock skew/)
+    })
+
+    test('review: 2000 random byte changes to a real armored AS-REP give only KerberosError or a checked reply', async () => {
+      let captured: { req: Uint8Array; rep: Uint8Array; key: KerberosKey } | undefined
+      const real = realTransport()
+      const { client } = clientFor(realm, {
+        transport: {
+          async sendToKDC(r, req, o) {
+            const rep = await real.sendToKDC(r, req, o)
+            const msg = decodeKerberosMessage(rep)
+            if (msg.type === 'AS-REP') captured = { req, rep, key: armorKeyOf(req, armorTGT) }
+            return rep
+          },
+        },
+      })
+      await client.login({ principal: 'alice', password: PW, armor: { tgt: armorTGT } })
+      const cap = captured!
+      const outer = decodeKDCReq(cap.req)
+      const fx = decodePAFxFastRequest(outer.padata![0]!.padataValue)
+      const inner = decodeKrbFastReq(decrypt(cap.key, KeyUsage.FAST_ENC, fx.encFastReq.cipher))
+      const request: ASRequest = {
+        bytes: cap.req,
+        req: outer,
+        nonce: outer.reqBody.nonce,
+        client: principalFromName(outer.reqBody.cname!, outer.reqBody.realm),
+        server: principalFromName(outer.reqBody.sname!, outer.reqBody.realm),
+        till: outer.reqBody.till,
+        fast: {
+          armorKey: cap.key,
+          nonce: outer.reqBody.nonce,
+          padata: inner.padata,
+          required: true,
+        },
+      }
+      const keys = () => [stringToKey(18, PW, 'HOSTILE.TESTalice')]
+      const read = (bytes: Uint8Array) =>
+        readASReply(bytes, { request, keys, kdcChallenge: { now: new Date() } })
+      assert.equal(read(cap.rep).kind, 'ok')
+      let seed = 12345
+      const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n
+      let refusedCount = 0
+      for (let i = 0; i < 2000; i++) {
+        const bytes = Uint8Array.from(cap.rep)
+        bytes[rnd(bytes.length)] ^= 1 + rnd(255)
+        try {
+          read(bytes)
+        } catch (e) {
+          assert.ok(e instanceof KerberosError, `mutation ${i}: ${String(e)}`)
+          refusedCount++
+        }
+      }
+      assert.ok(refusedCount > 1900, `${refusedCount} of 2000 refused`)
     })
 
     test('review: a PREAUTH_REQUIRED moved out of the armor (downgrade to timestamp) is not acted on', async () => {
