@@ -1,13 +1,11 @@
 /**
  * The mutable state of one login: preauth rounds, skew retry, client referrals, the KDC's salt
- * hints and the key for PA-ENC-TIMESTAMP.
+ * hints and the key for PA-ENC-TIMESTAMP (made by `FastLogin.padata`, inside FAST or not).
  *
  * @module
  */
-import type { PAData } from '../asn1/index.js'
-import type { RandomSource } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
-import { makeEncTimestamp, type SaltInfo } from '../protocol/as.js'
+import type { SaltInfo } from '../protocol/as.js'
 
 /** Mutable state of one login. */
 export class LoginState {
@@ -38,12 +36,5 @@ export class LoginState {
     const key = this.preauthKey
     if (key instanceof Promise) throw new Error('LoginState.key before settle()')
     return key
-  }
-
-  padata(now: Date, random: RandomSource, allowWeak: boolean): { padata: PAData[] } | undefined {
-    const key = this.preauthKey
-    if (key === undefined) return undefined
-    if (key instanceof Promise) throw new Error('LoginState.padata before settle()')
-    return { padata: [makeEncTimestamp(key, now, { random, allowWeak })] }
   }
 }
