@@ -102,6 +102,12 @@ export const ErrorCodes = {
    * waiting, and is set to fail closed: the request is refused (HTTP answers 503).
    */
   REPLAY_CACHE_UNAVAILABLE: 'ERR_KRB_REPLAY_CACHE_UNAVAILABLE',
+  /**
+   * FAST (RFC 6113) armoring is needed but cannot happen: the KDC offers only FAST
+   * preauthentication and no armor was given, `fast: 'required'` without armor, or a KDC that
+   * does not answer armored requests. See docs/fast.md.
+   */
+  FAST_REQUIRED: 'ERR_KRB_FAST_REQUIRED',
 } as const
 
 /** Every stable error code. */

@@ -28,18 +28,20 @@ import {
 } from './util.js'
 
 /** The usage text (`kerberos-ts kinit --help`). */
-export const usage: string = `usage: kerberos-ts kinit [-k [-t KEYTAB] | -i] [-c CCACHE] [-l LIFETIME] [-r RENEW] [-f|-F] [-p|-P] [-C] [-E] [-V] [PRINCIPAL]
+export const usage: string = `usage: kerberos-ts kinit [-k [-t KEYTAB] | -i] [-c CCACHE] [-T ARMOR_CCACHE] [-l LIFETIME] [-r RENEW] [-f|-F] [-p|-P] [-C] [-E] [-V] [PRINCIPAL]
   -k  use a key from a keytab (default KRB5_KTNAME)   -i  use the client keytab (KRB5_CLIENT_KTNAME)
   -t  keytab path                                     -c  credential cache (default KRB5CCNAME)
   -l  ticket lifetime (10h, 1d, 3600)                 -r  renewable lifetime
   -f/-F  forwardable / not     -p/-P  proxiable / not     -C  canonicalize     -V  verbose
-  -E  the principal is an enterprise name (user@dns.domain, RFC 6806; Active Directory UPNs)`
+  -E  the principal is an enterprise name (user@dns.domain, RFC 6806; Active Directory UPNs)
+  -T  armor the request with FAST (RFC 6113) using the TGT in ARMOR_CCACHE (as MIT kinit -T)`
 
 const spec = {
   '-k': false,
   '-i': false,
   '-t': true,
   '-c': true,
+  '-T': true,
   '-l': true,
   '-r': true,
   '-f': false,
@@ -84,6 +86,8 @@ function traceLine(e: ClientTraceEvent): string {
   if (e.kvno !== undefined) parts.push(`kvno ${e.kvno}`)
   if (e.errorName !== undefined) parts.push(e.errorName)
   if (e.offsetMs !== undefined) parts.push(`offset ${e.offsetMs} ms`)
+  if (e.fast === true) parts.push('FAST')
+  if (e.type === 'fast-armor' && e.message !== undefined) parts.push(e.message)
   return parts.join(' ') + '\n'
 }
 
@@ -176,16 +180,20 @@ export async function run(argv: readonly string[]): Promise<number> {
     ...(args.options.has('-C') ? { canonicalize: true } : {}),
     ...(args.options.has('-E') ? { enterprise: true } : {}),
   }
+  const armorName = optionValue(args, '-T')
+  // MIT kinit -T: FAST with the armor ccache's TGT (used when the KDC offers FAST, or at once
+  // when the armor ccache says fast_avail).
+  const armor = armorName !== undefined ? { armor: { ccache: await readCCache(armorName) } } : {}
   const useKeytab = args.options.has('-k') || args.options.has('-i') || args.options.has('-t')
   let tgt: Credentials
   if (useKeytab) {
     const name =
       optionValue(args, '-t') ??
       (args.options.has('-i') ? resolveClientKeytabName() : resolveKeytabName())
-    tgt = await client.login({ ...common, keytab: await readKeytab(name) })
+    tgt = await client.login({ ...common, ...armor, keytab: await readKeytab(name) })
   } else {
     const password = await readPassword(`Password for ${principal}: `)
-    tgt = await client.login({ ...common, password })
+    tgt = await client.login({ ...common, ...armor, password })
   }
   const version = (0x0500 + readLibDefaults(config).ccacheType) as CCacheVersion
   const written = await writeCCache(ccache, client.toCCache({ version }))

@@ -18,6 +18,7 @@ import type { ClientContext } from './context.js'
 import { CredentialStore } from './credential-store.js'
 import { credentialsFromCCache, credentialsToCCache } from './credentials.js'
 import { loginWith } from './login.js'
+import { noteFastFromCCache, withFastConfig } from './fast.js'
 import type {
   ClientTraceEvent,
   KerberosClientOptions,
@@ -44,6 +45,8 @@ export type {
   PasswordLoginOptions,
   KeytabLoginOptions,
   ServiceTicketOptions,
+  FastMode,
+  FastArmorSource,
 } from './options.js'
 
 /**
@@ -288,11 +291,13 @@ export class KerberosClient {
    */
   toCCache(options: { readonly version?: CCacheVersion } = {}): CCache {
     const principal = this.#store.principal ?? this.#store.tgt?.client
-    return credentialsToCCache(this.#store.all, {
+    const cc = credentialsToCCache(this.#store.all, {
       ...(principal !== undefined ? { principal } : {}),
       timeOffsetMs: this.#ctx.offsetMs,
       ...(options.version !== undefined ? { version: options.version } : {}),
     })
+    // MIT's fast_avail entry for realms whose KDC does FAST (so `kinit -T` armors at once).
+    return withFastConfig(this.#ctx, cc)
   }
 
   /**
@@ -303,6 +308,7 @@ export class KerberosClient {
     const { credentials, timeOffsetMs, principal } = credentialsFromCCache(cc)
     this.#ctx.offsetMs = timeOffsetMs
     this.#relogin = undefined
+    noteFastFromCCache(this.#ctx, cc)
     return this.#store.load(principal, credentials)
   }
 }

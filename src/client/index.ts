@@ -13,6 +13,8 @@ export {
   type PasswordLoginOptions,
   type KeytabLoginOptions,
   type ServiceTicketOptions,
+  type FastMode,
+  type FastArmorSource,
 } from './client.js'
 export {
   credentialsToCCache,

@@ -1,13 +1,11 @@
 /**
  * The mutable state of one login: preauth rounds, skew retry, client referrals, the KDC's salt
- * hints and the key for PA-ENC-TIMESTAMP.
+ * hints and the key for PA-ENC-TIMESTAMP (made by `FastLogin.padata`, inside FAST or not).
  *
  * @module
  */
-import type { PAData } from '../asn1/index.js'
-import type { RandomSource } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
-import { makeEncTimestamp, type SaltInfo } from '../protocol/as.js'
+import type { SaltInfo } from '../protocol/as.js'
 
 /** Mutable state of one login. */
 export class LoginState {
@@ -33,10 +31,10 @@ export class LoginState {
     if (this.preauthKey instanceof Promise) this.preauthKey = await this.preauthKey
   }
 
-  padata(now: Date, random: RandomSource, allowWeak: boolean): { padata: PAData[] } | undefined {
+  /** The settled preauth key, if any (call after {@link settle}). */
+  key(): KerberosKey | undefined {
     const key = this.preauthKey
-    if (key === undefined) return undefined
-    if (key instanceof Promise) throw new Error('LoginState.padata before settle()')
-    return { padata: [makeEncTimestamp(key, now, { random, allowWeak })] }
+    if (key instanceof Promise) throw new Error('LoginState.key before settle()')
+    return key
   }
 }

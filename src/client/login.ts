@@ -29,6 +29,9 @@ import type { Credentials } from '../protocol/kdc-rep.js'
 import type { ClientContext } from './context.js'
 import type { LoginFailure } from './explain.js'
 import { explained } from './explain-lazy.js'
+import { decodeMethodData } from '../asn1/index.js'
+import { FastLogin, fastPreauthStep, noteFastRealm } from './fast.js'
+import { fastRequiredError } from '../protocol/fast.js'
 import { keytabKeySource, passwordDerivation, passwordKeySource, type KeySource } from './keys.js'
 import { LoginState } from './login-state.js'
 import type { KeytabLoginOptions, PasswordLoginOptions } from './options.js'
@@ -81,6 +84,7 @@ async function loginAs(
     canonicalize,
   })
   const state = new LoginState(ctx.options.maxPreauthRounds ?? 3, ctx.maxReferrals)
+  const fast = await FastLogin.start(ctx, options, client.realm, loginWith)
   for (;;) {
     await state.settle()
     // A KRB_AP_ERR_SKEW offset is only used for the retry until a reply authenticates it.
@@ -89,7 +93,7 @@ async function loginAs(
       options.server === undefined
         ? tgsPrincipal(client.realm)
         : ctx.parseName(options.server, client.realm)
-    const req = buildASReq({
+    const inner = buildASReq({
       client,
       server,
       etypes,
@@ -98,9 +102,11 @@ async function loginAs(
       lifetime: options.lifetime ?? s.ticketLifetime,
       renewLifetime: options.renewLifetime ?? s.renewLifetime,
       nonce: makeNonce(ctx.nonceRandom),
-      ...(state.padata(now, ctx.nonceRandom, allowWeak) ?? {}),
+      ...(fast.padata(ctx, state.key(), now, allowWeak) ?? {}),
       ...(options.pacRequest !== undefined ? { pacRequest: options.pacRequest } : {}),
     })
+    // FAST (RFC 6113): the request goes inside the armor when FAST is on.
+    const req = fast.wrap(ctx, inner, now, allowWeak)
     ctx.emit(() => ({
       type: 'as-req',
       realm: client.realm,
@@ -110,7 +116,7 @@ async function loginAs(
     const bytes = await ctx.send(client.realm, req.bytes, options.signal)
     if (keys.prepareReply !== undefined) {
       // A password key is derived (asynchronously, within the login's budget) before the read.
-      const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints })
+      const want = asReplyKeyRequest(bytes, { request: req, hints: state.hints, allowWeak })
       if (want !== undefined) await keys.prepareReply(want)
     }
     const failure = { client, keys, sentMs: now.getTime(), clockskew: s.clockskew }
@@ -121,10 +127,18 @@ async function loginAs(
       canonicalize: canonicalize || state.referred,
       clockskew: s.clockskew,
       allowWeak,
+      ...(fast.challengeSent
+        ? {
+            kdcChallenge: {
+              now: new Date(ctx.localNow() + (state.pendingOffsetMs ?? ctx.offsetMs)),
+            },
+          }
+        : {}),
     })
     if (out.kind === 'ok') {
       const creds = out.credentials
       checkReplyTime(ctx, creds, s, state.pendingOffsetMs)
+      if (out.fast || out.fastAvailable) noteFastRealm(ctx, client.realm)
       ctx.emit(() => ({
         type: 'as-rep',
         realm: client.realm,
@@ -133,20 +147,42 @@ async function loginAs(
         etype: out.rep.encPart.etype,
         ...(out.rep.encPart.kvno !== undefined ? { kvno: out.rep.encPart.kvno } : {}),
         encPARepVerified: out.encPARepVerified,
+        fast: out.fast,
       }))
       ctx.store.startSession(creds.client)
       ctx.store.keep(creds, isTGSPrincipal(creds.server))
       return creds
     }
     try {
+      checkFastError(out, fast, client)
       client = handleASError(ctx, out.kdcError, out.error.crealm, client, state, keys, {
         etypes,
         canonicalize,
+        fast,
       })
     } catch (e) {
       throw e instanceof KDCError ? await explained((m) => m.explainASError(e, failure), e) : e
     }
   }
+}
+
+/**
+ * An error for an armored request that did not come inside the armor is not acted on: with
+ * `fast: 'required'`, a PREAUTH_REQUIRED that way means the KDC ignored the armor.
+ */
+function checkFastError(
+  out: Extract<ReturnType<typeof readASReply>, { kind: 'error' }>,
+  fast: FastLogin,
+  client: Principal,
+): void {
+  if (out.fast !== 'unprotected') return
+  if (out.kdcError.errorCode === KRBErrorCode.KDC_ERR_PREAUTH_REQUIRED) {
+    throw fastRequiredError(
+      `the KDC for ${client.realm} answered an armored (FAST) request for ${formatPrincipal(client)} without FAST: it does not support FAST${fast.mode === 'required' ? " and fast is 'required'" : ''}`,
+      { cause: out.kdcError, context: { realm: client.realm } },
+    )
+  }
+  throw out.kdcError
 }
 
 /** {@link readASReply}, with an AS-REP that does not decrypt explained (wrong password, stale keytab). */
@@ -173,7 +209,11 @@ function handleASError(
   client: Principal,
   state: LoginState,
   keys: KeySource,
-  asked: { readonly etypes: readonly number[]; readonly canonicalize: boolean },
+  asked: {
+    readonly etypes: readonly number[]
+    readonly canonicalize: boolean
+    readonly fast: FastLogin
+  },
 ): Principal {
   const { etypes } = asked
   const realm = client.realm
@@ -182,7 +222,18 @@ function handleASError(
     case KRBErrorCode.KDC_ERR_PREAUTH_REQUIRED: {
       if (++state.preauthRounds > state.maxPreauth) throw err
       const hints = readPreauthHints(err.eData)
-      if (hints.methods.length > 0 && !hints.methods.includes(2)) throw err
+      if (asked.fast.active)
+        asked.fast.noteErrorPadata(decodeMethodData(err.eData ?? new Uint8Array([0x30, 0])))
+      const haveKey = chooseSaltInfo(hints.saltInfo, etypes) !== undefined
+      if (fastPreauthStep(asked.fast, err, hints.methods, client, haveKey) === 'upgrade') {
+        // The KDC offers FAST and armor is at hand: ask again, armored, without preauth.
+        state.hints = hints.saltInfo
+        state.preauthKey = undefined
+        ctx.emit(() => ({ type: 'fast-armor', realm, message: 'the KDC offers FAST: armoring' }))
+        return client
+      }
+      const usable = asked.fast.active && asked.fast.useChallenge
+      if (!usable && hints.methods.length > 0 && !hints.methods.includes(2)) throw err
       // The KDC's salt and s2kparams win over the default salt (RFC 4120 §5.2.7.5).
       const info = chooseSaltInfo(hints.saltInfo, etypes) ?? { etype: etypes[0]! }
       state.hints = hints.saltInfo
@@ -191,6 +242,12 @@ function handleASError(
         type: 'preauth-required',
         realm,
         etype: info.etype,
+        ...(asked.fast.active
+          ? {
+              fast: true,
+              message: asked.fast.useChallenge ? 'encrypted challenge' : 'encrypted timestamp',
+            }
+          : {}),
         ...(info.salt !== undefined ? { salt: toHex(info.salt) } : {}),
       }))
       return client
@@ -221,6 +278,7 @@ function handleASError(
       state.hints = []
       state.preauthKey = undefined
       ctx.emit(() => ({ type: 'client-referral', realm: crealm, client: formatPrincipal(client) }))
+      asked.fast.retarget(crealm)
       return { ...client, realm: crealm }
     }
     default:

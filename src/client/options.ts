@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { CCache } from '../ccache/index.js'
 import type { Krb5Config } from '../config/index.js'
 import type { RandomSource } from '../internal/bytes.js'
 import type { Keytab } from '../keytab/index.js'
@@ -24,6 +25,7 @@ export interface ClientTraceEvent {
     | 'tgs-rep'
     | 'referral'
     | 'kdc-error'
+    | 'fast-armor'
   readonly realm: string
   readonly client?: string
   readonly server?: string
@@ -37,7 +39,29 @@ export interface ClientTraceEvent {
   readonly message?: string
   /** `as-rep`: the KDC's PA-REQ-ENC-PA-REP checksum over our AS-REQ verified (RFC 6806 §11). */
   readonly encPARepVerified?: boolean
+  /** `as-rep`/`tgs-rep`: the exchange was armored with FAST (RFC 6113). */
+  readonly fast?: boolean
 }
+
+/**
+ * When to armor requests with FAST (RFC 6113, docs/fast.md):
+ * - `'never'`: never (MIT without `-T`);
+ * - `'if-offered'` (default): an AS request is armored when armor is given and the KDC offers
+ *   FAST (PA-FX-FAST in its PREAUTH_REQUIRED, or the armor ccache's `fast_avail`); a TGS
+ *   request is armored (implicitly, with its subkey) once the realm's KDC has shown FAST support;
+ * - `'required'`: every request is armored; no armor, or a KDC that answers without FAST, is
+ *   `ERR_KRB_FAST_REQUIRED`.
+ */
+export type FastMode = 'never' | 'if-offered' | 'required'
+
+/**
+ * Where FAST armor for a login comes from: a TGT (as MIT `kinit -T ARMOR_CCACHE`), a ccache
+ * holding one, or a keytab to log in with first (host armor: `host/FQDN` or a machine account).
+ */
+export type FastArmorSource =
+  | { readonly ccache: CCache }
+  | { readonly tgt: Credentials }
+  | { readonly keytab: Keytab; readonly principal: string | Principal }
 
 /** Options for {@link KerberosClient}. */
 export interface KerberosClientOptions {
@@ -59,6 +83,8 @@ export interface KerberosClientOptions {
   readonly allowWeakCrypto?: boolean
   /** Preauth rounds per login; default 3. */
   readonly maxPreauthRounds?: number
+  /** FAST mode for every exchange unless a login says otherwise; default `'if-offered'`. */
+  readonly fast?: FastMode
   /** Referral hops (client and server referrals, cross-realm paths); default 5. */
   readonly maxReferrals?: number
   /**
@@ -106,6 +132,10 @@ export interface LoginCommonOptions {
   readonly pacRequest?: boolean
   /** The server to ask for; default `krbtgt/REALM@REALM`. */
   readonly server?: string | Principal
+  /** FAST mode for this login; default the client's `fast`, else `'if-offered'`. */
+  readonly fast?: FastMode
+  /** FAST armor (needed for any armored login); see docs/fast.md. */
+  readonly armor?: FastArmorSource
   readonly signal?: AbortSignal
 }
 

@@ -14,6 +14,8 @@ import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../proto
 import type { ClientContext } from './context.js'
 import { samePrincipal } from './credential-store.js'
 import { explained } from './explain-lazy.js'
+import { armorTGSIfNeeded, tgsFastMode } from './fast.js'
+import { fastRequiredError } from '../protocol/fast.js'
 import type { ServiceTicketOptions } from './options.js'
 import { resolveServiceName } from './service-name.js'
 import type { ClientSettings } from './settings.js'
@@ -124,7 +126,8 @@ export async function renewWith(
   const s = ctx.settings(creds.client.realm)
   const till = new Date(Math.min(now.getTime() + s.ticketLifetime * MS, creds.renewTill.getTime()))
   const kdcOptions = (commonOptions(creds.flags) | kdcOptionsFor({ renew: true })) >>> 0
-  const req = buildTGSReq({
+  const fast = tgsFastMode(ctx, tgsRealmOf(creds))
+  const built = buildTGSReq({
     tgt: creds,
     server: creds.server,
     kdcOptions,
@@ -133,9 +136,12 @@ export async function renewWith(
     now,
     till,
     rtime: creds.renewTill,
-    random: ctx.nonceRandom, // confounder only (no subkey)
+    // FAST's implicit armor needs a subkey (a key: never from the pool); else a confounder only.
+    ...(fast !== 'off' ? { subkey: true } : {}),
+    random: fast !== 'off' ? ctx.random : ctx.nonceRandom,
     allowWeak: ctx.allowWeak(s),
   })
+  const req = armorTGSIfNeeded(ctx, built, fast, ctx.allowWeak(s))
   const out = await sendTGS(ctx, req, false, options.signal)
   ctx.store.keep(out.credentials, isTGSPrincipal(creds.server) && creds === ctx.store.tgt)
   return out.credentials
@@ -153,7 +159,9 @@ async function tgsExchange(
   if (options.forwardable === false) kdcOptions &= ~kdcOptionsFor({ forwardable: true })
   if (options.proxiable === false) kdcOptions &= ~kdcOptionsFor({ proxiable: true })
   const renewable = hasFlag(kdcOptions >>> 0, KDCOptions.RENEWABLE) && tgt.renewTill !== undefined
-  const req = buildTGSReq({
+  const fast = tgsFastMode(ctx, tgsRealmOf(tgt))
+  const subkey = options.subkey === true || fast !== 'off'
+  const built = buildTGSReq({
     tgt,
     server,
     kdcOptions: kdcOptions >>> 0,
@@ -161,11 +169,13 @@ async function tgsExchange(
     nonce: makeNonce(ctx.nonceRandom),
     now: ctx.now(),
     ...(renewable ? { rtime: tgt.renewTill! } : {}),
-    ...(options.subkey === true ? { subkey: true } : {}),
+    ...(subkey ? { subkey: true } : {}),
     // A subkey is a key: it never comes from the pool; without one only a confounder is drawn.
-    random: options.subkey === true ? ctx.random : ctx.nonceRandom,
+    random: subkey ? ctx.random : ctx.nonceRandom,
     allowWeak: ctx.allowWeak(s),
   })
+  // FAST (RFC 6113 §5.4.1.1): implicit armor from the subkey and the TGT session key.
+  const req = armorTGSIfNeeded(ctx, built, fast, ctx.allowWeak(s))
   return sendTGS(ctx, req, canonicalize, options.signal)
 }
 
@@ -187,6 +197,12 @@ async function sendTGS(
     allowWeak: ctx.allowWeak(s),
   })
   if (out.kind === 'error') {
+    if (out.fast === 'unprotected' && req.fast?.required === true) {
+      throw fastRequiredError(
+        `the KDC for ${req.realm} answered an armored (FAST) TGS request without FAST (${out.kdcError.errorName}) and fast is 'required'`,
+        { cause: out.kdcError, context: { realm: req.realm } },
+      )
+    }
     ctx.emit(() => ({
       type: 'kdc-error',
       realm: req.realm,
@@ -211,6 +227,7 @@ async function sendTGS(
     server: formatPrincipal(out.credentials.server),
     etype: out.credentials.sessionKey.enctype,
     ...(out.credentials.ticketKvno !== undefined ? { kvno: out.credentials.ticketKvno } : {}),
+    ...(out.fast === true ? { fast: true } : {}),
   }))
   return {
     credentials: out.credentials,

@@ -50,6 +50,14 @@ import {
 } from './kdc-rep.js'
 import type { EncKDCRepPart, KDCRep, KRBError } from '../asn1/index.js'
 import type { KDCError } from '../errors.js'
+import {
+  fastAvailable,
+  fastReplyKey,
+  openFastReply,
+  unwrapFastError,
+  verifyKDCChallenge,
+  type FastRequestState,
+} from './fast.js'
 
 /** A 31-bit positive nonce from `random` (MIT masks to 31 bits: some KDCs read it as signed). */
 export function makeNonce(random: RandomSource = randomBytes): number {
@@ -155,6 +163,11 @@ export interface ASRequest {
   readonly server: Principal
   readonly till: Date
   readonly rtime?: Date
+  /**
+   * Set on an armored request (`armorASRequest`): `bytes` and `req` are the outer request, and
+   * the reply is read through FAST (RFC 6113).
+   */
+  readonly fast?: FastRequestState
 }
 
 const wholeSeconds = (ms: number): Date => new Date(Math.floor(ms / 1000) * 1000)
@@ -343,6 +356,11 @@ export interface ReadASReplyOptions {
   /** Seconds of skew allowed; default 300. */
   readonly clockskew?: number
   readonly allowWeak?: boolean
+  /**
+   * An armored request that carried PA-ENCRYPTED-CHALLENGE: the reply must carry the KDC's
+   * encrypted challenge, checked against this clock (RFC 6113 §5.4.6).
+   */
+  readonly kdcChallenge?: { readonly now: Date }
 }
 
 /** A checked AS-REP, or the KRB-ERROR the KDC sent instead. */
@@ -359,8 +377,21 @@ export type ASReplyOutcome =
        * AS-REQ verified with the reply key (RFC 6806 §11): the KDC saw the request unmodified.
        */
       readonly encPARepVerified: boolean
+      /** The request was armored and the reply passed the FAST checks (RFC 6113). */
+      readonly fast: boolean
+      /** The encrypted padata holds PA-FX-FAST: the KDC does FAST (MIT's `fast_avail`). */
+      readonly fastAvailable: boolean
     }
-  | { readonly kind: 'error'; readonly error: KRBError; readonly kdcError: KDCError }
+  | {
+      readonly kind: 'error'
+      readonly error: KRBError
+      readonly kdcError: KDCError
+      /**
+       * For an armored request: `armored` when the error came inside PA-FX-ERROR (its e-data is
+       * then the FAST response's padata), `unprotected` when it did not (never to be acted on).
+       */
+      readonly fast?: 'armored' | 'unprotected'
+    }
 
 /**
  * Read an AS reply: a KRB-ERROR comes back as `{ kind: 'error' }`; an AS-REP is decrypted with
@@ -377,8 +408,17 @@ export type ASReplyOutcome =
  */
 export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOutcome {
   const reply: KDCReply = parseKDCReply(bytes, 11)
-  if (reply.kind === 'error') return reply
-  const rep = reply.rep
+  const fast = o.request.fast
+  const allowWeak = o.allowWeak === true
+  if (reply.kind === 'error') {
+    if (fast === undefined) return reply
+    const inner = unwrapFastError(reply.error, fast, { allowWeak })
+    return inner === undefined
+      ? { ...reply, fast: 'unprotected' }
+      : { kind: 'error', error: inner.error, kdcError: inner.kdcError, fast: 'armored' }
+  }
+  const opened = fast !== undefined ? openFastReply(reply.rep, fast, { allowWeak }) : undefined
+  const rep = opened?.rep ?? reply.rep
   if (!o.request.req.reqBody.etype.includes(rep.encPart.etype)) {
     replyFailure(
       `AS-REP is encrypted with ${describeEncType(rep.encPart.etype)}, which was not requested`,
@@ -388,9 +428,17 @@ export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOu
     )
   }
   checkASClient(rep, o)
-  const { encPart, replyKey } = decryptASRep(rep, o)
+  const { encPart, replyKey, clientKey } = decryptASRep(rep, o, opened?.strengthenKey)
+  if (fast !== undefined && o.kdcChallenge !== undefined) {
+    verifyKDCChallenge(rep.padata, fast.armorKey, clientKey, {
+      now: o.kdcChallenge.now,
+      clockskew: o.clockskew ?? 300,
+      allowWeak,
+    })
+  }
   const encPARepVerified = checkEncPARep(encPart, replyKey, o)
-  checkRenamedClient(rep, o, encPARepVerified)
+  // With FAST the client name is also in KrbFastFinished, under the armor key.
+  checkRenamedClient(rep, o, encPARepVerified || fast !== undefined)
   checkKDCRepPart(rep, encPart, {
     nonce: o.request.nonce,
     clockskew: o.clockskew ?? 300,
@@ -405,6 +453,8 @@ export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOu
     encPart,
     replyKey,
     encPARepVerified,
+    fast: fast !== undefined,
+    fastAvailable: encPARepVerified && fastAvailable(encPart),
   }
 }
 
@@ -418,7 +468,8 @@ export function readASReply(bytes: Uint8Array, o: ReadASReplyOptions): ASReplyOu
  */
 function checkEncPARep(part: EncKDCRepPart, replyKey: KerberosKey, o: ReadASReplyOptions): boolean {
   // MIT's KDC sets the flag in every AS reply and adds the checksum only when asked for it.
-  const asked = o.request.req.padata?.some((p) => p.padataType === PADataType.REQ_ENC_PA_REP)
+  const sent = o.request.fast?.padata ?? o.request.req.padata
+  const asked = sent?.some((p) => p.padataType === PADataType.REQ_ENC_PA_REP)
   if (asked !== true || !hasFlag(part.flags >>> 0, TicketFlags.ENC_PA_REP)) return false
   const pa = part.encryptedPaData?.find((p) => p.padataType === PADataType.REQ_ENC_PA_REP)
   if (pa === undefined) {
@@ -492,7 +543,8 @@ function checkASServer(rep: KDCRep, o: ReadASReplyOptions): void {
 function decryptASRep(
   rep: KDCRep,
   o: ReadASReplyOptions,
-): { encPart: EncKDCRepPart; replyKey: KerberosKey } {
+  strengthenKey?: KerberosKey,
+): { encPart: EncKDCRepPart; replyKey: KerberosKey; clientKey: KerberosKey } {
   const etype = rep.encPart.etype
   const offered = o.keys(replyKeyRequest(rep, o.hints))
   // A keytab key of the wrong size (a damaged keytab) can never decrypt: leave it out.
@@ -512,10 +564,12 @@ function decryptASRep(
   let last: unknown
   for (const key of keys) {
     try {
-      const { value } = decryptKDCRepPart(rep, key, KeyUsage.AS_REP_ENCPART, {
+      // RFC 6113 §5.4.3: with a strengthen key the reply is in KRB-FX-CF2 of it and our key.
+      const replyKey = fastReplyKey(strengthenKey, key, { allowWeak: o.allowWeak === true })
+      const { value } = decryptKDCRepPart(rep, replyKey, KeyUsage.AS_REP_ENCPART, {
         allowWeak: o.allowWeak === true,
       })
-      return { encPart: value, replyKey: key }
+      return { encPart: value, replyKey, clientKey: key }
     } catch (e) {
       if (!(e instanceof KerberosError) || e.code !== ErrorCodes.INTEGRITY) throw e
       last = e
@@ -551,10 +605,20 @@ function replyKeyRequest(rep: KDCRep, hints: readonly SaltInfo[] | undefined): A
  */
 export function asReplyKeyRequest(
   bytes: Uint8Array,
-  o: { readonly request: ASRequest; readonly hints?: readonly SaltInfo[] },
+  o: {
+    readonly request: ASRequest
+    readonly hints?: readonly SaltInfo[]
+    readonly allowWeak?: boolean
+  },
 ): ASReplyKeyRequest | undefined {
   const reply = parseKDCReply(bytes, 11)
   if (reply.kind === 'error') return undefined
   if (!o.request.req.reqBody.etype.includes(reply.rep.encPart.etype)) return undefined
-  return replyKeyRequest(reply.rep, o.hints)
+  const fast = o.request.fast
+  // An armored reply's salt hints are inside its FAST response.
+  const rep =
+    fast !== undefined
+      ? openFastReply(reply.rep, fast, { allowWeak: o.allowWeak === true }).rep
+      : reply.rep
+  return replyKeyRequest(rep, o.hints)
 }

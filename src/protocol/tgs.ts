@@ -19,6 +19,7 @@ import type { KerberosKey } from '../key.js'
 import type { KDCError } from '../errors.js'
 import { formatPrincipal, isTGSPrincipal, principalEquals, type Principal } from '../principal.js'
 import { makeAPReq } from './ap-req.js'
+import { fastReplyKey, openFastReply, unwrapFastError, type FastRequestState } from './fast.js'
 import {
   checkKDCRepPart,
   credentialsFromReply,
@@ -69,6 +70,8 @@ export interface TGSRequest {
   readonly rtime?: Date
   readonly subkey?: KerberosKey
   readonly tgt: Credentials
+  /** Set on an armored request (`armorTGSRequest`): the reply is read through FAST. */
+  readonly fast?: FastRequestState
 }
 
 /** The realm whose TGS a TGT is for: `krbtgt/THAT@ISSUER` → `THAT`. */
@@ -192,8 +195,16 @@ export type TGSReplyOutcome =
        * canonicalization, as MIT's `get_creds.c` does.
        */
       readonly retryWithoutCanonicalize?: true
+      /** The request was armored and the reply passed the FAST checks (RFC 6113). */
+      readonly fast?: true
     }
-  | { readonly kind: 'error'; readonly error: KRBError; readonly kdcError: KDCError }
+  | {
+      readonly kind: 'error'
+      readonly error: KRBError
+      readonly kdcError: KDCError
+      /** For an armored request: whether the error came inside PA-FX-ERROR. */
+      readonly fast?: 'armored' | 'unprotected'
+    }
 
 /**
  * Read a TGS reply: decrypt with the subkey (usage 9) when one was sent, else the TGT session key
@@ -208,9 +219,22 @@ export type TGSReplyOutcome =
  */
 export function readTGSReply(bytes: Uint8Array, o: ReadTGSReplyOptions): TGSReplyOutcome {
   const reply = parseKDCReply(bytes, 13)
-  if (reply.kind === 'error') return reply
-  const rep = reply.rep
   const req = o.request
+  const allowWeak = o.allowWeak === true
+  if (reply.kind === 'error') {
+    if (req.fast === undefined) return reply
+    const inner = unwrapFastError(reply.error, req.fast, { allowWeak })
+    return inner === undefined
+      ? { ...reply, fast: 'unprotected' }
+      : { kind: 'error', error: inner.error, kdcError: inner.kdcError, fast: 'armored' }
+  }
+  // MIT accepts a TGS-REP without PA-FX-FAST (a KDC that ignored the armor): it is still sealed
+  // in our subkey. Unless FAST is required, so do we.
+  const armored =
+    req.fast !== undefined &&
+    (req.fast.required || reply.rep.padata?.some((p) => p.padataType === PADataType.FX_FAST))
+  const opened = armored ? openFastReply(reply.rep, req.fast!, { allowWeak }) : undefined
+  const rep = opened?.rep ?? reply.rep
   const client = principalFromName(rep.cname, rep.crealm)
   if (!principalEquals(client, req.tgt.client)) {
     replyFailure(
@@ -218,10 +242,10 @@ export function readTGSReply(bytes: Uint8Array, o: ReadTGSReplyOptions): TGSRepl
       { client: formatPrincipal(client) },
     )
   }
-  const key = req.subkey ?? req.tgt.sessionKey
+  const key = fastReplyKey(opened?.strengthenKey, req.subkey ?? req.tgt.sessionKey, { allowWeak })
   const usage =
     req.subkey !== undefined ? KeyUsage.TGS_REP_ENCPART_SUBKEY : KeyUsage.TGS_REP_ENCPART_SESSKEY
-  const { value: encPart } = decryptKDCRepPart(rep, key, usage, { allowWeak: o.allowWeak === true })
+  const { value: encPart } = decryptKDCRepPart(rep, key, usage, { allowWeak })
   checkKDCRepPart(rep, encPart, {
     nonce: req.nonce,
     clockskew: o.clockskew ?? 300,
@@ -238,6 +262,7 @@ export function readTGSReply(bytes: Uint8Array, o: ReadTGSReplyOptions): TGSRepl
     encPart,
     ...(verdict.kind === 'referral' ? { referralRealm: verdict.realm } : {}),
     ...(verdict.kind === 'retry' ? { retryWithoutCanonicalize: true as const } : {}),
+    ...(opened !== undefined ? { fast: true as const } : {}),
   }
 }
 
