@@ -102,6 +102,11 @@ export const ErrorCodes = {
    * waiting, and is set to fail closed: the request is refused (HTTP answers 503).
    */
   REPLAY_CACHE_UNAVAILABLE: 'ERR_KRB_REPLAY_CACHE_UNAVAILABLE',
+  /**
+   * Constrained delegation (S4U2Proxy) cannot be asked for: the evidence ticket is not
+   * forwardable, or names another service; `context.reason` says which.
+   */
+  DELEGATION: 'ERR_KRB_DELEGATION',
 } as const
 
 /** Every stable error code. */

@@ -13,6 +13,8 @@ export {
   type PasswordLoginOptions,
   type KeytabLoginOptions,
   type ServiceTicketOptions,
+  type ImpersonateOptions,
+  type DelegationOptions,
 } from './client.js'
 export {
   credentialsToCCache,
