@@ -175,9 +175,8 @@ export async function impersonateWith(
   })
   const read = (b: Uint8Array): S4UReplyOutcome =>
     readS4U2SelfReply(b, { request: req, clockskew: s.clockskew, allowWeak: ctx.allowWeak(s) })
-  const creds = await exchange(ctx, req, read, 'S4U2Self', who, o.signal)
-  ctx.store.keep(creds, false)
-  return creds
+  // Not held by the client: a ticket of another client (the user) than the client's own.
+  return exchange(ctx, req, read, 'S4U2Self', who, o.signal)
 }
 
 /**

@@ -110,8 +110,10 @@ export_kt cifs-legacy.keytab cifs/legacy.ad.test
 export_kt web01.keytab 'WEB01$'
 export_kt host-web01.keytab host/web01.ad.test
 export_kt svc-front.keytab svc-front
+export_kt http-front.keytab HTTP/front.ad.test
 export_kt svc-back.keytab svc-back
 export_kt cifs-back.keytab cifs/back.ad.test
 export_kt svc-rbfront.keytab svc-rbfront
 export_kt http-rbcd.keytab HTTP/rbcd.ad.test
+export_kt carol.keytab carol
 touch "$DIR/READY"
