@@ -89,8 +89,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     } catch (e) {
       if (!(e instanceof KerberosError)) throw e
       failed++
-      const what = s4u?.proxy === true && e instanceof S4UProxyFailure ? `${spn}: constrained delegation failed` : `while getting credentials for ${spn}`
-      err('kvno', `${(e instanceof S4UProxyFailure ? e.cause as Error : e).message} ${what}`)
+      const what =
+        s4u?.proxy === true && e instanceof S4UProxyFailure
+          ? `${spn}: constrained delegation failed`
+          : `while getting credentials for ${spn}`
+      err('kvno', `${(e instanceof S4UProxyFailure ? (e.cause as Error) : e).message} ${what}`)
     }
   }
   // Every ticket obtained (cross-realm and referral TGTs, S4U tickets too) goes back into the cache.
@@ -119,7 +122,10 @@ function s4uOptions(args: ParsedArgs): S4UArgs | undefined | number {
   const user = u ?? i
   if (user === undefined) {
     if (!proxy) return undefined
-    err('kvno', `option -P (constrained delegation) requires option -I|-U (protocol transition)\n${usage}`)
+    err(
+      'kvno',
+      `option -P (constrained delegation) requires option -I|-U (protocol transition)\n${usage}`,
+    )
     return 2
   }
   return { user, enterprise: u !== undefined, proxy }
@@ -140,7 +146,8 @@ async function forUser(
   extra: Credentials[],
 ): Promise<Credentials | undefined> {
   const me = client.principal
-  if (me === undefined) throw new KerberosError(ErrorCodes.NO_CREDENTIALS, 'the ccache has no principal')
+  if (me === undefined)
+    throw new KerberosError(ErrorCodes.NO_CREDENTIALS, 'the ccache has no principal')
   const server = parsePrincipal(spn, { defaultRealm: me.realm })
   if (!s4u.proxy && !principalEquals(server, me)) {
     err('kvno', 'client and server principal names must match')

@@ -1,0 +1,207 @@
+/**
+ * Issue 17 item 2 against a Samba 4.17 AD DC (Heimdal KDC): S4U2Self (protocol transition) and
+ * S4U2Proxy (msDS-AllowedToDelegateTo) from svc-front to cifs/back.ad.test, Kerberos-only
+ * constrained delegation with the evidence ticket our Acceptor received, and what the back-end's
+ * Acceptor sees in the PAC (the impersonated user's SIDs, S4U_DELEGATION_INFO). The KDC's
+ * refusals (a "sensitive" user, a service without delegation rights) and resource-based
+ * constrained delegation as far as Samba 4.17 goes. Then `kerberos-ts kvno -U USER [-P] SPN`
+ * against MIT's `kvno` on the same ccache.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { after, before, describe, test } from 'node:test'
+import { KerberosClient, type Credentials } from '../../src/client/index.js'
+import { parseConfig } from '../../src/config/index.js'
+import { KDCError } from '../../src/errors.js'
+import { TicketFlags } from '../../src/iana.js'
+import { hasFlag } from '../../src/asn1/index.js'
+import { parseKeytab, type Keytab } from '../../src/keytab/index.js'
+import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
+import { createNodeTransport } from '../../src/node/transport.js'
+import { formatPrincipal } from '../../src/principal.js'
+import { Acceptor, evidenceFrom, makeAPReq, type AcceptResult } from '../../src/protocol/index.js'
+import { MIT_BIN } from '../helpers/realm.js'
+import { AD_ACCOUNTS, skipWithoutSamba, useSambaDC, type SambaDC } from '../helpers/samba.js'
+import { runCli } from '../cli/run-cli.js'
+
+const BACK = 'cifs/back.ad.test'
+/** S-1-18-2: "service asserted identity" (MS-SFU protocol transition); S-1-18-1 for Kerberos. */
+const SERVICE_ASSERTED = 'S-1-18-2'
+const AUTHORITY_ASSERTED = 'S-1-18-1'
+
+describe('constrained delegation with a Samba AD DC', { skip: skipWithoutSamba() }, () => {
+  let dc: SambaDC
+  let aliceSid: string
+
+  function client(): KerberosClient {
+    const config = parseConfig(readFileSync(dc.krb5ConfPath, 'utf8'), { path: dc.krb5ConfPath })
+    const transport = createNodeTransport({
+      config: discoveryConfigFromKrb5Config(config),
+      attemptTimeoutMs: 5000,
+    })
+    return new KerberosClient({ config, transport })
+  }
+  const keytab = (name: string): Keytab => parseKeytab(readFileSync(dc.keytabPath(name)))
+
+  async function service(sam: string, kt: string): Promise<KerberosClient> {
+    const c = client()
+    await c.login({ principal: sam, keytab: keytab(kt), forwardable: true })
+    return c
+  }
+
+  /** The back-end's view: our Acceptor with its keytab, the PAC verified. */
+  function acceptAt(kt: string, st: Credentials): AcceptResult {
+    const acceptor = new Acceptor({ keytab: keytab(kt), pac: 'require' })
+    return acceptor.accept(
+      makeAPReq({ ticket: st.ticket, sessionKey: st.sessionKey, client: st.client }).bytes,
+    )
+  }
+
+  before(async () => {
+    dc = await useSambaDC()
+    const r = await dc.run('/usr/bin/ldbsearch', [
+      '-H',
+      `${dc.dir}/private/sam.ldb`,
+      '(sAMAccountName=alice)',
+      'objectSid',
+    ])
+    aliceSid = /^objectSid: (S-1-5-21-[0-9-]+)$/m.exec(r.stdout)![1]!
+  })
+  after(async () => {
+    await dc?.release()
+  })
+
+  test('S4U2Self: svc-front impersonates alice; forwardable (protocol transition allowed)', async () => {
+    const front = await service('svc-front', AD_ACCOUNTS.svcFront.keytab)
+    const self = await front.impersonate('alice')
+    assert.equal(formatPrincipal(self.client), 'alice@AD.TEST')
+    assert.equal(formatPrincipal(self.server), 'svc-front@AD.TEST')
+    assert.ok(
+      hasFlag(self.flags, TicketFlags.FORWARDABLE),
+      'TRUSTED_TO_AUTH_FOR_DELEGATION makes it forwardable',
+    )
+    // The ticket is for the service itself: its own keytab opens it and the PAC names alice.
+    const v = acceptAt(AD_ACCOUNTS.svcFront.keytab, self)
+    assert.equal(v.identity?.userSid, aliceSid)
+    assert.ok(v.identity?.groupSids.includes(SERVICE_ASSERTED))
+  })
+
+  test('S4U2Self without protocol transition (svc-rbfront): a ticket, but not forwardable', async () => {
+    const rb = await service('svc-rbfront', AD_ACCOUNTS.svcRbfront.keytab)
+    const self = await rb.impersonate('alice')
+    assert.equal(formatPrincipal(self.client), 'alice@AD.TEST')
+    assert.equal(hasFlag(self.flags, TicketFlags.FORWARDABLE), false)
+  })
+
+  test('S4U2Self with an enterprise name (UPN alice@ad.test)', async () => {
+    const front = await service('svc-front', AD_ACCOUNTS.svcFront.keytab)
+    const self = await front.impersonate('alice@ad.test', { enterprise: true })
+    const v = acceptAt(AD_ACCOUNTS.svcFront.keytab, self)
+    assert.equal(v.identity?.userSid, aliceSid)
+    assert.equal(v.identity?.upn, 'alice@ad.test')
+  })
+
+  test('S4U2Proxy: the back-end ticket, verified by the back-end Acceptor, shows alice and the delegation', async () => {
+    const front = await service('svc-front', AD_ACCOUNTS.svcFront.keytab)
+    const st = await front.getServiceTicketFor('alice', BACK)
+    assert.equal(formatPrincipal(st.client), 'alice@AD.TEST')
+    assert.equal(formatPrincipal(st.server), 'cifs/back.ad.test@AD.TEST')
+    const v = acceptAt(AD_ACCOUNTS.svcBack.spnKeytab, st)
+    assert.equal(formatPrincipal(v.client), 'alice@AD.TEST')
+    assert.equal(v.identity?.userSid, aliceSid)
+    assert.equal(v.identity?.accountName, 'alice')
+    assert.ok(v.identity?.groupSids.includes(SERVICE_ASSERTED))
+    const deleg = v.pac?.delegationInfo
+    assert.ok(deleg !== undefined, 'S4U_DELEGATION_INFO present')
+    assert.match(deleg.proxyTarget, /back/i)
+    assert.ok(
+      deleg.transitedServices.some((s) => /svc-front/i.test(s)),
+      deleg.transitedServices.join(),
+    )
+  })
+
+  test('Kerberos-only constrained delegation: the evidence ticket our Acceptor received', async () => {
+    const alice = client()
+    await alice.login({
+      principal: 'alice',
+      password: AD_ACCOUNTS.alice.password,
+      forwardable: true,
+    })
+    const toFront = await alice.getServiceTicket('HTTP/front.ad.test')
+    const accepted = acceptAt(AD_ACCOUNTS.svcFront.spnKeytab!, toFront)
+    const evidence = evidenceFrom(accepted)
+    assert.equal(
+      Object.keys(evidence).sort().join(),
+      'client,flags,ticket',
+      'no key in the evidence',
+    )
+    const front = await service('svc-front', AD_ACCOUNTS.svcFront.keytab)
+    const st = await front.getServiceTicketFor(evidence, BACK)
+    const v = acceptAt(AD_ACCOUNTS.svcBack.spnKeytab, st)
+    assert.equal(v.identity?.userSid, aliceSid)
+    // alice authenticated herself to the KDC: no protocol-transition SID.
+    assert.ok(v.identity?.groupSids.includes(AUTHORITY_ASSERTED), v.identity?.groupSids.join())
+    assert.equal(v.identity?.groupSids.includes(SERVICE_ASSERTED), false)
+  })
+
+  test('the KDC refuses: a user who cannot be delegated, a service without delegation rights', async () => {
+    const front = await service('svc-front', AD_ACCOUNTS.svcFront.keytab)
+    const carol = await front.getServiceTicketFor('carol', BACK).catch((e: unknown) => e)
+    assert.ok(carol instanceof KDCError, String(carol))
+    assert.equal(carol.errorName, 'KDC_ERR_BADOPTION')
+    assert.match(
+      carol.message,
+      /refused svc-front@AD\.TEST delegation to cifs\/back\.ad\.test@AD\.TEST for carol/,
+    )
+    const rb = await service('svc-rbfront', AD_ACCOUNTS.svcRbfront.keytab)
+    const none = await rb.getServiceTicketFor('alice', BACK).catch((e: unknown) => e)
+    assert.ok(none instanceof KDCError, String(none))
+  })
+
+  test('RBCD (msDS-AllowedToActOnBehalfOfOtherIdentity): what Samba 4.17 does', async (t) => {
+    // Measured with Samba 4.17.12 (Heimdal KDC), with our client and with MIT's kvno -U -P:
+    // KDC_ERR_BADOPTION for svc-rbfront → HTTP/rbcd.ad.test, although samba-tool sets the
+    // attribute. A newer Samba that honours RBCD must give a ticket whose PAC names alice.
+    const rb = await service('svc-rbfront', AD_ACCOUNTS.svcRbfront.keytab)
+    const out = await rb.getServiceTicketFor('alice', 'HTTP/rbcd.ad.test').catch((e: unknown) => e)
+    if (out instanceof KDCError) {
+      assert.equal(out.errorName, 'KDC_ERR_BADOPTION')
+      t.diagnostic('Samba refuses RBCD (KDC_ERR_BADOPTION), as measured for 4.17')
+      return
+    }
+    const v = acceptAt(AD_ACCOUNTS.svcRbcd.spnKeytab, out as Credentials)
+    assert.equal(v.identity?.userSid, aliceSid)
+    t.diagnostic('Samba granted RBCD')
+  })
+
+  test('kerberos-ts kvno -U alice [-P] SPN prints what MIT kvno prints and stores the tickets', async () => {
+    const cc = dc.path('kvno-s4u.ccache')
+    const env = { ...dc.env, KRB5CCNAME: `FILE:${cc}` }
+    await dc.run(
+      MIT_BIN.kinit,
+      ['-f', '-k', '-t', dc.keytabPath(AD_ACCOUNTS.svcFront.keytab), 'svc-front'],
+      { env },
+    )
+    const mitSelf = await dc.run(MIT_BIN.kvno, ['-U', 'alice', 'svc-front'], { env })
+    const mitProxy = await dc.run(MIT_BIN.kvno, ['-U', 'alice', '-P', BACK], { env })
+    await dc.run(
+      MIT_BIN.kinit,
+      ['-f', '-k', '-t', dc.keytabPath(AD_ACCOUNTS.svcFront.keytab), 'svc-front'],
+      { env },
+    )
+    const ours = runCli(['kvno', '-U', 'alice', 'svc-front'], { env })
+    assert.equal(ours.status, 0, ours.stderr)
+    assert.equal(ours.stdout, mitSelf.stdout)
+    const proxy = runCli(['kvno', '-U', 'alice', '-P', BACK], { env })
+    assert.equal(proxy.status, 0, proxy.stderr)
+    assert.equal(proxy.stdout, mitProxy.stdout)
+    const list = await dc.run(MIT_BIN.klist, [], { env })
+    assert.match(list.stdout, /cifs\/back\.ad\.test@AD\.TEST\n\s+for client alice@AD\.TEST/)
+    const refused = runCli(['kvno', '-U', 'carol', '-P', BACK], { env })
+    assert.equal(refused.status, 1)
+    assert.match(refused.stderr, /KDC_ERR_BADOPTION.*constrained delegation failed/)
+    const mismatch = runCli(['kvno', '-U', 'alice', BACK], { env })
+    assert.equal(mismatch.status, 1)
+    assert.match(mismatch.stderr, /client and server principal names must match/)
+  })
+})
