@@ -14,7 +14,15 @@ import { KerberosClient, type Credentials } from '../../src/client/index.js'
 import { parseConfig } from '../../src/config/index.js'
 import { KDCError } from '../../src/errors.js'
 import { TicketFlags } from '../../src/iana.js'
-import { hasFlag } from '../../src/asn1/index.js'
+import {
+  decodeKerberosMessage,
+  decodeTGSReq,
+  encodeTGSRep,
+  hasFlag,
+  type KDCRep,
+} from '../../src/asn1/index.js'
+import type { Transport } from '../../src/client/index.js'
+import { KDCOptions, PADataType } from '../../src/iana.js'
 import { parseKeytab, type Keytab } from '../../src/keytab/index.js'
 import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
 import { createNodeTransport } from '../../src/node/transport.js'
@@ -33,18 +41,35 @@ describe('constrained delegation with a Samba AD DC', { skip: skipWithoutSamba()
   let dc: SambaDC
   let aliceSid: string
 
-  function client(): KerberosClient {
+  /** A client; `tamper` sees every S4U TGS-REP from the DC (an attacker on the path). */
+  function client(tamper?: (rep: KDCRep, proxy: boolean) => KDCRep): KerberosClient {
     const config = parseConfig(readFileSync(dc.krb5ConfPath, 'utf8'), { path: dc.krb5ConfPath })
-    const transport = createNodeTransport({
+    const real = createNodeTransport({
       config: discoveryConfigFromKrb5Config(config),
       attemptTimeoutMs: 5000,
     })
+    const transport: Transport = {
+      async sendToKDC(realm, bytes, o) {
+        const reply = await real.sendToKDC(realm, bytes, o)
+        const msg = decodeKerberosMessage(reply)
+        if (tamper === undefined || msg.type !== 'TGS-REP') return reply
+        const req = decodeTGSReq(bytes)
+        const s4u = req.padata?.some((p) => p.padataType === PADataType.FOR_X509_USER) === true
+        const proxy = hasFlag(req.reqBody.kdcOptions, KDCOptions.CONSTRAINED_DELEGATION)
+        if (!s4u && !proxy) return reply
+        return encodeTGSRep(tamper(msg.value as KDCRep, proxy))
+      },
+    }
     return new KerberosClient({ config, transport })
   }
   const keytab = (name: string): Keytab => parseKeytab(readFileSync(dc.keytabPath(name)))
 
-  async function service(sam: string, kt: string): Promise<KerberosClient> {
-    const c = client()
+  async function service(
+    sam: string,
+    kt: string,
+    tamper?: (rep: KDCRep, proxy: boolean) => KDCRep,
+  ): Promise<KerberosClient> {
+    const c = client(tamper)
     await c.login({ principal: sam, keytab: keytab(kt), forwardable: true })
     return c
   }
@@ -156,6 +181,53 @@ describe('constrained delegation with a Samba AD DC', { skip: skipWithoutSamba()
     const rb = await service('svc-rbfront', AD_ACCOUNTS.svcRbfront.keytab)
     const none = await rb.getServiceTicketFor('alice', BACK).catch((e: unknown) => e)
     assert.ok(none instanceof KDCError, String(none))
+  })
+
+  test('hostile: the DC reply changed on the path to another user or another SPN is refused', async (t) => {
+    const admin = { nameType: 1, nameString: ['Administrator'] }
+    let sawS4UPA = false
+    // S4U2Self: the client name changed (the KDC's PA-S4U-X509-USER left alone).
+    const f1 = await service('svc-front', AD_ACCOUNTS.svcFront.keytab, (rep, proxy) => {
+      if (proxy) return rep
+      sawS4UPA ||= rep.padata?.some((p) => p.padataType === PADataType.FOR_X509_USER) === true
+      return { ...rep, cname: admin }
+    })
+    await assert.rejects(f1.impersonate('alice'), {
+      code: 'ERR_KRB_KDC_REPLY',
+      message: /for user alice@AD\.TEST|for client Administrator@AD\.TEST, expected alice@AD\.TEST/,
+    })
+    // Measured with Samba 4.17: no PA-S4U-X509-USER in the reply, so the client name is
+    // compared with the user asked for (the unit tests cover a KDC that sends one).
+    t.diagnostic(`reply PA-S4U-X509-USER: ${sawS4UPA}`)
+    // ... and with the KDC's PA-S4U-X509-USER removed.
+    const f2 = await service('svc-front', AD_ACCOUNTS.svcFront.keytab, (rep, proxy) =>
+      proxy ? rep : { ...rep, cname: admin, padata: [] },
+    )
+    await assert.rejects(f2.impersonate('alice'), {
+      code: 'ERR_KRB_KDC_REPLY',
+      message: /for client Administrator@AD\.TEST, expected alice@AD\.TEST/,
+    })
+    // S4U2Proxy: another client, then another SPN in the ticket.
+    const f3 = await service('svc-front', AD_ACCOUNTS.svcFront.keytab, (rep, proxy) =>
+      proxy ? { ...rep, cname: admin } : rep,
+    )
+    await assert.rejects(f3.getServiceTicketFor('alice', BACK), {
+      code: 'ERR_KRB_KDC_REPLY',
+      message: /S4U2Proxy reply is for client Administrator@AD\.TEST, expected alice@AD\.TEST/,
+    })
+    const f4 = await service('svc-front', AD_ACCOUNTS.svcFront.keytab, (rep, proxy) =>
+      proxy
+        ? {
+            ...rep,
+            ticket: {
+              ...rep.ticket,
+              raw: undefined,
+              sname: { nameType: 2, nameString: ['cifs', 'dc1.ad.test'] },
+            },
+          }
+        : rep,
+    )
+    await assert.rejects(f4.getServiceTicketFor('alice', BACK), { code: 'ERR_KRB_KDC_REPLY' })
   })
 
   test('RBCD (msDS-AllowedToActOnBehalfOfOtherIdentity): what Samba 4.17 does', async (t) => {
