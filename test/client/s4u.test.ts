@@ -8,14 +8,23 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { hasFlag } from '../../src/asn1/index.js'
+import {
+  decodeKerberosMessage,
+  decodeTGSReq,
+  encodeTGSRep,
+  hasFlag,
+  type KDCRep,
+} from '../../src/asn1/index.js'
+import type { Transport } from '../../src/client/index.js'
+import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
+import { createNodeTransport } from '../../src/node/transport.js'
 import { KDCError } from '../../src/errors.js'
-import { TicketFlags } from '../../src/iana.js'
+import { PADataType, TicketFlags } from '../../src/iana.js'
 import { formatPrincipal } from '../../src/principal.js'
 import { Acceptor, makeAPReq } from '../../src/protocol/index.js'
 import { MIT_BIN, skipWithoutMIT, startRealm, type Realm } from '../helpers/realm.js'
 import { runCli } from '../cli/run-cli.js'
-import { clientFor, keytabAt } from './helpers.js'
+import { clientFor, keytabAt, realmConfig } from './helpers.js'
 
 const REALM = 'S4U.TEST'
 
@@ -51,6 +60,40 @@ describe('S4U against MIT krb5kdc', { skip: skipWithoutMIT() }, () => {
       makeAPReq({ ticket: self.ticket, sessionKey: self.sessionKey, client: self.client }).bytes,
     )
     assert.equal(formatPrincipal(v.client), `alice@${REALM}`)
+  })
+
+  test('hostile: MIT signs its PA-S4U-X509-USER; a client name changed on the path is refused', async () => {
+    let signed = false
+    const real = createNodeTransport({ config: discoveryConfigFromKrb5Config(realmConfig(realm)) })
+    let tamper = false
+    const transport: Transport = {
+      async sendToKDC(r, bytes, o) {
+        const reply = await real.sendToKDC(r, bytes, o)
+        const msg = decodeKerberosMessage(reply)
+        if (msg.type !== 'TGS-REP') return reply
+        const s4u = decodeTGSReq(bytes).padata?.some(
+          (p) => p.padataType === PADataType.FOR_X509_USER,
+        )
+        if (s4u !== true) return reply
+        const rep = msg.value as KDCRep
+        signed ||= rep.padata?.some((p) => p.padataType === PADataType.FOR_X509_USER) === true
+        return tamper
+          ? encodeTGSRep({ ...rep, cname: { nameType: 1, nameString: ['admin'] } })
+          : reply
+      },
+    }
+    const { client } = clientFor(realm, { transport })
+    await client.login({
+      principal: 'svc/front.s4u.test',
+      keytab: keytabAt(realm.path('front.keytab')),
+    })
+    await client.impersonate('alice') // the KDC's checksum (usage 27, subkey) verifies
+    assert.ok(signed, 'MIT answers S4U2Self with PA-S4U-X509-USER')
+    tamper = true
+    await assert.rejects(client.impersonate('alice'), {
+      code: 'ERR_KRB_KDC_REPLY',
+      message: /S4U2Self reply is for client admin@S4U\.TEST, expected alice@S4U\.TEST/,
+    })
   })
 
   test('S4U2Self without ok_to_auth_as_delegate: a ticket for alice (forwardable flag recorded)', async (t) => {
