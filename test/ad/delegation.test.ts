@@ -231,19 +231,40 @@ describe('constrained delegation with a Samba AD DC', { skip: skipWithoutSamba()
   })
 
   test('RBCD (msDS-AllowedToActOnBehalfOfOtherIdentity): what Samba 4.17 does', async (t) => {
-    // Measured with Samba 4.17.12 (Heimdal KDC), with our client and with MIT's kvno -U -P:
-    // KDC_ERR_BADOPTION for svc-rbfront → HTTP/rbcd.ad.test, although samba-tool sets the
-    // attribute. A newer Samba that honours RBCD must give a ticket whose PAC names alice.
+    // Measured with Samba 4.17.12 (Heimdal KDC, `samba -d 4`): with the S4U2Self evidence (not
+    // forwardable: svc-rbfront has no protocol transition) the KDC says "Missing forwardable flag
+    // on ticket for constrained delegation"; with alice's own forwardable ticket to
+    // HTTP/rbfront.ad.test (Kerberos-only) "Constrained delegation not allowed": it reads
+    // msDS-AllowedToDelegateTo only. Both KDC_ERR_BADOPTION, for MIT's kvno -U -P as for us.
+    // A Samba that honours RBCD must give tickets whose PAC names alice.
     const rb = await service('svc-rbfront', AD_ACCOUNTS.svcRbfront.keytab)
-    const out = await rb.getServiceTicketFor('alice', 'HTTP/rbcd.ad.test').catch((e: unknown) => e)
-    if (out instanceof KDCError) {
-      assert.equal(out.errorName, 'KDC_ERR_BADOPTION')
-      t.diagnostic('Samba refuses RBCD (KDC_ERR_BADOPTION), as measured for 4.17')
-      return
+    const alice = client()
+    await alice.login({
+      principal: 'alice',
+      password: AD_ACCOUNTS.alice.password,
+      forwardable: true,
+    })
+    const toRbfront = await alice.getServiceTicket('HTTP/rbfront.ad.test')
+    assert.ok(hasFlag(toRbfront.flags, TicketFlags.FORWARDABLE))
+    const kerberosOnly = {
+      ticket: toRbfront.ticket,
+      client: toRbfront.client,
+      flags: toRbfront.flags,
     }
-    const v = acceptAt(AD_ACCOUNTS.svcRbcd.spnKeytab, out as Credentials)
-    assert.equal(v.identity?.userSid, aliceSid)
-    t.diagnostic('Samba granted RBCD')
+    for (const [what, user] of [
+      ['protocol transition', 'alice'],
+      ['Kerberos-only', kerberosOnly],
+    ] as const) {
+      const out = await rb.getServiceTicketFor(user, 'HTTP/rbcd.ad.test').catch((e: unknown) => e)
+      if (out instanceof KDCError) {
+        assert.equal(out.errorName, 'KDC_ERR_BADOPTION')
+        t.diagnostic(`RBCD, ${what}: refused (KDC_ERR_BADOPTION), as measured for Samba 4.17`)
+        continue
+      }
+      const v = acceptAt(AD_ACCOUNTS.svcRbcd.spnKeytab, out as Credentials)
+      assert.equal(v.identity?.userSid, aliceSid)
+      t.diagnostic(`RBCD, ${what}: granted`)
+    }
   })
 
   test('kerberos-ts kvno -U alice [-P] SPN prints what MIT kvno prints and stores the tickets', async () => {
