@@ -371,3 +371,44 @@ describe('KerberosClient.impersonate / getServiceTicketFor over a fake KDC', () 
     assert.match(String((err as KerberosError).hint), /msDS-AllowedToDelegateTo/)
   })
 })
+
+describe('S4U reply readers on mutated input', () => {
+  test('bit flips, truncations and garbage: only KerberosError, each fast', () => {
+    const tgt = serviceTGT()
+    const r = selfRequest(tgt)
+    const good = selfReply(r, tgt)
+    const p = buildS4U2ProxyReq({
+      tgt,
+      evidence: { ticket: opaqueTicket(REALM, nameOf('svc-front')), client: alice, flags: 0 },
+      server: backEnd,
+      etypes: [18],
+      nonce: 9,
+      now: new Date(),
+    })
+    const proxyGood = makeKDCRep(p.req, {
+      key: subkeyOf(p.req, tgt),
+      usage: 9,
+      cname: nameOf('alice'),
+      crealm: REALM,
+    })
+    let seed = 17
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0
+      return seed % n
+    }
+    for (let i = 0; i < 3000; i++) {
+      const base = i % 2 === 0 ? good : proxyGood
+      const bytes = base.slice(0, i % 7 === 0 ? rnd(base.length) : base.length)
+      for (let k = 0; k <= rnd(3); k++)
+        if (bytes.length > 0) bytes[rnd(bytes.length)]! ^= 1 << rnd(8)
+      const t0 = performance.now()
+      try {
+        if (i % 2 === 0) readS4U2SelfReply(bytes, { request: r })
+        else readS4U2ProxyReply(bytes, { request: p })
+      } catch (e) {
+        assert.ok(e instanceof KerberosError, `iteration ${i}: ${String(e)}`)
+      }
+      assert.ok(performance.now() - t0 < 200, `iteration ${i} took too long`)
+    }
+  })
+})
