@@ -283,7 +283,8 @@ export class KerberosClient {
    * behalf of `user`, who sends nothing. The client must be logged in as the service (keytab).
    * The ticket is forwardable only when the KDC allows protocol transition for the service
    * (Active Directory: TRUSTED_TO_AUTH_FOR_DELEGATION; MIT: `+ok_to_auth_as_delegate`). The
-   * reply is checked to be for `user` and for this service. See docs/delegation.md.
+   * reply is checked to be for `user` and for this service, and the ticket is opened with the
+   * keys of the last keytab login (`options.keytab`). See docs/delegation.md.
    *
    * @example
    * ```ts
@@ -297,7 +298,7 @@ export class KerberosClient {
     options: ImpersonateOptions = {},
   ): Promise<Credentials> {
     const tgt = await this.#usableTGT(options)
-    return impersonateWith(this.#ctx, tgt, user, options)
+    return impersonateWith(this.#ctx, tgt, user, this.#withLoginKeytab(options))
   }
 
   /**
@@ -319,7 +320,13 @@ export class KerberosClient {
     options: DelegationOptions = {},
   ): Promise<Credentials> {
     const tgt = await this.#usableTGT(options)
-    return delegateWith(this.#ctx, tgt, user, spn, options)
+    return delegateWith(this.#ctx, tgt, user, spn, this.#withLoginKeytab(options))
+  }
+
+  /** S4U2Self tickets are opened with the last keytab login's keys unless told otherwise. */
+  #withLoginKeytab<T extends ImpersonateOptions>(options: T): T {
+    const keytab = this.#relogin?.keytab
+    return options.keytab !== undefined || keytab === undefined ? options : { ...options, keytab }
   }
 
   /**

@@ -16,10 +16,12 @@ import {
   buildS4U2SelfReq,
   readS4U2ProxyReply,
   readS4U2SelfReply,
+  verifyS4U2SelfTicket,
   type EvidenceTicket,
   type S4UReplyOutcome,
 } from '../protocol/s4u.js'
 import { tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
+import type { Keytab } from '../keytab/index.js'
 import type { ClientContext } from './context.js'
 import { explainTGSError } from './explain.js'
 import { resolveServiceName } from './service-name.js'
@@ -37,6 +39,12 @@ export interface ImpersonateOptions {
   readonly forwardable?: boolean
   /** Etypes for the session key instead of `default_tgs_enctypes`. */
   readonly etypes?: readonly number[]
+  /**
+   * Open the S4U2Self ticket with these keys of the service (see `verifyS4U2SelfTicket`): it
+   * must carry the reply's session key and client, and a PAC that verifies. Default: the keytab
+   * of the client's last keytab login, if any; `false`: do not.
+   */
+  readonly keytab?: Keytab | false
   readonly signal?: AbortSignal
 }
 
@@ -175,8 +183,16 @@ export async function impersonateWith(
   })
   const read = (b: Uint8Array): S4UReplyOutcome =>
     readS4U2SelfReply(b, { request: req, clockskew: s.clockskew, allowWeak: ctx.allowWeak(s) })
+  const creds = await exchange(ctx, req, read, 'S4U2Self', who, o.signal)
+  if (o.keytab !== undefined && o.keytab !== false) {
+    verifyS4U2SelfTicket(creds, {
+      keytab: o.keytab,
+      allowWeak: ctx.allowWeak(s),
+      now: () => ctx.now(),
+    })
+  }
   // Not held by the client: a ticket of another client (the user) than the client's own.
-  return exchange(ctx, req, read, 'S4U2Self', who, o.signal)
+  return creds
 }
 
 /**

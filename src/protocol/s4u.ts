@@ -45,6 +45,9 @@ import {
   type Credentials,
 } from './kdc-rep.js'
 import { buildTGSReq, tgsRealmOf, type TGSRequest } from './tgs.js'
+import { makeAPReq } from './ap-req.js'
+import { verifyAPReq, type KeytabIndex } from './ap-verify.js'
+import type { Keytab } from '../keytab/index.js'
 
 /** MS-SFU §2.2.1: the checksum of PA-FOR-USER is KERB_CHECKSUM_HMAC_MD5 (-138). */
 const HMAC_MD5 = -138
@@ -510,4 +513,45 @@ export function evidenceFrom(
     )
   }
   return { ticket: accepted.ticket, client: accepted.client, flags: accepted.flags }
+}
+
+/**
+ * Open an S4U2Self ticket with the service's own keys (it is a ticket to the service): it must
+ * decrypt, hold the session key of the reply (an AP-REQ made with that key verifies), be valid,
+ * name the same client as the reply, and carry a PAC whose server signature verifies when it has
+ * one. This binds the ticket to the checked reply even when the KDC sends no PA-S4U-X509-USER
+ * (Samba 4.17). Throws `ERR_KRB_KDC_REPLY` on a client mismatch; the acceptor's errors
+ * (`KeytabLookupError`, `ERR_KRB_INTEGRITY`, `ERR_KRB_PAC_VERIFY`, ...) otherwise.
+ *
+ * @example
+ * ```ts
+ * verifyS4U2SelfTicket(self, { keytab })
+ * ```
+ */
+export function verifyS4U2SelfTicket(
+  creds: Credentials,
+  o: {
+    readonly keytab: Keytab | KeytabIndex
+    readonly allowWeak?: boolean
+    readonly now?: () => Date
+  },
+): void {
+  const ap = makeAPReq({
+    ticket: creds.ticket,
+    sessionKey: creds.sessionKey,
+    client: creds.client,
+    ...(o.now !== undefined ? { now: o.now() } : {}),
+    ...(o.allowWeak !== undefined ? { allowWeak: o.allowWeak } : {}),
+  })
+  const v = verifyAPReq(ap.bytes, {
+    keytab: o.keytab,
+    ...(o.allowWeak !== undefined ? { allowWeakCrypto: o.allowWeak } : {}),
+    ...(o.now !== undefined ? { now: o.now } : {}),
+  })
+  if (!principalEquals(v.client, creds.client)) {
+    replyFailure(
+      `S4U2Self ticket is for client ${formatPrincipal(v.client)}, the reply says ${formatPrincipal(creds.client)}`,
+      { client: formatPrincipal(v.client) },
+    )
+  }
 }

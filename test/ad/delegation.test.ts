@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { KerberosClient, type Credentials } from '../../src/client/index.js'
 import { parseConfig } from '../../src/config/index.js'
-import { KDCError } from '../../src/errors.js'
+import { KDCError, KerberosError } from '../../src/errors.js'
 import { TicketFlags } from '../../src/iana.js'
 import {
   decodeKerberosMessage,
@@ -228,6 +228,39 @@ describe('constrained delegation with a Samba AD DC', { skip: skipWithoutSamba()
         : rep,
     )
     await assert.rejects(f4.getServiceTicketFor('alice', BACK), { code: 'ERR_KRB_KDC_REPLY' })
+  })
+
+  test("hostile: an S4U2Self ticket swapped for another user's is refused (opened with the keytab)", async () => {
+    let bobTicket: KDCRep['ticket'] | undefined
+    const front = await service('svc-front', AD_ACCOUNTS.svcFront.keytab, (rep, proxy) => {
+      if (proxy) return rep
+      if (bobTicket === undefined) {
+        bobTicket = rep.ticket // the first reply, for Bob.Smith, is recorded on the path
+        return rep
+      }
+      return { ...rep, ticket: bobTicket } // alice's reply with Bob's ticket
+    })
+    const bob = await front.impersonate('Bob.Smith')
+    assert.equal(formatPrincipal(bob.client), 'Bob.Smith@AD.TEST')
+    await assert.rejects(front.impersonate('alice'), (e: unknown) => {
+      assert.ok(e instanceof KerberosError, String(e))
+      assert.match(e.code, /ERR_KRB_(INTEGRITY|AP_ERROR|KDC_REPLY)/)
+      return true
+    })
+    // Without the keys the swap goes unseen here; the KDC then names Bob in S4U2Proxy, which
+    // the S4U2Proxy reply check refuses (the evidence said alice).
+    const blind = await front.impersonate('alice', { keytab: false })
+    assert.equal(formatPrincipal(blind.client), 'alice@AD.TEST')
+    await assert.rejects(
+      front.getServiceTicketFor(
+        { ticket: blind.ticket, client: blind.client, flags: blind.flags },
+        BACK,
+      ),
+      {
+        code: 'ERR_KRB_KDC_REPLY',
+        message: /for client Bob\.Smith@AD\.TEST, expected alice@AD\.TEST/,
+      },
+    )
   })
 
   test('RBCD (msDS-AllowedToActOnBehalfOfOtherIdentity): what Samba 4.17 does', async (t) => {
