@@ -41,7 +41,7 @@ export interface ImpersonateOptions {
   readonly etypes?: readonly number[]
   /**
    * Open the S4U2Self ticket with these keys of the service (see `verifyS4U2SelfTicket`): it
-   * must carry the reply's session key and client, and a PAC that verifies. Default: the keytab
+   * must carry the reply's session key and client. Default: the keytab
    * of the client's last keytab login, if any; `false`: do not.
    */
   readonly keytab?: Keytab | false
@@ -185,11 +185,7 @@ export async function impersonateWith(
     readS4U2SelfReply(b, { request: req, clockskew: s.clockskew, allowWeak: ctx.allowWeak(s) })
   const creds = await exchange(ctx, req, read, 'S4U2Self', who, o.signal)
   if (o.keytab !== undefined && o.keytab !== false) {
-    verifyS4U2SelfTicket(creds, {
-      keytab: o.keytab,
-      allowWeak: ctx.allowWeak(s),
-      now: () => ctx.now(),
-    })
+    verifyS4U2SelfTicket(creds, { keytab: o.keytab, allowWeak: ctx.allowWeak(s) })
   }
   // Not held by the client: a ticket of another client (the user) than the client's own.
   return creds

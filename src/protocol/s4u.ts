@@ -10,6 +10,7 @@
  * @module
  */
 import {
+  decodeEncTicketPart,
   decodePAS4UX509User,
   encodePAForUser,
   encodePAPacOptions,
@@ -30,9 +31,15 @@ import type {
   S4UUserID,
   Ticket,
 } from '../asn1/index.js'
-import { checksumTypeOf, isKeyedChecksum, makeChecksum, verifyChecksum } from '../crypto/index.js'
+import {
+  checksumTypeOf,
+  decrypt,
+  isKeyedChecksum,
+  makeChecksum,
+  verifyChecksum,
+} from '../crypto/index.js'
 import { ErrorCodes, KerberosError, type KDCError } from '../errors.js'
-import { KDCOptions, NameType, PADataType, TicketFlags } from '../iana.js'
+import { KDCOptions, KeyUsage, NameType, PADataType, TicketFlags } from '../iana.js'
 import { concatBytes, constantTimeEqual, type RandomSource } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import { formatPrincipal, isTGSPrincipal, principalEquals, type Principal } from '../principal.js'
@@ -45,9 +52,8 @@ import {
   type Credentials,
 } from './kdc-rep.js'
 import { buildTGSReq, tgsRealmOf, type TGSRequest } from './tgs.js'
-import { makeAPReq } from './ap-req.js'
-import { verifyAPReq, type KeytabIndex } from './ap-verify.js'
-import type { Keytab } from '../keytab/index.js'
+import { findKeytabEntry } from '../keytab/lookup.js'
+import type { Keytab } from '../keytab/format.js'
 
 /** MS-SFU §2.2.1: the checksum of PA-FOR-USER is KERB_CHECKSUM_HMAC_MD5 (-138). */
 const HMAC_MD5 = -138
@@ -517,11 +523,11 @@ export function evidenceFrom(
 
 /**
  * Open an S4U2Self ticket with the service's own keys (it is a ticket to the service): it must
- * decrypt, hold the session key of the reply (an AP-REQ made with that key verifies), be valid,
- * name the same client as the reply, and carry a PAC whose server signature verifies when it has
- * one. This binds the ticket to the checked reply even when the KDC sends no PA-S4U-X509-USER
- * (Samba 4.17). Throws `ERR_KRB_KDC_REPLY` on a client mismatch; the acceptor's errors
- * (`KeytabLookupError`, `ERR_KRB_INTEGRITY`, `ERR_KRB_PAC_VERIFY`, ...) otherwise.
+ * decrypt with the keytab's key for its server, kvno and enctype, hold the session key of the
+ * checked reply and name the same client. This binds the ticket to the reply even when the KDC
+ * sends no PA-S4U-X509-USER (Samba 4.17): a ticket swapped on the path is refused. (The PAC is
+ * the acceptor's to verify: `Acceptor` with the same keytab.) Throws `ERR_KRB_KDC_REPLY` on a
+ * mismatch, {@link KeytabLookupError} or `ERR_KRB_INTEGRITY` when the keys do not open it.
  *
  * @example
  * ```ts
@@ -530,28 +536,27 @@ export function evidenceFrom(
  */
 export function verifyS4U2SelfTicket(
   creds: Credentials,
-  o: {
-    readonly keytab: Keytab | KeytabIndex
-    readonly allowWeak?: boolean
-    readonly now?: () => Date
-  },
+  o: { readonly keytab: Keytab; readonly allowWeak?: boolean },
 ): void {
-  const ap = makeAPReq({
-    ticket: creds.ticket,
-    sessionKey: creds.sessionKey,
-    client: creds.client,
-    ...(o.now !== undefined ? { now: o.now() } : {}),
-    ...(o.allowWeak !== undefined ? { allowWeak: o.allowWeak } : {}),
+  const t = creds.ticket
+  const entry = findKeytabEntry(o.keytab, {
+    principal: principalFromName(t.sname, t.realm),
+    kvno: t.encPart.kvno ?? 0,
+    enctype: t.encPart.etype,
   })
-  const v = verifyAPReq(ap.bytes, {
-    keytab: o.keytab,
-    ...(o.allowWeak !== undefined ? { allowWeakCrypto: o.allowWeak } : {}),
-    ...(o.now !== undefined ? { now: o.now } : {}),
-  })
-  if (!principalEquals(v.client, creds.client)) {
+  const part = decodeEncTicketPart(
+    decrypt(entry.key, KeyUsage.KDC_REP_TICKET, t.encPart.cipher, {
+      allowWeak: o.allowWeak === true,
+    }),
+  )
+  if (!part.key.equals(creds.sessionKey)) {
+    replyFailure('S4U2Self ticket does not hold the session key of the reply')
+  }
+  const client = principalFromName(part.cname, part.crealm)
+  if (!principalEquals(client, creds.client)) {
     replyFailure(
-      `S4U2Self ticket is for client ${formatPrincipal(v.client)}, the reply says ${formatPrincipal(creds.client)}`,
-      { client: formatPrincipal(v.client) },
+      `S4U2Self ticket is for client ${formatPrincipal(client)}, the reply says ${formatPrincipal(creds.client)}`,
+      { client: formatPrincipal(client) },
     )
   }
 }
