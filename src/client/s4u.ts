@@ -129,6 +129,22 @@ function explainS4UError(
   sentMs: number,
   ctx: ClientContext,
 ): KDCError {
+  if (err.errorCode === KRBErrorCode.KDC_ERR_C_PRINCIPAL_UNKNOWN && what === 'S4U2Self') {
+    return new KDCError(
+      {
+        errorCode: err.errorCode,
+        ...(err.eText !== undefined ? { eText: err.eText } : {}),
+        realm: req.realm,
+        client: formatPrincipal(user),
+      },
+      {
+        cause: err,
+        detail: `realm ${req.realm} has no user ${formatPrincipal(user)} to impersonate (S4U2Self)`,
+        context: { eText: err.eText, step: what },
+        hint: 'check the name; a UPN (user@dns.domain) needs { enterprise: true } (kvno -U)',
+      },
+    )
+  }
   if (err.errorCode !== BADOPTION) {
     return explainTGSError(err, {
       server: req.server,

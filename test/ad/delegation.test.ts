@@ -181,6 +181,10 @@ describe('constrained delegation with a Samba AD DC', { skip: skipWithoutSamba()
     const rb = await service('svc-rbfront', AD_ACCOUNTS.svcRbfront.keytab)
     const none = await rb.getServiceTicketFor('alice', BACK).catch((e: unknown) => e)
     assert.ok(none instanceof KDCError, String(none))
+    const nobody = await front.impersonate('nobody').catch((e: unknown) => e)
+    assert.ok(nobody instanceof KDCError, String(nobody))
+    assert.equal(nobody.errorName, 'KDC_ERR_C_PRINCIPAL_UNKNOWN')
+    assert.match(nobody.message, /has no user nobody@AD\.TEST to impersonate/)
   })
 
   test('hostile: the DC reply changed on the path to another user or another SPN is refused', async (t) => {
