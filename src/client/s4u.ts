@@ -1,7 +1,7 @@
 /**
  * Constrained delegation for a {@link KerberosClient} logged in as a service (MS-SFU): S4U2Self
  * (`impersonate`), S4U2Proxy (`getServiceTicketFor`), with the evidence ticket from S4U2Self or
- * from a client's ticket the service accepted. The pure steps are in `protocol/s4u.ts`.
+ * from a client's ticket the service accepted. The pure steps are in `protocol/s4u.ts` and `protocol/s4u-reply.ts`.
  *
  * @module
  */
@@ -11,15 +11,13 @@ import { KRBErrorCode, TicketFlags } from '../iana.js'
 import { formatPrincipal, parsePrincipal, type Principal } from '../principal.js'
 import { makeNonce, orderEtypes } from '../protocol/as.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
+import { buildS4U2ProxyReq, buildS4U2SelfReq, type EvidenceTicket } from '../protocol/s4u.js'
 import {
-  buildS4U2ProxyReq,
-  buildS4U2SelfReq,
   readS4U2ProxyReply,
   readS4U2SelfReply,
   verifyS4U2SelfTicket,
-  type EvidenceTicket,
   type S4UReplyOutcome,
-} from '../protocol/s4u.js'
+} from '../protocol/s4u-reply.js'
 import { tgsRealmOf, type TGSRequest } from '../protocol/tgs.js'
 import type { Keytab } from '../keytab/index.js'
 import type { ClientContext } from './context.js'
