@@ -93,7 +93,7 @@ export interface S4UX509UserPA {
 /**
  * PA-S4U-X509-USER for `user` with the request's nonce, asking for a reply checksum with usage 27
  * (USE-REPLY-KEY-USAGE, as MIT); checksum usage 26 with `key` (the TGS subkey), type the key's
- * mandatory checksum (rsa-md4 for rc4 keys, MS-SFU §2.2.2).
+ * mandatory checksum (unkeyed rsa-md4 for rc4 keys, MS-SFU §2.2.2).
  */
 export function makePAS4UX509User(
   user: Principal,
@@ -108,12 +108,21 @@ export function makePAS4UX509User(
     crealm: realm,
     options: S4U_OPTS_USE_REPLY_KEY_USAGE,
   }
-  const cksumtype = checksumTypeOf(key.enctype)
+  // MS-SFU §2.2.2 (and MIT): rsa-md4 for an rc4 key, its integrity then coming from the
+  // encrypted reply; else the key's mandatory keyed checksum.
+  const rc4 = key.enctype === 23 || key.enctype === 24
+  const cksumtype = rc4 ? 2 : checksumTypeOf(key.enctype)
   const checksum: Checksum = {
     cksumtype,
-    checksum: makeChecksum(cksumtype, key, USAGE_S4U_REQUEST, encodeS4UUserID(userId), {
-      allowWeak: options.allowWeak === true,
-    }),
+    checksum: makeChecksum(
+      cksumtype,
+      rc4 ? null : key,
+      USAGE_S4U_REQUEST,
+      encodeS4UUserID(userId),
+      {
+        allowWeak: options.allowWeak === true,
+      },
+    ),
   }
   const padata = {
     padataType: PADataType.FOR_X509_USER,

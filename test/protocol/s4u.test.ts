@@ -17,13 +17,21 @@ import {
   decodeTGSReq,
   encodeS4UUserID,
   encodePAS4UX509User,
+  encodeEncTGSRepPart,
+  encodeTGSRep,
   hasFlag,
   type KDCReq,
   type PAData,
   type PrincipalName,
 } from '../../src/asn1/index.js'
 import { KerberosClient, type Credentials } from '../../src/client/index.js'
-import { decrypt, makeChecksum, randomKey, verifyChecksum } from '../../src/crypto/index.js'
+import {
+  decrypt,
+  encrypt,
+  makeChecksum,
+  randomKey,
+  verifyChecksum,
+} from '../../src/crypto/index.js'
 import { KDCError, KerberosError } from '../../src/errors.js'
 import { KDCOptions, PADataType, TicketFlags } from '../../src/iana.js'
 import type { KerberosKey } from '../../src/key.js'
@@ -66,7 +74,8 @@ function serviceTGT(flags = 0x40000000): Credentials {
 /** The subkey of a TGS-REQ (the fake KDC holds the TGT session key). */
 function subkeyOf(req: KDCReq, tgt: Credentials): KerberosKey {
   const ap = decodeAPReq(req.padata!.find((p) => p.padataType === 1)!.padataValue)
-  return decodeAuthenticator(decrypt(tgt.sessionKey, 7, ap.authenticator.cipher)).subkey!
+  const plain = decrypt(tgt.sessionKey, 7, ap.authenticator.cipher, { allowWeak: true })
+  return decodeAuthenticator(plain).subkey!
 }
 
 function pa(req: KDCReq, type: number): PAData | undefined {
@@ -410,5 +419,76 @@ describe('S4U reply readers on mutated input', () => {
       }
       assert.ok(performance.now() - t0 < 200, `iteration ${i} took too long`)
     }
+  })
+})
+
+describe('S4U with an rc4 session key (MS-SFU §2.2.2, MIT "not newer" enctypes)', () => {
+  function rc4Setup() {
+    const tgt = { ...serviceTGT(), sessionKey: randomKey(23, { allowWeak: true }) }
+    const r = buildS4U2SelfReq({
+      tgt,
+      user: alice,
+      etypes: [23],
+      nonce: 77,
+      now: new Date(),
+      allowWeak: true,
+    })
+    const req = decodeTGSReq(r.bytes)
+    const asked = decodePAS4UX509User(pa(req, PADataType.FOR_X509_USER)!.padataValue)
+    return { tgt, r, req, asked }
+  }
+
+  test('the request checksum is unkeyed rsa-md4 over the S4UUserID', () => {
+    const { asked } = rc4Setup()
+    assert.equal(asked.checksum.cksumtype, 2)
+    assert.ok(verifyChecksum(2, null, 26, encodeS4UUserID(asked.userId), asked.checksum.checksum))
+  })
+
+  test('the reply must carry the encrypted copy of both checksums', () => {
+    const { tgt, r, asked } = rc4Setup()
+    const key = subkeyOf(r.req, tgt)
+    const userId = { ...asked.userId, cname: nameOf('alice') }
+    const repCksum = {
+      cksumtype: 2,
+      checksum: makeChecksum(2, null, 27, encodeS4UUserID(userId)),
+    }
+    const outer = {
+      padataType: PADataType.FOR_X509_USER,
+      padataValue: encodePAS4UX509User({ userId, checksum: repCksum }),
+    }
+    const copy = (bytes: Uint8Array) => [
+      { padataType: PADataType.FOR_X509_USER, padataValue: bytes },
+    ]
+    // makeKDCRep encrypts without allowWeak: the rc4 reply is built here.
+    const reply = (encryptedPaData?: PAData[]) => {
+      const now = Math.floor(Date.now() / 1000) * 1000
+      const part = encodeEncTGSRepPart({
+        key: randomKey(23, { allowWeak: true }),
+        lastReq: [],
+        nonce: r.nonce,
+        flags: 0,
+        authtime: new Date(now),
+        endtime: new Date(now + 3600_000),
+        srealm: REALM,
+        sname: nameOf('svc-front'),
+        ...(encryptedPaData !== undefined ? { encryptedPaData } : {}),
+      })
+      return encodeTGSRep({
+        pvno: 5,
+        msgType: 13,
+        padata: [outer],
+        crealm: REALM,
+        cname: nameOf('alice'),
+        ticket: opaqueTicket(REALM, nameOf('svc-front')),
+        encPart: { etype: 23, cipher: encrypt(key, 9, part, { allowWeak: true }) },
+      })
+    }
+    const both = new Uint8Array([...asked.checksum.checksum, ...repCksum.checksum])
+    const read = (b: Uint8Array) => readS4U2SelfReply(b, { request: r, allowWeak: true })
+    assert.equal(read(reply(copy(both))).kind, 'ok')
+    assert.throws(() => read(reply()), { code: 'ERR_KRB_KDC_REPLY', message: /encrypted/ })
+    const wrong = both.slice()
+    wrong[0]! ^= 1
+    assert.throws(() => read(reply(copy(wrong))), { code: 'ERR_KRB_KDC_REPLY', message: /copy/ })
   })
 })
