@@ -60,6 +60,11 @@ export function forUserChecksumData(user: Principal, authPackage: string): Uint8
  * PA-FOR-USER (type 129) for `user`, its HMAC-MD5 checksum keyed with the TGT session key
  * (MS-SFU §2.2.1 names this checksum whatever the key's enctype; the strong checksum is the one
  * of PA-S4U-X509-USER, sent beside it).
+ *
+ * @example
+ * ```ts
+ * const pa = makePAForUser(parsePrincipal('alice@AD.TEST'), tgt.sessionKey) // padataType 129
+ * ```
  */
 export function makePAForUser(user: Principal, tgtSessionKey: KerberosKey): PAData {
   const authPackage = 'Kerberos'
@@ -94,6 +99,11 @@ export interface S4UX509UserPA {
  * PA-S4U-X509-USER for `user` with the request's nonce, asking for a reply checksum with usage 27
  * (USE-REPLY-KEY-USAGE, as MIT); checksum usage 26 with `key` (the TGS subkey), type the key's
  * mandatory checksum (unkeyed rsa-md4 for rc4 keys, MS-SFU §2.2.2).
+ *
+ * @example
+ * ```ts
+ * const { padata } = makePAS4UX509User(parsePrincipal('alice@AD.TEST'), nonce, subkey)
+ * ```
  */
 export function makePAS4UX509User(
   user: Principal,
@@ -131,7 +141,14 @@ export function makePAS4UX509User(
   return { userId, checksum, padata }
 }
 
-/** PA-PAC-OPTIONS (type 167) with the resource-based constrained delegation bit. */
+/**
+ * PA-PAC-OPTIONS (type 167) with the resource-based constrained delegation bit.
+ *
+ * @example
+ * ```ts
+ * makePAPacOptionsRBCD().padataType // 167
+ * ```
+ */
 export function makePAPacOptionsRBCD(): PAData {
   return {
     padataType: PADataType.PAC_OPTIONS,
