@@ -28,6 +28,8 @@ import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
 import { createNodeTransport } from '../../src/node/transport.js'
 import { formatPrincipal } from '../../src/principal.js'
 import { Acceptor, evidenceFrom, makeAPReq, type AcceptResult } from '../../src/protocol/index.js'
+import { AcceptorContext } from '../../src/gssapi/index.js'
+import { PYTHON, pythonGssAvailable, requirePeer } from '../helpers/gss-peers.js'
 import { MIT_BIN } from '../helpers/realm.js'
 import { AD_ACCOUNTS, skipWithoutSamba, useSambaDC, type SambaDC } from '../helpers/samba.js'
 import { runCli } from '../cli/run-cli.js'
@@ -167,6 +169,31 @@ describe('constrained delegation with a Samba AD DC', { skip: skipWithoutSamba()
     // alice authenticated herself to the KDC: no protocol-transition SID.
     assert.ok(v.identity?.groupSids.includes(AUTHORITY_ASSERTED), v.identity?.groupSids.join())
     assert.equal(v.identity?.groupSids.includes(SERVICE_ASSERTED), false)
+  })
+
+  test("Kerberos-only delegation of a user of MIT's GSS-API (python3-gssapi): evidence from our AcceptorContext", async (t) => {
+    if (!requirePeer(t, pythonGssAvailable(), 'python3-gssapi (/usr/bin/python3)')) return
+    const cc = dc.path('deleg-alice.ccache')
+    await dc.run(MIT_BIN.kinit, ['-f', '-c', cc, 'alice'], {
+      input: `${AD_ACCOUNTS.alice.password}\n`,
+    })
+    const py = [
+      'import gssapi',
+      "t = gssapi.Name('HTTP@front.ad.test', gssapi.NameType.hostbased_service)",
+      "ic = gssapi.SecurityContext(name=t, usage='initiate', mech=gssapi.MechType.kerberos)",
+      'print(ic.step().hex())',
+    ].join('\n')
+    const r = await dc.run(PYTHON, ['-c', py], { env: { KRB5CCNAME: `FILE:${cc}` } })
+    const ctx = new AcceptorContext({
+      acceptor: new Acceptor({ keytab: keytab(AD_ACCOUNTS.svcFront.spnKeytab!), pac: 'require' }),
+    })
+    ctx.step(Buffer.from(r.stdout.trim(), 'hex'))
+    assert.equal(formatPrincipal(ctx.result!.client), 'alice@AD.TEST')
+    const front = await service('svc-front', AD_ACCOUNTS.svcFront.keytab)
+    const st = await front.getServiceTicketFor(evidenceFrom(ctx.result!), BACK)
+    const v = acceptAt(AD_ACCOUNTS.svcBack.spnKeytab, st)
+    assert.equal(v.identity?.userSid, aliceSid)
+    assert.ok(v.identity?.groupSids.includes(AUTHORITY_ASSERTED))
   })
 
   test('the KDC refuses: a user who cannot be delegated, a service without delegation rights', async () => {
