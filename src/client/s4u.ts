@@ -50,7 +50,7 @@ export interface ImpersonateOptions {
 export interface DelegationOptions extends ImpersonateOptions {
   /** Send PA-PAC-OPTIONS with the resource-based constrained delegation bit; default true. */
   readonly rbcd?: boolean
-  /** Read `service@host` as host-based (see {@link ServiceTicketOptions.hostBased}). */
+  /** Read `service@host` as host-based (as `getServiceTicket`'s option `hostBased`). */
   readonly hostBased?: boolean
 }
 

@@ -353,6 +353,28 @@ describe('KerberosClient.impersonate / getServiceTicketFor over a fake KDC', () 
     })
   })
 
+  test('an evidence ticket of another realm, or not forwardable with RBCD off, is refused before any request', async () => {
+    const tgt = serviceTGT()
+    const { c, transport } = client(() => {
+      throw new Error('no request expected')
+    })
+    const foreign = {
+      ticket: opaqueTicket('OTHER.TEST', nameOf('svc-front')),
+      client: alice,
+      flags: 0x40000000,
+    }
+    await assert.rejects(c.getServiceTicketFor(foreign, 'cifs/back.ad.test', { tgt }), {
+      code: 'ERR_KRB_DELEGATION',
+      message: /from another realm/,
+    })
+    const local = { ticket: opaqueTicket(REALM, nameOf('svc-front')), client: alice, flags: 0 }
+    await assert.rejects(c.getServiceTicketFor(local, 'cifs/back.ad.test', { tgt, rbcd: false }), {
+      code: 'ERR_KRB_DELEGATION',
+      message: /not forwardable and RBCD is off/,
+    })
+    assert.equal(transport.seen.length, 0)
+  })
+
   test('KDC_ERR_BADOPTION on S4U2Proxy is explained with what the directory must allow', async () => {
     const tgt = serviceTGT()
     const { c } = client((seen) => {
