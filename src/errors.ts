@@ -108,6 +108,11 @@ export const ErrorCodes = {
    * does not answer armored requests. See docs/fast.md.
    */
   FAST_REQUIRED: 'ERR_KRB_FAST_REQUIRED',
+  /**
+   * Constrained delegation (S4U2Proxy) cannot be asked for: the evidence ticket is not
+   * forwardable, or names another service; `context.reason` says which.
+   */
+  DELEGATION: 'ERR_KRB_DELEGATION',
 } as const
 
 /** Every stable error code. */

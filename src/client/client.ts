@@ -28,6 +28,13 @@ import type {
 } from './options.js'
 import { needsRefresh, refreshTGT } from './refresh.js'
 import { renewWith, serviceTicketWith } from './service-tickets.js'
+import {
+  delegateWith,
+  impersonateWith,
+  type DelegationOptions,
+  type ImpersonateOptions,
+} from './s4u.js'
+import type { EvidenceTicket } from '../protocol/s4u.js'
 import { clientSettings, type ClientSettings } from './settings.js'
 import { fetchSaltInfo } from './salt-info.js'
 import {
@@ -48,6 +55,7 @@ export type {
   FastMode,
   FastArmorSource,
 } from './options.js'
+export type { DelegationOptions, ImpersonateOptions } from './s4u.js'
 
 /**
  * A Kerberos 5 client over an injected transport.
@@ -243,6 +251,15 @@ export class KerberosClient {
     spn: string | Principal,
     options: ServiceTicketOptions = {},
   ): Promise<Credentials> {
+    const tgt = await this.#usableTGT(options)
+    return serviceTicketWith(this.#ctx, tgt, spn, options)
+  }
+
+  /** `options.tgt`, else the client's TGT, refreshed when near its end; throws when expired. */
+  async #usableTGT(options: {
+    readonly tgt?: Credentials
+    readonly signal?: AbortSignal
+  }): Promise<Credentials> {
     let tgt = options.tgt ?? this.#store.tgt
     if (tgt === undefined) {
       throw new KerberosError(ErrorCodes.NO_CREDENTIALS, 'no TGT: log in or load a ccache first')
@@ -261,7 +278,58 @@ export class KerberosClient {
         { context: { client: formatPrincipal(tgt.client) } },
       )
     }
-    return serviceTicketWith(this.#ctx, tgt, spn, options)
+    return tgt
+  }
+
+  /**
+   * S4U2Self (MS-SFU, protocol transition): a ticket to this client's own service principal on
+   * behalf of `user`, who sends nothing. The client must be logged in as the service (keytab).
+   * The ticket is forwardable only when the KDC allows protocol transition for the service
+   * (Active Directory: TRUSTED_TO_AUTH_FOR_DELEGATION; MIT: `+ok_to_auth_as_delegate`). The
+   * reply is checked to be for `user` and for this service, and the ticket is opened with the
+   * keys of the last keytab login (`options.keytab`). See docs/delegation.md.
+   *
+   * @example
+   * ```ts
+   * await client.login({ principal: 'svc-front', keytab })
+   * const self = await client.impersonate('alice')
+   * self.client // alice@AD.TEST
+   * ```
+   */
+  async impersonate(
+    user: string | Principal,
+    options: ImpersonateOptions = {},
+  ): Promise<Credentials> {
+    const tgt = await this.#usableTGT(options)
+    return impersonateWith(this.#ctx, tgt, user, this.#withLoginKeytab(options))
+  }
+
+  /**
+   * Constrained delegation (MS-SFU S4U2Proxy): a ticket to `spn` on behalf of a user. Given a
+   * user name, S4U2Self first gets the evidence ticket; given an {@link EvidenceTicket} (the
+   * forwardable ticket a client presented to this service, from `evidenceFrom(acceptResult)`),
+   * it is used as is (Kerberos-only constrained delegation). The reply must be for the evidence
+   * ticket's client and for `spn`. The ticket is returned, not kept by this client.
+   *
+   * @example
+   * ```ts
+   * const st = await client.getServiceTicketFor('alice', 'cifs/back.ad.test')
+   * const st2 = await client.getServiceTicketFor(evidenceFrom(accepted), 'cifs/back.ad.test')
+   * ```
+   */
+  async getServiceTicketFor(
+    user: string | Principal | EvidenceTicket,
+    spn: string | Principal,
+    options: DelegationOptions = {},
+  ): Promise<Credentials> {
+    const tgt = await this.#usableTGT(options)
+    return delegateWith(this.#ctx, tgt, user, spn, this.#withLoginKeytab(options))
+  }
+
+  /** S4U2Self tickets are opened with the last keytab login's keys unless told otherwise. */
+  #withLoginKeytab<T extends ImpersonateOptions>(options: T): T {
+    const keytab = this.#relogin?.keytab
+    return options.keytab !== undefined || keytab === undefined ? options : { ...options, keytab }
   }
 
   /**

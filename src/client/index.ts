@@ -15,6 +15,8 @@ export {
   type ServiceTicketOptions,
   type FastMode,
   type FastArmorSource,
+  type ImpersonateOptions,
+  type DelegationOptions,
 } from './client.js'
 export {
   credentialsToCCache,

@@ -69,6 +69,30 @@ set_attr "CN=WEB01,CN=Computers,$BASE" msDS-SupportedEncryptionTypes 24
 tool group add WebServers
 tool group addmembers WebServers 'WEB01$'
 
+# Constrained delegation (issue 17 item 2). A front-end service trusted for protocol transition
+# (TRUSTED_TO_AUTH_FOR_DELEGATION) that may delegate to cifs/back.ad.test (msDS-AllowedToDelegateTo).
+tool user create svc-front 'Front-Pw-1'
+tool spn add HTTP/front.ad.test svc-front
+set_attr "$(user_dn svc-front)" msDS-SupportedEncryptionTypes 24
+tool delegation for-any-protocol svc-front on
+tool delegation add-service svc-front cifs/back.ad.test
+# The back-end service.
+tool user create svc-back 'Back-Pw-1'
+tool spn add cifs/back.ad.test svc-back
+set_attr "$(user_dn svc-back)" msDS-SupportedEncryptionTypes 24
+# Resource-based constrained delegation: svc-rbcd lets svc-rbfront act on behalf of users
+# (msDS-AllowedToActOnBehalfOfOtherIdentity); svc-rbfront itself has no delegation setting.
+tool user create svc-rbfront 'Rbfront-Pw-1'
+tool spn add HTTP/rbfront.ad.test svc-rbfront
+set_attr "$(user_dn svc-rbfront)" msDS-SupportedEncryptionTypes 24
+tool user create svc-rbcd 'Rbcd-Pw-1'
+tool spn add HTTP/rbcd.ad.test svc-rbcd
+set_attr "$(user_dn svc-rbcd)" msDS-SupportedEncryptionTypes 24
+tool delegation add-principal svc-rbcd svc-rbfront
+# A user marked "sensitive and cannot be delegated" (NOT_DELEGATED, 0x100000 | NORMAL_ACCOUNT 0x200).
+tool user create carol 'Carol-Pw-1'
+set_attr "$(user_dn carol)" userAccountControl 1049088
+
 mkdir -p "$DIR/keytabs"
 export_kt() { # FILE PRINCIPAL
   timeout 120 samba-tool domain exportkeytab "$DIR/keytabs/$1" --principal="$2" \
@@ -85,4 +109,11 @@ export_kt legacy.keytab svc-legacy
 export_kt cifs-legacy.keytab cifs/legacy.ad.test
 export_kt web01.keytab 'WEB01$'
 export_kt host-web01.keytab host/web01.ad.test
+export_kt svc-front.keytab svc-front
+export_kt http-front.keytab HTTP/front.ad.test
+export_kt svc-back.keytab svc-back
+export_kt cifs-back.keytab cifs/back.ad.test
+export_kt svc-rbfront.keytab svc-rbfront
+export_kt http-rbcd.keytab HTTP/rbcd.ad.test
+export_kt carol.keytab carol
 touch "$DIR/READY"

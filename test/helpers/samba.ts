@@ -146,6 +146,57 @@ export const AD_ACCOUNTS = {
     keytab: 'web01.keytab',
     spnKeytab: 'host-web01.keytab',
   },
+  /**
+   * Front-end service for constrained delegation: TRUSTED_TO_AUTH_FOR_DELEGATION (protocol
+   * transition), msDS-AllowedToDelegateTo cifs/back.ad.test.
+   */
+  svcFront: {
+    sam: 'svc-front',
+    password: 'Front-Pw-1',
+    upn: 'svc-front@ad.test',
+    spns: ['HTTP/front.ad.test'],
+    salt: 'AD.TESTsvc-front',
+    keytab: 'svc-front.keytab',
+    spnKeytab: 'http-front.keytab',
+  },
+  /** The back-end service svc-front may delegate to. */
+  svcBack: {
+    sam: 'svc-back',
+    password: 'Back-Pw-1',
+    upn: 'svc-back@ad.test',
+    spns: ['cifs/back.ad.test'],
+    salt: 'AD.TESTsvc-back',
+    keytab: 'svc-back.keytab',
+    spnKeytab: 'cifs-back.keytab',
+  },
+  /** A front-end with no delegation setting of its own, allowed by svc-rbcd (RBCD). */
+  svcRbfront: {
+    sam: 'svc-rbfront',
+    password: 'Rbfront-Pw-1',
+    upn: 'svc-rbfront@ad.test',
+    spns: ['HTTP/rbfront.ad.test'],
+    salt: 'AD.TESTsvc-rbfront',
+    keytab: 'svc-rbfront.keytab',
+  },
+  /** RBCD resource: msDS-AllowedToActOnBehalfOfOtherIdentity names svc-rbfront. */
+  svcRbcd: {
+    sam: 'svc-rbcd',
+    password: 'Rbcd-Pw-1',
+    upn: 'svc-rbcd@ad.test',
+    spns: ['HTTP/rbcd.ad.test'],
+    salt: 'AD.TESTsvc-rbcd',
+    keytab: 'http-rbcd.keytab',
+    spnKeytab: 'http-rbcd.keytab',
+  },
+  /** A user marked "sensitive and cannot be delegated" (NOT_DELEGATED). */
+  carol: {
+    sam: 'carol',
+    password: 'Carol-Pw-1',
+    upn: 'carol@ad.test',
+    spns: [],
+    salt: 'AD.TESTcarol',
+    keytab: 'carol.keytab',
+  },
 } as const satisfies Readonly<Record<string, ADAccount>>
 
 /** A running Samba AD DC (KDC service only). */
