@@ -4,7 +4,7 @@
  * under test/runtimes/node_modules (scripts/ensure-deps.mjs installs them).
  */
 import { build, type Plugin } from 'esbuild'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers/paths.js'
 
@@ -52,9 +52,11 @@ export async function buildScenarioBundle(options: ScenarioBundleOptions = {}): 
   const pkg = options.mode === 'package'
   mkdirSync(BUNDLE_DIR, { recursive: true })
   const outfile = join(BUNDLE_DIR, pkg ? 'scenarios-package.mjs' : 'scenarios.mjs')
+  // Test files run in parallel processes: write aside, then rename (atomic) over the old bundle.
+  const tmp = `${outfile}.${process.pid}.tmp`
   await build({
     entryPoints: [ENTRY],
-    outfile,
+    outfile: tmp,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -64,6 +66,7 @@ export async function buildScenarioBundle(options: ScenarioBundleOptions = {}): 
     logLevel: 'silent',
     plugins: pkg ? [packageImports] : [],
   })
+  renameSync(tmp, outfile)
   return outfile
 }
 
