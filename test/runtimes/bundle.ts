@@ -81,7 +81,8 @@ export function nodeReferences(code: string): string[] {
     .replace(/(^|[^:\\])\/\/.*$/gm, '$1')
     .replace(/(["'`])(?:\\[\s\S]|(?!\1)[^\\])*\1/g, '""')
   const found = new Set<string>()
-  for (const m of code.matchAll(/\b(?:from|import)\s*\(?\s*["'](node:[^"']+)["']/g)) found.add(m[1]!)
+  for (const m of code.matchAll(/\b(?:from|import)\s*\(?\s*["'](node:[^"']+)["']/g))
+    found.add(m[1]!)
   // Not a property (`x.process`), an object key (`process:`) or a method (`process(v) {`).
   const ref = /(?<![.\w$])(Buffer|process|require)(?![\w$])(?!\s*:)(?!\s*\([^()]*\)\s*\{)/g
   for (const m of stripped.matchAll(ref)) found.add(m[1]!)

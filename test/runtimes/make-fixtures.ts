@@ -56,7 +56,9 @@ function recording(inner: Transport, log: { request: string; reply: string }[]):
 function capturedDER(): Record<string, string> {
   const dir = fixturePath('asn1', 'captured')
   const out: Record<string, string> = {}
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.der')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.der'))
+    .sort()) {
     out[f.slice(0, -4)] = b64(readFileSync(join(dir, f)))
   }
   return out

@@ -25,8 +25,7 @@ import type { BenchResult, ScenarioResult } from './scenarios.js'
 
 /** What to run in a runtime. */
 export type RuntimeTask =
-  | { readonly kind: 'scenarios' }
-  | { readonly kind: 'bench'; readonly minMs: number }
+  { readonly kind: 'scenarios' } | { readonly kind: 'bench'; readonly minMs: number }
 
 /** One runtime of the matrix. */
 export interface RuntimeRunner {
@@ -165,14 +164,19 @@ function packedPackageDir(): Promise<string> {
 }
 
 function denoPackageRunner(name: string, importMap: boolean): RuntimeRunner {
-  const base = cliRunner(name, () => runtimeBinary('deno'), () => [])
+  const base = cliRunner(
+    name,
+    () => runtimeBinary('deno'),
+    () => [],
+  )
   return {
     ...base,
     async run(task) {
       const dir = await packedPackageDir()
       const work = mkdtempSync(join(dir, `${name}-`))
       try {
-        for (const f of readdirSync(dir)) if (f.endsWith('.mjs')) copyFileSync(join(dir, f), join(work, f))
+        for (const f of readdirSync(dir))
+          if (f.endsWith('.mjs')) copyFileSync(join(dir, f), join(work, f))
         symlinkSync(join(dir, 'node_modules'), join(work, 'node_modules'), 'dir')
         const version = '0.1.0'
         writeFileSync(
@@ -299,7 +303,8 @@ const workerdRunner: RuntimeRunner = {
     runtimeBinary('workerd') === undefined
       ? 'workerd is not installed in test/runtimes/node_modules (scripts/ensure-deps.mjs installs it)'
       : netnsUnavailable(),
-  version: () => execFileSync(runtimeBinary('workerd')!, ['--version'], { encoding: 'utf8' }).trim(),
+  version: () =>
+    execFileSync(runtimeBinary('workerd')!, ['--version'], { encoding: 'utf8' }).trim(),
   run: (task) =>
     runInWorkerd(task.kind === 'bench' ? `/bench?minMs=${Number(task.minMs)}` : '/scenarios'),
 }
@@ -313,9 +318,21 @@ const thisNode = (): string => process.execPath
  */
 export const RUNTIME_RUNNERS: RuntimeRunner[] = [
   cliRunner(`node${process.versions.node.split('.')[0]}`, thisNode, (d) => [d]),
-  cliRunner('node22', () => runtimeBinary('node22'), (d) => [d]),
-  cliRunner('bun', () => runtimeBinary('bun'), (d) => [d]),
-  cliRunner('deno', () => runtimeBinary('deno'), (d) => ['run', '--no-prompt', '--no-config', d]),
+  cliRunner(
+    'node22',
+    () => runtimeBinary('node22'),
+    (d) => [d],
+  ),
+  cliRunner(
+    'bun',
+    () => runtimeBinary('bun'),
+    (d) => [d],
+  ),
+  cliRunner(
+    'deno',
+    () => runtimeBinary('deno'),
+    (d) => ['run', '--no-prompt', '--no-config', d],
+  ),
   denoPackageRunner('deno-node-modules', false),
   denoPackageRunner('deno-npm-import-map', true),
   workerdRunner,

@@ -83,7 +83,10 @@ function scenarioKeytab(): void {
 function scenarioStringToKey(): void {
   // RFC 3962 appendix B, 1200 iterations; and MIT's key for alice's password in the realm.
   const params = new Uint8Array([0, 0, 0x04, 0xb0])
-  const k = stringToKey(18, 'password', 'ATHENA.MIT.EDUraeburn', { params, allowLowIterations: true })
+  const k = stringToKey(18, 'password', 'ATHENA.MIT.EDUraeburn', {
+    params,
+    allowLowIterations: true,
+  })
   check(
     hex(k.bytes) === '55a6ac740ad17b4846941051e1e8b0a7548d93b0ab30a8bc3ff16280382b8c2a',
     'RFC 3962 aes256 vector (1200 iterations) mismatch',
@@ -246,7 +249,9 @@ export async function runScenarios(): Promise<ReadonlyArray<ScenarioResult>> {
       results.push({ name, ok: true, ms: clock() - start })
     } catch (e) {
       const error =
-        e instanceof Error ? `${e.name}${'code' in e ? ` ${String(e.code)}` : ''}: ${e.message}` : String(e)
+        e instanceof Error
+          ? `${e.name}${'code' in e ? ` ${String(e.code)}` : ''}: ${e.message}`
+          : String(e)
       results.push({ name, ok: false, error, ms: clock() - start })
     }
   }
