@@ -15,7 +15,7 @@ import { benchKKDCP } from './kkdcp.js'
 
 /** Options for {@link benchRuntimes}. */
 export interface BenchRuntimesOptions {
-  /** The runtimes, the reference first; default every runner of the matrix. */
+  /** The runtimes, the reference first; default every runner of the matrix but package variants. */
   readonly runners?: readonly RuntimeRunner[]
   /** Time per measurement in each runtime (default 1000 ms). */
   readonly minMs?: number
@@ -104,7 +104,7 @@ export function printRuntimeBench(rows: readonly RuntimeBench[]): void {
 /** Run the runtime benchmark (and the KKDCP overhead) and print them. */
 export async function benchRuntimes(options: BenchRuntimesOptions = {}): Promise<RuntimeBench[]> {
   const rows = await measureRuntimes(
-    options.runners ?? RUNTIME_RUNNERS,
+    options.runners ?? RUNTIME_RUNNERS.filter((r) => r.bench !== false),
     options.minMs ?? 1000,
     options.rounds ?? 3,
   )

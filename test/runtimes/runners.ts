@@ -37,6 +37,11 @@ export interface RuntimeRunner {
   version(): string
   /** Run the task; resolves with the suite's JSON answer. */
   run(task: RuntimeTask): Promise<unknown>
+  /**
+   * False for a variant the bench leaves out (the same engine on the packed package instead of
+   * the bundle: the same speed). Default true.
+   */
+  readonly bench?: boolean
 }
 
 const MARK = '@@KTS-RESULT@@ '
@@ -184,6 +189,7 @@ function packageRunner(
   const base = cliRunner(name, binary, () => [])
   return {
     ...base,
+    bench: false,
     async run(task) {
       const dir = await packedPackageDir()
       const work = mkdtempSync(join(dir, `${name}-`))
