@@ -9,6 +9,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -190,6 +191,10 @@ function packageRunner(
   return {
     ...base,
     bench: false,
+    unavailable: () =>
+      existsSync(join(repoRoot, 'dist', 'index.js'))
+        ? base.unavailable()
+        : 'dist/ is not built (npm run build; npm test does it first): nothing to pack',
     async run(task) {
       const dir = await packedPackageDir()
       const work = mkdtempSync(join(dir, `${name}-`))
