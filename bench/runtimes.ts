@@ -8,7 +8,9 @@
  * (bench/kkdcp.ts).
  * Run alone with `node build/bench/runtimes.js`, or through bench/main.ts (`--only runtimes`).
  */
-import { pathToFileURL } from 'node:url'
+import { readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { RUNTIME_RUNNERS, isBenchResult, type RuntimeRunner } from '../test/runtimes/runners.js'
 import { formatOps, loadNote, printRows } from './harness.js'
 import { benchKKDCP } from './kkdcp.js'
@@ -130,10 +132,28 @@ export function printRuntimeBench(rows: readonly RuntimeBench[]): void {
   console.log(loadNote())
 }
 
+/**
+ * Runners from other modules of test/runtimes: every `*-runners.js` beside runners.js that
+ * exports `RUNNERS` (e.g. the browsers' `browser-runners.ts`) joins the bench after the built-in
+ * ones.
+ */
+export async function extraRunners(): Promise<RuntimeRunner[]> {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'runtimes')
+  const out: RuntimeRunner[] = []
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('-runners.js'))
+    .sort()) {
+    const m = (await import(pathToFileURL(join(dir, f)).href)) as { RUNNERS?: RuntimeRunner[] }
+    out.push(...(m.RUNNERS ?? []))
+  }
+  return out
+}
+
 /** Run the runtime benchmark (and the KKDCP overhead) and print them. */
 export async function benchRuntimes(options: BenchRuntimesOptions = {}): Promise<RuntimeBench[]> {
   const rows = await measureRuntimes(
-    options.runners ?? RUNTIME_RUNNERS.filter((r) => r.bench !== false),
+    options.runners ??
+      [...RUNTIME_RUNNERS, ...(await extraRunners())].filter((r) => r.bench !== false),
     options.minMs ?? 1000,
     options.rounds ?? 3,
   )

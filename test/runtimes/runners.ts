@@ -4,7 +4,8 @@
  * also against the packed package (through node_modules, and through an `npm:` import map, with
  * the npm registry unreachable), and workerd without `nodejs_compat` inside a loopback-only
  * network namespace. The tests (matrix tests in this folder) and `npm run bench` (bench/runtimes.ts)
- * share this list; another runner (a browser) is one more {@link RuntimeRunner}.
+ * share this list. Another runtime (a browser) is one more {@link RuntimeRunner}: export it in a
+ * `RUNNERS` array from a module `test/runtimes/NAME-runners.ts` and the bench picks it up.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import {
