@@ -375,12 +375,17 @@ const workerdRunner: RuntimeRunner = {
 /** Node 20 is the Node running the tests. */
 const thisNode = (): string => process.execPath
 
+/** The name of this Node's runner: `node20` (`node22-host` if the tests run on Node 22). */
+export const THIS_NODE: string = ((major) => (major === '22' ? 'node22-host' : `node${major}`))(
+  process.versions.node.split('.')[0],
+)
+
 /**
  * The matrix, in report order (Node 20 first: the bench prints ratios to it). Browsers are added
  * by their own module (push onto this array or pass a longer list to the bench).
  */
 export const RUNTIME_RUNNERS: RuntimeRunner[] = [
-  cliRunner(`node${process.versions.node.split('.')[0]}`, thisNode, (d) => [d]),
+  cliRunner(THIS_NODE, thisNode, (d) => [d]),
   cliRunner(
     'node22',
     () => runtimeBinary('node22'),
@@ -396,7 +401,7 @@ export const RUNTIME_RUNNERS: RuntimeRunner[] = [
     () => runtimeBinary('deno'),
     (d) => ['run', '--no-prompt', '--no-config', d],
   ),
-  packageRunner(`node${process.versions.node.split('.')[0]}-package`, thisNode, 'node_modules'),
+  packageRunner(`${THIS_NODE}-package`, thisNode, 'node_modules'),
   packageRunner('bun-package', () => runtimeBinary('bun'), 'node_modules'),
   packageRunner('deno-node-modules', () => runtimeBinary('deno'), 'deno-node-modules'),
   packageRunner('deno-npm-import-map', () => runtimeBinary('deno'), 'deno-npm-import-map'),
