@@ -97,9 +97,13 @@ function writeDriver(dir: string, bundle: string, task: RuntimeTask): string {
     file,
     [
       `import { runScenarios, runBench } from './${basename(bundle)}'`,
-      task.kind === 'bench' ? `import process from 'node:process'` : '',
+      ...(task.kind === 'bench'
+        ? [
+            `import process from 'node:process'`,
+            'const cpuClock = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }',
+          ]
+        : []),
       'void runScenarios, runBench',
-      'const cpuClock = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }',
       `console.log(${JSON.stringify(MARK)} + JSON.stringify(await ${call}))`,
       '',
     ].join('\n'),
