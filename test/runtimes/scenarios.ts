@@ -14,8 +14,13 @@ import {
   KerberosClient,
   KerberosError,
   MemoryReplayCache,
+  createKKDCPTransport,
+  decodeKDCProxyMessage,
+  encodeKDCProxyMessage,
   formatPrincipal,
+  frameKerbMessage,
   parseKeytab,
+  unframeKerbMessage,
   type Transport,
 } from '../../src/index.js'
 import { decodeKerberosMessage, encodeKerberosMessage } from '../../src/asn1/index.js'
@@ -220,6 +225,45 @@ async function scenarioClient(): Promise<void> {
   check(formatPrincipal(st.server) === FIXTURES.service, `server ${formatPrincipal(st.server)}`)
 }
 
+/**
+ * A KDC proxy (MS-KKDCP) in a `fetch` function, over the runtime's own Request and Response: it
+ * reads the KDC-PROXY-MESSAGE, checks the target realm, and answers from the replayed MIT
+ * conversation. The client's real KKDCP transport (AbortSignal.timeout/any, redirect: 'error',
+ * credentials: 'omit', a size-limited body read) runs on top.
+ */
+function kkdcpFetch(): (input: string, init: RequestInit) => Promise<Response> {
+  const kdc = replayTransport()
+  return async (input, init) => {
+    const req = new Request(input, init)
+    check(req.method === 'POST', `method ${req.method}`)
+    check(req.headers.get('content-type') === 'application/kerberos', 'content type')
+    const msg = decodeKDCProxyMessage(new Uint8Array(await req.arrayBuffer()))
+    check(msg.targetDomain === FIXTURES.realm, `target-domain ${msg.targetDomain}`)
+    const reply = await kdc.sendToKDC(msg.targetDomain, unframeKerbMessage(msg.kerbMessage))
+    const body = encodeKDCProxyMessage({ kerbMessage: frameKerbMessage(reply) })
+    return new Response(body as Uint8Array<ArrayBuffer>, {
+      status: 200,
+      headers: { 'content-type': 'application/kerberos' },
+    })
+  }
+}
+
+async function scenarioKKDCP(): Promise<void> {
+  const client = new KerberosClient({
+    transport: createKKDCPTransport({
+      proxies: 'https://kdcproxy.invalid/KdcProxy',
+      fetch: kkdcpFetch(),
+    }),
+    realm: FIXTURES.realm,
+    now: () => new Date(FIXTURES.clientNow),
+    random: deterministicRandom(FIXTURES.clientSeed),
+  })
+  const tgt = await client.login({ principal: 'alice', password: FIXTURES.password })
+  check(formatPrincipal(tgt.client) === FIXTURES.client, 'wrong TGT client')
+  const st = await client.getServiceTicket(FIXTURES.service)
+  check(formatPrincipal(st.server) === FIXTURES.service, `server ${formatPrincipal(st.server)}`)
+}
+
 async function scenarioGSS(): Promise<void> {
   // MIT's sealed message to our acceptor.
   const acc = new AcceptorContext({ acceptor: mitAcceptor() })
@@ -251,6 +295,7 @@ const SCENARIOS: readonly (readonly [string, () => void | Promise<void>])[] = [
   ['SPNEGO acceptor context on an MIT NegTokenInit', scenarioSpnego],
   ['negotiate() on an MIT Negotiate header', scenarioNegotiate],
   ['client over a replayed MIT KDC conversation', scenarioClient],
+  ['client over MS-KKDCP (fetch, Request/Response) to the replayed conversation', scenarioKKDCP],
   ['GSS wrap/unwrap (MIT token; both directions)', scenarioGSS],
 ]
 
