@@ -31,7 +31,7 @@ import {
   SpnegoAcceptorContext,
   unframeKrb5Token,
 } from '../../src/gssapi/index.js'
-import { negotiate } from '../../src/http/index.js'
+import { negotiate, negotiateHandler } from '../../src/http/index.js'
 import { FIXTURES } from '../../fixtures/runtimes/fixtures.js'
 import { deterministicRandom } from './det-random.js'
 
@@ -170,6 +170,23 @@ async function scenarioNegotiate(): Promise<void> {
   check(r.wwwAuthenticate?.startsWith('Negotiate ') === true, 'no mutual-auth header')
 }
 
+async function scenarioNegotiateHandler(): Promise<void> {
+  const auth = negotiateHandler({ acceptor: mitAcceptor(), logger: false })
+  const challenge = await auth(new Request('https://app.invalid/'))
+  check(challenge instanceof Response && challenge.status === 401, 'no 401 without a header')
+  check(challenge.headers.get('www-authenticate') === 'Negotiate', 'no Negotiate challenge')
+  const r = await auth(
+    new Request('https://app.invalid/', {
+      headers: { authorization: `Negotiate ${FIXTURES.negotiate}` },
+    }),
+  )
+  check(!(r instanceof Response), `refused: ${r instanceof Response ? r.status : ''}`)
+  check(r.user.principal === FIXTURES.client, `user ${r.user.principal}`)
+  const res = r.finish(new Response('hello'))
+  check(res.headers.get('www-authenticate')?.startsWith('Negotiate ') === true, 'no mutual auth')
+  check((await res.text()) === 'hello', 'body lost')
+}
+
 /** The message type of a DER Kerberos message: its APPLICATION tag number. */
 const messageType = (der: Uint8Array): number => (der[0] ?? 0) & 0x1f
 
@@ -294,6 +311,7 @@ const SCENARIOS: readonly (readonly [string, () => void | Promise<void>])[] = [
   ['Acceptor on an MIT AP-REQ (replay refused)', scenarioAcceptor],
   ['SPNEGO acceptor context on an MIT NegTokenInit', scenarioSpnego],
   ['negotiate() on an MIT Negotiate header', scenarioNegotiate],
+  ['negotiateHandler() (Fetch API Request/Response) on an MIT header', scenarioNegotiateHandler],
   ['client over a replayed MIT KDC conversation', scenarioClient],
   ['client over MS-KKDCP (fetch, Request/Response) to the replayed conversation', scenarioKKDCP],
   ['GSS wrap/unwrap (MIT token; both directions)', scenarioGSS],
