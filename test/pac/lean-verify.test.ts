@@ -58,7 +58,9 @@ function outcome(f: () => unknown): string {
     return 'accepted'
   } catch (err) {
     assert.ok(err instanceof KerberosError, `not a KerberosError: ${String(err)}`)
-    return err.code === 'ERR_KRB_PAC_VERIFY' ? `${err.code}/${String(err.context.reason)}` : err.code
+    return err.code === 'ERR_KRB_PAC_VERIFY'
+      ? `${err.code}/${String(err.context.reason)}`
+      : err.code
   }
 }
 
