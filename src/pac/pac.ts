@@ -119,41 +119,36 @@ export function describeBufferType(type: number): string {
 
 /**
  * Decode one of the buffers that verification and the identity use (signatures, CLIENT_INFO,
- * LOGON_INFO, UPN_DNS_INFO; claims stay raw) into `pac`; false for any other type.
+ * LOGON_INFO, UPN_DNS_INFO; claims stay raw) into `pac`; any other type goes to `others`.
  */
-function decodeIdentityBuffer(pac: Mutable<PAC>, type: number, data: Uint8Array): boolean {
+function decodeBuffer(
+  pac: Mutable<PAC>,
+  type: number,
+  data: Uint8Array,
+  others: OtherBufferDecoder | undefined,
+): void {
   switch (type) {
     case T.LOGON_INFO:
-      pac.logonInfo = decodeKerbValidationInfo(data)
-      break
+      return void (pac.logonInfo = decodeKerbValidationInfo(data))
     case T.CLIENT_INFO:
-      pac.clientInfo = decodePACClientInfo(data)
-      break
+      return void (pac.clientInfo = decodePACClientInfo(data))
     case T.UPN_DNS_INFO:
-      pac.upnDnsInfo = decodeUPNDNSInfo(data)
-      break
+      return void (pac.upnDnsInfo = decodeUPNDNSInfo(data))
     case T.CLIENT_CLAIMS_INFO:
-      pac.clientClaims = data
-      break
+      return void (pac.clientClaims = data)
     case T.DEVICE_CLAIMS_INFO:
-      pac.deviceClaims = data
-      break
+      return void (pac.deviceClaims = data)
     case T.SERVER_CHECKSUM:
-      pac.serverSignature = decodePACSignature(data)
-      break
+      return void (pac.serverSignature = decodePACSignature(data))
     case T.PRIVSVR_CHECKSUM:
-      pac.kdcSignature = decodePACSignature(data)
-      break
+      return void (pac.kdcSignature = decodePACSignature(data))
     case T.TICKET_CHECKSUM:
-      pac.ticketSignature = decodePACSignature(data)
-      break
+      return void (pac.ticketSignature = decodePACSignature(data))
     case T.FULL_CHECKSUM:
-      pac.fullSignature = decodePACSignature(data)
-      break
+      return void (pac.fullSignature = decodePACSignature(data))
     default:
-      return false
+      if (others !== undefined) others(pac, type, data)
   }
-  return true
 }
 
 /**
@@ -223,7 +218,7 @@ export function decodePACWithLayout(
   for (let i = 0; i < buffers.length; i++) {
     const b = buffers[i]!
     try {
-      if (!decodeIdentityBuffer(pac, b.type, b.data)) others?.(pac, b.type, b.data)
+      decodeBuffer(pac, b.type, b.data, others)
     } catch (err) {
       if (!(err instanceof KerberosError)) throw err
       throw new KerberosError(
