@@ -10,7 +10,9 @@
  *
  * Each bundle has a `budget` (the goal, from the issue) and a `ratchet` (at most the budget: the
  * most it may weigh today, lowered by --update as sizes shrink; --update also takes away headroom
- * kept on purpose, e.g. for features about to merge, so run it deliberately).
+ * kept on purpose, e.g. for features about to merge, so run it deliberately). A bundle not yet
+ * down to the issue's goal has that as `goal` (the output says `goal not met`); its `budget` is
+ * then the cap CI enforces until it is.
  * test/bundle-size.test.ts runs this in CI.
  */
 import { analyzeMetafile, build } from 'esbuild'
@@ -32,8 +34,17 @@ export const ENTRIES = {
   'crypto-aes-sha1': `import { stringToKey, encrypt, decrypt, registerEnctypes, aes256CtsHmacSha196 } from './dist/crypto/index.js'
 registerEnctypes(aes256CtsHmacSha196)
 export const run = (pw, salt, data) => { const k = stringToKey(18, pw, salt); return decrypt(k, 2, encrypt(k, 2, data)) }`,
+  // The acceptor users deploy against Active Directory (and MIT, whose tickets also carry PACs):
+  // the same with PAC verification enabled.
   acceptor: `import { registerEnctypes, aes256CtsHmacSha196, aes128CtsHmacSha196 } from './dist/crypto/index.js'
 registerEnctypes(aes256CtsHmacSha196, aes128CtsHmacSha196)
+export { Acceptor } from './dist/protocol/index.js'
+export { AcceptorContext } from './dist/gssapi/index.js'
+export { negotiate } from './dist/http/core.js'`,
+  'acceptor-pac': `import { registerEnctypes, aes256CtsHmacSha196, aes128CtsHmacSha196 } from './dist/crypto/index.js'
+import { enablePAC } from './dist/protocol/index.js'
+registerEnctypes(aes256CtsHmacSha196, aes128CtsHmacSha196)
+enablePAC()
 export { Acceptor } from './dist/protocol/index.js'
 export { AcceptorContext } from './dist/gssapi/index.js'
 export { negotiate } from './dist/http/core.js'`,
@@ -112,10 +123,21 @@ export async function check() {
   const rows = []
   for (const [name, contents] of Object.entries(ENTRIES)) {
     const { minified, gzip, lazyGzip, inputs } = await measure(contents)
-    const { budget, ratchet } = budgets[name]
+    const { budget, ratchet, goal = budget } = budgets[name]
     // The ratchet, never above the budget.
     const limit = Math.min(budget, ratchet)
-    rows.push({ name, minified, gzip, lazyGzip, inputs, budget, ratchet, limit, ok: gzip <= limit })
+    rows.push({
+      name,
+      minified,
+      gzip,
+      lazyGzip,
+      inputs,
+      budget,
+      ratchet,
+      goal,
+      limit,
+      ok: gzip <= limit,
+    })
   }
   return rows
 }
@@ -150,7 +172,7 @@ async function main() {
     for (const r of rows) {
       const kb = (n) => (n / 1024).toFixed(1).padStart(5) + ' kB'
       process.stdout.write(
-        `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(16)} ${kb(r.gzip)} gzip  ${kb(r.minified)} min  limit ${kb(r.limit)}  (+${kb(r.lazyGzip)} gzip loaded on use)\n`,
+        `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(16)} ${kb(r.gzip)} gzip  ${kb(r.minified)} min  limit ${kb(r.limit)}  (+${kb(r.lazyGzip)} gzip loaded on use)${r.gzip > r.goal ? `  goal ${kb(r.goal)} not met` : ''}\n`,
       )
     }
   }

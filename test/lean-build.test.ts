@@ -31,7 +31,10 @@ import { serializeKeytab } from '../src/keytab/index.js'
 import { DEFAULT_LIBDEFAULTS } from '../src/client/settings.js'
 import { KerberosError } from '../src/errors.js'
 import { repoRoot } from './helpers/paths.js'
-import { pacService } from './pac/build.js'
+import { DOMAIN_SID, pacAuthorizationData, pacService, signedPACFor } from './pac/build.js'
+import { readPACLayout } from '../src/pac/index.js'
+import { parsePrincipal } from '../src/principal.js'
+import type { AuthorizationData } from '../src/asn1/index.js'
 
 const src = (p: string): string => JSON.stringify(join(repoRoot, 'build', 'src', p))
 
@@ -188,6 +191,80 @@ export { parseKeytab } from ${src('keytab/index.js')}`)
   const r = acceptor().accept(apReq())
   assert.equal(r.identity?.accountName, 'alice')
   assert.equal(r.pac?.clientInfo?.name, 'alice')
+})
+
+test('lean acceptor with enablePAC(): the PAC checks of the default build, without the decoders of buffers it does not use in the bundle', async () => {
+  const contents = `export * from ${src('crypto/index.js')}
+export { Acceptor, enablePAC } from ${src('protocol/index.js')}
+export { parseKeytab } from ${src('keytab/index.js')}`
+  // What the bundle holds: the identity buffers' decoders, not the others'.
+  const text = (
+    await build({
+      stdin: { contents, resolveDir: repoRoot, loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      define: { __KERBEROS_TS_LEAN__: 'true' },
+      logLevel: 'silent',
+    })
+  ).outputFiles[0]!.text
+  assert.match(text, /function decodeKerbValidationInfo\(/)
+  assert.match(text, /function decodeUPNDNSInfo\(/)
+  for (const f of [
+    'decodePACDeviceInfo',
+    'decodeS4UDelegationInfo',
+    'decodePACAttributesInfo',
+    'decodePACRequestor',
+    'decodePACCredentialInfo',
+  ]) {
+    assert.doesNotMatch(text, new RegExp(`function ${f}\\(`), f)
+  }
+  const m = await leanBundle(contents)
+  m.registerEnctypes(m.aes256CtsHmacSha196)
+  m.enablePAC()
+  const svc = pacService()
+  const keytab = m.parseKeytab(serializeKeytab(svc.keytab))
+  const alice = parsePrincipal('alice@EXAMPLE.COM')
+  const authtime = new Date(Math.floor(Date.now() / 1000) * 1000)
+  const keys = { serverKey: svc.serviceKey, kdcKey: svc.kdcKey }
+  const pac = signedPACFor(alice, authtime, keys, {
+    requestorSid: `${DOMAIN_SID}-1105`,
+    attributes: { flagsLength: 2, flags: [1] },
+  })
+  // The ticket's authtime must be the PAC's: issue with the same one.
+  const issue = (ad: AuthorizationData): unknown => {
+    const c = svc.issue({ authorizationData: ad, authtime })
+    const bytes = makeAPReq({ ticket: c.ticket, sessionKey: c.sessionKey, client: c.client }).bytes
+    return new m.Acceptor({ keytab, replayCache: false }).accept(bytes)
+  }
+  const ok = issue(pacAuthorizationData(pac)) as {
+    identity: { userSid: string }
+    pac: { requestorSid?: string; buffers: { type: number }[] }
+  }
+  assert.equal(ok.identity.userSid, `${DOMAIN_SID}-1105`)
+  assert.equal(ok.pac.requestorSid, undefined) // kept raw: decodePAC decodes it
+  assert.ok(ok.pac.buffers.some((b) => b.type === 18))
+  // One byte changed in the REQUESTOR buffer, which the lean verifier does not decode.
+  const requestor = readPACLayout(pac).find((l) => l.type === 18)!
+  const bad = pac.slice()
+  bad[requestor.offset + requestor.size - 1]! ^= 1
+  assert.throws(
+    () => issue(pacAuthorizationData(bad)),
+    code('ERR_KRB_PAC_VERIFY', 'server-signature'),
+  )
+  // A PAC signed for another client, and one whose CLIENT_INFO time is not the ticket's.
+  const mallory = signedPACFor(parsePrincipal('mallory@EXAMPLE.COM'), authtime, keys)
+  assert.throws(
+    () => issue(pacAuthorizationData(mallory)),
+    code('ERR_KRB_PAC_VERIFY', 'client-name'),
+  )
+  const earlier = signedPACFor(alice, new Date(authtime.getTime() - 1000), keys)
+  assert.throws(
+    () => issue(pacAuthorizationData(earlier)),
+    code('ERR_KRB_PAC_VERIFY', 'client-authtime'),
+  )
 })
 
 test('issue 15 #5: a lean KerberosClient reads plain config values, and a parsed krb5.conf only after enableKrb5Config()', async () => {

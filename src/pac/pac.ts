@@ -117,29 +117,27 @@ export function describeBufferType(type: number): string {
   return n === undefined ? `type ${type}` : `${n} (${type})`
 }
 
-/** Decode one known buffer into `pac` (typed field); unknown types stay raw only. */
-function decodeBuffer(pac: Mutable<PAC>, type: number, data: Uint8Array): void {
+/**
+ * Decode one of the buffers that verification and the identity use (signatures, CLIENT_INFO,
+ * LOGON_INFO, UPN_DNS_INFO; claims stay raw) into `pac`; any other type goes to `others`.
+ */
+function decodeBuffer(
+  pac: Mutable<PAC>,
+  type: number,
+  data: Uint8Array,
+  others: OtherBufferDecoder | undefined,
+): void {
   switch (type) {
     case T.LOGON_INFO:
       return void (pac.logonInfo = decodeKerbValidationInfo(data))
-    case T.CREDENTIALS_INFO:
-      return void (pac.credentialInfo = decodePACCredentialInfo(data))
     case T.CLIENT_INFO:
       return void (pac.clientInfo = decodePACClientInfo(data))
-    case T.DELEGATION_INFO:
-      return void (pac.delegationInfo = decodeS4UDelegationInfo(data))
     case T.UPN_DNS_INFO:
       return void (pac.upnDnsInfo = decodeUPNDNSInfo(data))
     case T.CLIENT_CLAIMS_INFO:
       return void (pac.clientClaims = data)
-    case T.DEVICE_INFO:
-      return void (pac.deviceInfo = decodePACDeviceInfo(data))
     case T.DEVICE_CLAIMS_INFO:
       return void (pac.deviceClaims = data)
-    case T.ATTRIBUTES_INFO:
-      return void (pac.attributes = decodePACAttributesInfo(data))
-    case T.REQUESTOR:
-      return void (pac.requestorSid = decodePACRequestor(data))
     case T.SERVER_CHECKSUM:
       return void (pac.serverSignature = decodePACSignature(data))
     case T.PRIVSVR_CHECKSUM:
@@ -148,6 +146,37 @@ function decodeBuffer(pac: Mutable<PAC>, type: number, data: Uint8Array): void {
       return void (pac.ticketSignature = decodePACSignature(data))
     case T.FULL_CHECKSUM:
       return void (pac.fullSignature = decodePACSignature(data))
+    default:
+      if (others !== undefined) others(pac, type, data)
+  }
+}
+
+/**
+ * Decodes the typed buffers that neither verification nor the identity needs (credentials,
+ * S4U delegation, device info, attributes, requestor) into `pac`; unknown types stay raw.
+ *
+ * @internal
+ */
+export type OtherBufferDecoder = (pac: Mutable<PAC>, type: number, data: Uint8Array) => void
+
+/**
+ * The {@link OtherBufferDecoder} of {@link decodePAC}: every other known type. A lean
+ * Acceptor (docs/bundling.md) passes none, so this code is not in its bundle.
+ *
+ * @internal
+ */
+export const decodeOtherBuffer: OtherBufferDecoder = (pac, type, data) => {
+  switch (type) {
+    case T.CREDENTIALS_INFO:
+      return void (pac.credentialInfo = decodePACCredentialInfo(data))
+    case T.DELEGATION_INFO:
+      return void (pac.delegationInfo = decodeS4UDelegationInfo(data))
+    case T.DEVICE_INFO:
+      return void (pac.deviceInfo = decodePACDeviceInfo(data))
+    case T.ATTRIBUTES_INFO:
+      return void (pac.attributes = decodePACAttributesInfo(data))
+    case T.REQUESTOR:
+      return void (pac.requestorSid = decodePACRequestor(data))
   }
 }
 
@@ -165,16 +194,21 @@ function decodeBuffer(pac: Mutable<PAC>, type: number, data: Uint8Array): void {
  */
 export function decodePAC(bytes: Uint8Array): PAC {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('expected the PAC as a Uint8Array')
-  return decodePACWithLayout(bytes, readPACLayout(bytes))
+  return decodePACWithLayout(bytes, readPACLayout(bytes), decodeOtherBuffer)
 }
 
 /**
  * {@link decodePAC} with the layout already read by {@link readPACLayout} from the same bytes
- * (verifyPAC reads it once for both decoding and the signing data).
+ * (verifyPAC reads it once for both decoding and the signing data). Without `others`, only the
+ * buffers of verification and the identity are decoded; the rest stay raw in `buffers`.
  *
  * @internal
  */
-export function decodePACWithLayout(bytes: Uint8Array, layout: readonly PACLayout[]): PAC {
+export function decodePACWithLayout(
+  bytes: Uint8Array,
+  layout: readonly PACLayout[],
+  others: OtherBufferDecoder | undefined,
+): PAC {
   const buffers: PACBuffer[] = new Array<PACBuffer>(layout.length)
   for (let i = 0; i < layout.length; i++) {
     const l = layout[i]!
@@ -184,7 +218,7 @@ export function decodePACWithLayout(bytes: Uint8Array, layout: readonly PACLayou
   for (let i = 0; i < buffers.length; i++) {
     const b = buffers[i]!
     try {
-      decodeBuffer(pac, b.type, b.data)
+      decodeBuffer(pac, b.type, b.data, others)
     } catch (err) {
       if (!(err instanceof KerberosError)) throw err
       throw new KerberosError(

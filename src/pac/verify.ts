@@ -14,7 +14,9 @@ import { constantTimeEqual } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
 import type { Principal } from '../principal.js'
 import {
+  decodeOtherBuffer,
   decodePACWithLayout,
+  type OtherBufferDecoder,
   pacSigningData,
   PAC_SIGNATURE_KEY_USAGE,
   readPACLayout,
@@ -175,11 +177,35 @@ export function verifyPAC(
   input: Uint8Array | AuthorizationData,
   options: VerifyPACOptions,
 ): VerifiedPAC {
+  return verifyPACWith(input, options, decodeOtherBuffer)
+}
+
+/**
+ * {@link verifyPAC} that decodes only what verification and the identity use: the signatures,
+ * CLIENT_INFO, LOGON_INFO and UPN_DNS_INFO (claims raw, as always); every other buffer stays raw
+ * in `pac.buffers` (decodePAC decodes them). The same checks, in the same order. What a lean
+ * Acceptor runs after enablePAC() (docs/bundling.md), so the other decoders stay out of its
+ * bundle.
+ *
+ * @internal
+ */
+export function verifyPACIdentity(
+  input: Uint8Array | AuthorizationData,
+  options: VerifyPACOptions,
+): VerifiedPAC {
+  return verifyPACWith(input, options, undefined)
+}
+
+function verifyPACWith(
+  input: Uint8Array | AuthorizationData,
+  options: VerifyPACOptions,
+  others: OtherBufferDecoder | undefined,
+): VerifiedPAC {
   const bytes = input instanceof Uint8Array ? input : findPAC(input)
   if (bytes === undefined) throw refuse('no-pac', 'the ticket carries no PAC')
   // The layout is read once, for decoding and for the signing data.
   const layout = readPACLayout(bytes)
-  const pac = decodePACWithLayout(bytes, layout)
+  const pac = decodePACWithLayout(bytes, layout, others)
   const server = pac.serverSignature
   const kdc = pac.kdcSignature
   if (server === undefined || kdc === undefined) {

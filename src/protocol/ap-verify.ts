@@ -45,6 +45,7 @@ import {
   type PACIdentity,
   type VerifyPACOptions,
 } from '../pac/index.js'
+import { verifyPACIdentity } from '../pac/verify.js'
 
 /** Default maximum clock difference, in seconds (MIT's `clockskew`). */
 export const DEFAULT_CLOCK_SKEW = 300
@@ -809,7 +810,10 @@ let pacVerifier: typeof verifyPAC | undefined =
 /**
  * Make Acceptors verify MS-PACs (option `pac`) in a lean build (docs/bundling.md), which
  * otherwise leaves PAC decoding out and refuses tickets that carry a PAC unless `pac` is
- * `'skip'` or `'lenient'`. Without a lean build PACs are always verified and this does nothing.
+ * `'skip'` or `'lenient'`. The checks are those of the default build; `pac` then holds the
+ * signatures, `clientInfo`, `logonInfo` and `upnDnsInfo` decoded, and every other buffer raw
+ * in `pac.buffers` (decode them with `decodePAC` from `kerberos-ts/pac`). Without a lean build
+ * PACs are always verified and fully decoded, and this does nothing.
  *
  * @example
  * ```ts
@@ -818,7 +822,9 @@ let pacVerifier: typeof verifyPAC | undefined =
  * ```
  */
 export function enablePAC(): void {
-  pacVerifier = verifyPAC
+  // Lean: the same checks, decoding only the buffers they and the identity use (the others
+  // stay raw in `pac.buffers`; decodePAC decodes them).
+  pacVerifier ??= verifyPACIdentity
 }
 
 /** Verify the ticket's PAC (if any) with the key that decrypted the ticket; see option `pac`. */
