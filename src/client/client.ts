@@ -28,7 +28,7 @@ import type {
 } from './options.js'
 import { needsRefresh, refreshTGT } from './refresh.js'
 import { renewWith, serviceTicketWith } from './service-tickets.js'
-import type * as S4UModule from './s4u.js'
+import type * as OnDemand from './on-demand.js'
 import type { DelegationOptions, ImpersonateOptions } from './s4u.js'
 import type { EvidenceTicket } from '../protocol/s4u.js'
 import { clientSettings, type ClientSettings } from './settings.js'
@@ -380,12 +380,13 @@ export class KerberosClient {
 }
 
 /**
- * ./s4u.ts (and the protocol's S4U code), loaded on first use of `impersonate` or
- * `getServiceTicketFor` (docs/bundling.md); a chunk that cannot be loaded fails the call.
+ * ./s4u.ts (and the protocol's S4U code, in `./on-demand.ts`), loaded on first use of
+ * `impersonate` or `getServiceTicketFor` (docs/bundling.md); a chunk that cannot be loaded fails
+ * the call.
  */
-async function loadS4U(): Promise<typeof S4UModule> {
+async function loadS4U(): Promise<typeof OnDemand> {
   try {
-    return await import('./s4u.js')
+    return await import('./on-demand.js')
   } catch (e) {
     throw new KerberosError(
       ErrorCodes.DELEGATION,

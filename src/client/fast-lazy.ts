@@ -26,7 +26,7 @@ import { fastRequiredError } from '../protocol/fast.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import type { TGSRequest } from '../protocol/tgs.js'
 import type { ClientContext } from './context.js'
-import type * as FastModule from './fast.js'
+import type * as OnDemand from './on-demand.js'
 import type { FastMode, KeytabLoginOptions, LoginCommonOptions } from './options.js'
 
 /** Realms whose KDC has shown FAST support, per client. */
@@ -95,12 +95,13 @@ export function fastModeOf(ctx: ClientContext, o?: { readonly fast?: FastMode })
 }
 
 /**
- * `./fast.ts`, loaded on first use. A chunk that cannot be loaded fails the operation that needs
- * it with `ERR_KRB_FAST_REQUIRED` (the request must be armored but cannot be); never skipped.
+ * `./fast.ts` (in `./on-demand.ts`), loaded on first use. A chunk that cannot be loaded fails the
+ * operation that needs it with `ERR_KRB_FAST_REQUIRED` (the request must be armored but cannot
+ * be); never skipped.
  */
-export async function loadFast(realm: string): Promise<typeof FastModule> {
+export async function loadFast(realm: string): Promise<typeof OnDemand> {
   try {
-    return await import('./fast.js')
+    return await import('./on-demand.js')
   } catch (e) {
     throw fastRequiredError(
       `a request to ${realm} must be armored with FAST, but the FAST code (a lazily loaded chunk) could not be loaded`,
