@@ -13,8 +13,11 @@ import type * as KpasswdModule from '../protocol/kpasswd.js'
 import type { KpasswdReply } from '../protocol/kpasswd.js'
 import { KerberosClient, type KerberosClientOptions } from './client.js'
 
-/** The kpasswd protocol code, loaded on first use: most clients never change a password. */
-const loadKpasswd = (): Promise<typeof KpasswdModule> => import('../protocol/kpasswd.js')
+/**
+ * The kpasswd protocol code, loaded on first use: most clients never change a password. It comes
+ * in ./on-demand.ts, one chunk with the client's other lazy parts.
+ */
+const loadKpasswd = (): Promise<typeof KpasswdModule> => import('./on-demand.js')
 
 /** How to authenticate to kpasswd: the old password, or the keytab's current key. */
 export type PasswordAuth =
