@@ -23,11 +23,10 @@ import type { KerberosKey } from '../key.js'
 import { formatPrincipal, isTGSPrincipal, type Principal } from '../principal.js'
 import { makeEncTimestamp, type ASRequest } from '../protocol/as.js'
 import { fastRequiredError } from '../protocol/fast.js'
-import type { Credentials } from '../protocol/kdc-rep.js'
 import type { TGSRequest } from '../protocol/tgs.js'
 import type { ClientContext } from './context.js'
 import type * as OnDemand from './on-demand.js'
-import type { FastMode, KeytabLoginOptions, LoginCommonOptions } from './options.js'
+import type { FastMode, LoginCommonOptions } from './options.js'
 
 /** Realms whose KDC has shown FAST support, per client. */
 const fastRealms = new WeakMap<ClientContext, Set<string>>()
@@ -174,8 +173,6 @@ export class UnarmoredLogin implements LoginFast {
   }
 }
 
-type LoginFn = (ctx: ClientContext, o: KeytabLoginOptions) => Promise<Credentials>
-
 /**
  * Decide the FAST mode of a login to `realm`: without armor (or with `fast: 'never'`) a login
  * that cannot armor, else (./fast.ts loaded) one that gets its armor TGT and armors when the KDC
@@ -185,7 +182,6 @@ export async function startLoginFast(
   ctx: ClientContext,
   o: LoginCommonOptions,
   realm: string,
-  login: LoginFn,
 ): Promise<LoginFast> {
   const mode = fastModeOf(ctx, o)
   if (mode === 'never') return new UnarmoredLogin(mode)
@@ -199,7 +195,7 @@ export async function startLoginFast(
     return new UnarmoredLogin(mode)
   }
   const m = await loadFast(realm)
-  return m.FastLogin.start(ctx, mode, o.armor, realm, login, o.signal)
+  return m.FastLogin.start(ctx, mode, o.armor, realm, o.signal)
 }
 
 /**

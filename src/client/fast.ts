@@ -25,22 +25,20 @@ import type { ClientContext } from './context.js'
 import { CredentialStore } from './credential-store.js'
 import { credentialsFromCCache } from './credentials.js'
 import { fastAvailRealms, knowsFast, type LoginFast } from './fast-lazy.js'
-import type { FastArmorSource, FastMode, KeytabLoginOptions } from './options.js'
-
-type LoginFn = (ctx: ClientContext, o: KeytabLoginOptions) => Promise<Credentials>
+import { loginWith } from './login.js'
+import type { FastArmorSource, FastMode } from './options.js'
 
 /** An armor TGT for `realm` from `source`, and whether its ccache says the KDC does FAST. */
 export async function armorTGT(
   ctx: ClientContext,
   source: FastArmorSource,
   realm: string,
-  login: LoginFn,
   signal?: AbortSignal,
 ): Promise<{ readonly tgt: Credentials; readonly fastAvail: boolean }> {
   if ('keytab' in source) {
     // Host armor: log in as the host (no FAST for that login) in a store of its own.
     const sub: ClientContext = Object.create(ctx, { store: { value: new CredentialStore() } })
-    const tgt = await login(sub, {
+    const tgt = await loginWith(sub, {
       principal: source.principal,
       keytab: source.keytab,
       fast: 'never',
@@ -114,10 +112,9 @@ export class FastLogin implements LoginFast {
     mode: FastMode,
     armor: FastArmorSource,
     realm: string,
-    login: LoginFn,
     signal?: AbortSignal,
   ): Promise<FastLogin> {
-    const { tgt, fastAvail } = await armorTGT(ctx, armor, realm, login, signal)
+    const { tgt, fastAvail } = await armorTGT(ctx, armor, realm, signal)
     ctx.emit(() => ({ type: 'fast-armor', realm, client: formatPrincipal(tgt.client) }))
     return new FastLogin(mode, tgt, mode === 'required' || fastAvail || knowsFast(ctx, realm))
   }

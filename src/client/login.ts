@@ -84,7 +84,7 @@ async function loginAs(
     canonicalize,
   })
   const state = new LoginState(ctx.options.maxPreauthRounds ?? 3, ctx.maxReferrals)
-  const fast = await startLoginFast(ctx, options, client.realm, loginWith)
+  const fast = await startLoginFast(ctx, options, client.realm)
   for (;;) {
     await state.settle()
     // A KRB_AP_ERR_SKEW offset is only used for the retry until a reply authenticates it.
