@@ -13,4 +13,5 @@
 export { FastLogin, armorTGS } from './fast.js'
 export { delegateWith, impersonateWith } from './s4u.js'
 export * from '../protocol/kpasswd.js'
+export { changepwTicket, kpasswdExchange } from './kpasswd-exchange.js'
 export * from './explain.js'
