@@ -18,7 +18,7 @@ import type { ClientContext } from './context.js'
 import { CredentialStore } from './credential-store.js'
 import { credentialsFromCCache, credentialsToCCache } from './credentials.js'
 import { loginWith } from './login.js'
-import { noteFastFromCCache, withFastConfig } from './fast.js'
+import { noteFastFromCCache, withFastConfig } from './fast-lazy.js'
 import type {
   ClientTraceEvent,
   KerberosClientOptions,
@@ -28,12 +28,8 @@ import type {
 } from './options.js'
 import { needsRefresh, refreshTGT } from './refresh.js'
 import { renewWith, serviceTicketWith } from './service-tickets.js'
-import {
-  delegateWith,
-  impersonateWith,
-  type DelegationOptions,
-  type ImpersonateOptions,
-} from './s4u.js'
+import type * as OnDemand from './on-demand.js'
+import type { DelegationOptions, ImpersonateOptions } from './s4u.js'
 import type { EvidenceTicket } from '../protocol/s4u.js'
 import { clientSettings, type ClientSettings } from './settings.js'
 import { fetchSaltInfo } from './salt-info.js'
@@ -301,7 +297,8 @@ export class KerberosClient {
     options: ImpersonateOptions = {},
   ): Promise<Credentials> {
     const tgt = await this.#usableTGT(options)
-    return impersonateWith(this.#ctx, tgt, user, this.#withLoginKeytab(options))
+    const m = await loadS4U()
+    return m.impersonateWith(this.#ctx, tgt, user, this.#withLoginKeytab(options))
   }
 
   /**
@@ -323,7 +320,8 @@ export class KerberosClient {
     options: DelegationOptions = {},
   ): Promise<Credentials> {
     const tgt = await this.#usableTGT(options)
-    return delegateWith(this.#ctx, tgt, user, spn, this.#withLoginKeytab(options))
+    const m = await loadS4U()
+    return m.delegateWith(this.#ctx, tgt, user, spn, this.#withLoginKeytab(options))
   }
 
   /** S4U2Self tickets are opened with the last keytab login's keys unless told otherwise. */
@@ -378,6 +376,27 @@ export class KerberosClient {
     this.#relogin = undefined
     noteFastFromCCache(this.#ctx, cc)
     return this.#store.load(principal, credentials)
+  }
+}
+
+/**
+ * ./s4u.ts (and the protocol's S4U code, in `./on-demand.ts`), loaded on first use of
+ * `impersonate` or `getServiceTicketFor` (docs/bundling.md); a chunk that cannot be loaded fails
+ * the call.
+ */
+async function loadS4U(): Promise<typeof OnDemand> {
+  try {
+    return await import('./on-demand.js')
+  } catch (e) {
+    throw new KerberosError(
+      ErrorCodes.DELEGATION,
+      'the S4U code (a lazily loaded chunk) could not be loaded',
+      {
+        cause: e,
+        context: { reason: 's4u-not-loaded' },
+        hint: 'the bundle lost a chunk: check that the chunks emitted beside the application bundle are deployed (docs/bundling.md)',
+      },
+    )
   }
 }
 

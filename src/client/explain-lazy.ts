@@ -1,7 +1,7 @@
 /**
  * ./explain.ts on demand: the error explanations are loaded when a KDC error or a failed reply
  * is to be explained, so a client that never fails carries none of their text up front
- * (docs/bundling.md).
+ * (docs/bundling.md). It comes in ./on-demand.ts, one chunk with the client's other lazy parts.
  *
  * @module
  */
@@ -14,7 +14,7 @@ import type * as ExplainModule from './explain.js'
 export async function explained<T>(use: (m: typeof ExplainModule) => T, original: T): Promise<T> {
   let m: typeof ExplainModule
   try {
-    m = await import('./explain.js')
+    m = await import('./on-demand.js')
   } catch {
     return original
   }

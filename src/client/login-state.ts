@@ -1,6 +1,6 @@
 /**
  * The mutable state of one login: preauth rounds, skew retry, client referrals, the KDC's salt
- * hints and the key for PA-ENC-TIMESTAMP (made by `FastLogin.padata`, inside FAST or not).
+ * hints and the key for PA-ENC-TIMESTAMP (made by `LoginFast.padata`, inside FAST or not).
  *
  * @module
  */

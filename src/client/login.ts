@@ -30,7 +30,7 @@ import type { ClientContext } from './context.js'
 import type { LoginFailure } from './explain.js'
 import { explained } from './explain-lazy.js'
 import { decodeMethodData } from '../asn1/index.js'
-import { FastLogin, fastPreauthStep, noteFastRealm } from './fast.js'
+import { fastPreauthStep, noteFastRealm, startLoginFast, type LoginFast } from './fast-lazy.js'
 import { fastRequiredError } from '../protocol/fast.js'
 import { keytabKeySource, passwordDerivation, passwordKeySource, type KeySource } from './keys.js'
 import { LoginState } from './login-state.js'
@@ -84,7 +84,7 @@ async function loginAs(
     canonicalize,
   })
   const state = new LoginState(ctx.options.maxPreauthRounds ?? 3, ctx.maxReferrals)
-  const fast = await FastLogin.start(ctx, options, client.realm, loginWith)
+  const fast = await startLoginFast(ctx, options, client.realm)
   for (;;) {
     await state.settle()
     // A KRB_AP_ERR_SKEW offset is only used for the retry until a reply authenticates it.
@@ -172,7 +172,7 @@ async function loginAs(
  */
 function checkFastError(
   out: Extract<ReturnType<typeof readASReply>, { kind: 'error' }>,
-  fast: FastLogin,
+  fast: LoginFast,
   client: Principal,
 ): void {
   if (out.fast !== 'unprotected') return
@@ -212,7 +212,7 @@ function handleASError(
   asked: {
     readonly etypes: readonly number[]
     readonly canonicalize: boolean
-    readonly fast: FastLogin
+    readonly fast: LoginFast
   },
 ): Principal {
   const { etypes } = asked

@@ -9,12 +9,16 @@ import { ErrorCodes, KerberosError } from '../errors.js'
 import type { Keytab } from '../keytab/index.js'
 import { formatPrincipal, parsePrincipal, type Principal } from '../principal.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
-import type * as KpasswdModule from '../protocol/kpasswd.js'
+import type * as OnDemand from './on-demand.js'
 import type { KpasswdReply } from '../protocol/kpasswd.js'
 import { KerberosClient, type KerberosClientOptions } from './client.js'
 
-/** The kpasswd protocol code, loaded on first use: most clients never change a password. */
-const loadKpasswd = (): Promise<typeof KpasswdModule> => import('../protocol/kpasswd.js')
+/**
+ * The kpasswd exchange (./kpasswd-exchange.ts, protocol/kpasswd.ts), loaded on first use: most
+ * clients never change a password. It comes in ./on-demand.ts, one chunk with the client's other
+ * lazy parts.
+ */
+const loadKpasswd = (): Promise<typeof OnDemand> => import('./on-demand.js')
 
 /** How to authenticate to kpasswd: the old password, or the keytab's current key. */
 export type PasswordAuth =
@@ -63,64 +67,6 @@ function nameOf(p: string | Principal, realm: string | undefined): Principal {
   return principal
 }
 
-/** An INITIAL `kadmin/changepw` ticket by AS, from a client of its own (the caller's is untouched). */
-async function changepwTicket(
-  k: typeof KpasswdModule,
-  clientOptions: KerberosClientOptions,
-  principal: Principal,
-  auth: { readonly password?: string; readonly keytab?: Keytab },
-  signal: AbortSignal | undefined,
-): Promise<Credentials> {
-  const c = new KerberosClient(clientOptions)
-  const common = {
-    principal,
-    server: k.kpasswdPrincipal(principal.realm),
-    lifetime: 300,
-    renewLifetime: 0,
-    forwardable: false,
-    proxiable: false,
-    canonicalize: false,
-    ...(signal !== undefined ? { signal } : {}),
-  }
-  if (auth.keytab !== undefined) return c.login({ ...common, keytab: auth.keytab })
-  if (typeof auth.password !== 'string') {
-    throw new TypeError('expected oldPassword (or password) as a string, or a keytab')
-  }
-  return c.login({ ...common, password: auth.password })
-}
-
-async function exchange(
-  k: typeof KpasswdModule,
-  clientOptions: KerberosClientOptions,
-  now: Date,
-  creds: Credentials,
-  o: { readonly newPassword: string; readonly target?: Principal; readonly set: boolean },
-  signal: AbortSignal | undefined,
-): Promise<KpasswdReply> {
-  const transport = clientOptions.transport
-  if (typeof transport.sendToKpasswd !== 'function') {
-    throw new KerberosError(
-      ErrorCodes.UNSUPPORTED,
-      'the transport cannot reach kpasswd servers (it has no sendToKpasswd)',
-    )
-  }
-  const req = k.buildKpasswdRequest({
-    credentials: creds,
-    newPassword: o.newPassword,
-    ...(o.target !== undefined ? { target: o.target } : {}),
-    setPassword: o.set,
-    now,
-    ...(clientOptions.random !== undefined ? { random: clientOptions.random } : {}),
-    allowWeak: true,
-  })
-  const sig = signal ?? clientOptions.signal
-  const bytes = await transport.sendToKpasswd(creds.server.realm, req.bytes, {
-    ...(sig !== undefined ? { signal: sig } : {}),
-    forLocalAddress: (local) => req.withSenderAddress(k.hostAddressFromIP(local.address)),
-  })
-  return k.readKpasswdReply(bytes, req)
-}
-
 /**
  * Change `principal`'s password (RFC 3244 version 1): log in to `kadmin/changepw` with the old
  * password or the keytab, send the new one in a KRB-PRIV, and check the reply. A refusal throws
@@ -144,10 +90,9 @@ export async function changePassword(
   const auth =
     options.keytab !== undefined ? { keytab: options.keytab } : { password: options.oldPassword }
   const k = await loadKpasswd()
-  const creds = await changepwTicket(k, clientOptions, principal, auth, options.signal)
+  const creds = await k.changepwTicket(clientOptions, principal, auth, options.signal)
   k.checkKpasswdTicket(creds)
-  const reply = await exchange(
-    k,
+  const reply = await k.kpasswdExchange(
     clientOptions,
     probe.now(),
     creds,
@@ -183,7 +128,7 @@ export async function setPassword(
     const admin = nameOf(options.principal ?? client.principal ?? '', client.realm)
     const auth =
       options.keytab !== undefined ? { keytab: options.keytab } : { password: options.password! }
-    creds = await changepwTicket(k, clientOptions, admin, auth, options.signal)
+    creds = await k.changepwTicket(clientOptions, admin, auth, options.signal)
   } else {
     const realm = client.principal?.realm ?? target.realm
     creds = await client.getServiceTicket(k.kpasswdPrincipal(realm), {
@@ -192,8 +137,7 @@ export async function setPassword(
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     })
   }
-  const reply = await exchange(
-    k,
+  const reply = await k.kpasswdExchange(
     clientOptions,
     client.now(),
     creds,

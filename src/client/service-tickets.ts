@@ -14,7 +14,7 @@ import { buildTGSReq, readTGSReply, tgsRealmOf, type TGSRequest } from '../proto
 import type { ClientContext } from './context.js'
 import { samePrincipal } from './credential-store.js'
 import { explained } from './explain-lazy.js'
-import { armorTGSIfNeeded, tgsFastMode } from './fast.js'
+import { armorTGSIfNeeded, tgsFastMode } from './fast-lazy.js'
 import { fastRequiredError } from '../protocol/fast.js'
 import type { ServiceTicketOptions } from './options.js'
 import { resolveServiceName } from './service-name.js'
@@ -141,7 +141,7 @@ export async function renewWith(
     random: fast !== 'off' ? ctx.random : ctx.nonceRandom,
     allowWeak: ctx.allowWeak(s),
   })
-  const req = armorTGSIfNeeded(ctx, built, fast, ctx.allowWeak(s))
+  const req = await armorTGSIfNeeded(ctx, built, fast, ctx.allowWeak(s))
   const out = await sendTGS(ctx, req, false, options.signal)
   ctx.store.keep(out.credentials, isTGSPrincipal(creds.server) && creds === ctx.store.tgt)
   return out.credentials
@@ -175,7 +175,7 @@ async function tgsExchange(
     allowWeak: ctx.allowWeak(s),
   })
   // FAST (RFC 6113 §5.4.1.1): implicit armor from the subkey and the TGT session key.
-  const req = armorTGSIfNeeded(ctx, built, fast, ctx.allowWeak(s))
+  const req = await armorTGSIfNeeded(ctx, built, fast, ctx.allowWeak(s))
   return sendTGS(ctx, req, canonicalize, options.signal)
 }
 

@@ -7,22 +7,10 @@
  *
  * @module
  */
-import {
-  decodeEncTicketPart,
-  decodePAS4UX509User,
-  encodeS4UUserID,
-  hasFlag,
-  principalFromName,
-} from '../asn1/index.js'
-import type {
-  Checksum,
-  EncKDCRepPart,
-  KDCRep,
-  KRBError,
-  PAData,
-  S4UUserID,
-  Ticket,
-} from '../asn1/index.js'
+import { decodeEncTicketPart, hasFlag, principalFromName } from '../asn1/index.js'
+import type { Checksum, EncKDCRepPart, KDCRep, KRBError, PAData, Ticket } from '../asn1/index.js'
+// From the file, not the barrel: a bundle loads these with the S4U code only (docs/bundling.md).
+import { decodePAS4UX509User, encodeS4UUserID, type S4UUserID } from '../asn1/s4u.js'
 import { decrypt, isKeyedChecksum, verifyChecksum } from '../crypto/index.js'
 import { ErrorCodes, KerberosError, type KDCError } from '../errors.js'
 import { KeyUsage, NameType, PADataType, TicketFlags } from '../iana.js'

@@ -7,15 +7,16 @@
  *
  * @module
  */
+import { encodeTGSReq, principalToName } from '../asn1/index.js'
+import type { Checksum, KDCReq, PAData, Ticket } from '../asn1/index.js'
+// From the file, not the barrel: a bundle loads these with the S4U code only (docs/bundling.md).
 import {
   encodePAForUser,
   encodePAPacOptions,
   encodePAS4UX509User,
   encodeS4UUserID,
-  encodeTGSReq,
-  principalToName,
-} from '../asn1/index.js'
-import type { Checksum, KDCReq, PAData, S4UUserID, Ticket } from '../asn1/index.js'
+  type S4UUserID,
+} from '../asn1/s4u.js'
 import { checksumTypeOf, makeChecksum } from '../crypto/index.js'
 import { KDCOptions, PADataType } from '../iana.js'
 import { concatBytes, type RandomSource } from '../internal/bytes.js'
