@@ -77,7 +77,7 @@ export async function createCLIClient(
 }
 
 /** One trace line: what happened, never keys or passwords. */
-function traceLine(e: ClientTraceEvent): string {
+export function traceLine(e: ClientTraceEvent): string {
   const parts = [`[${new Date().toISOString()}] ${e.type} ${e.realm}`]
   if (e.client !== undefined) parts.push(e.client)
   if (e.server !== undefined) parts.push(e.server)
@@ -87,7 +87,9 @@ function traceLine(e: ClientTraceEvent): string {
   if (e.errorName !== undefined) parts.push(e.errorName)
   if (e.offsetMs !== undefined) parts.push(`offset ${e.offsetMs} ms`)
   if (e.fast === true) parts.push('FAST')
-  if (e.type === 'fast-armor' && e.message !== undefined) parts.push(e.message)
+  // fast-armor: the armor's source; preauth-required: the method that answers (docs/fast.md).
+  if ((e.type === 'fast-armor' || e.type === 'preauth-required') && e.message !== undefined)
+    parts.push(e.message)
   return parts.join(' ') + '\n'
 }
 
