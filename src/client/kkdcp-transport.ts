@@ -153,6 +153,8 @@ class KKDCPTransport implements Transport {
     if (!(request instanceof Uint8Array))
       throw new TypeError(`expected request to be a Uint8Array, got ${typeof request}`)
     const attempts: KKDCPAttempt[] = []
+    // fetch itself failed (TypeError: "Failed to fetch", "fetch failed"): no HTTP answer at all.
+    let networkFailure = false
     const aborted = (): boolean => options.signal?.aborted === true
     for (const url of proxyURLs(this.#o.proxies, realm)) {
       if (aborted()) break
@@ -164,6 +166,7 @@ class KKDCPTransport implements Transport {
       } catch (err) {
         if (aborted()) break
         const error = err instanceof Error ? err.message : String(err)
+        if (err instanceof TypeError) networkFailure = true
         attempts.push({ url, code: attemptCode(err), error })
       }
     }
@@ -180,7 +183,14 @@ class KKDCPTransport implements Transport {
       attempts.length === 0
         ? `no KDC proxy is configured for realm ${realm}`
         : `no KDC proxy of realm ${realm} answered (${attempts.length} attempts, last: ${last!.code}: ${last!.error})`,
-      { context: { realm, attempts } },
+      {
+        context: { realm, attempts },
+        ...(networkFailure
+          ? {
+              hint: "no HTTP answer: check the proxy URL and that it is listening (and its TLS certificate); in a browser, a proxy on another origin fails this way too (the KDC proxy sends no CORS headers): serve it on the page's origin; see docs/kkdcp.md",
+            }
+          : {}),
+      },
     )
   }
 }

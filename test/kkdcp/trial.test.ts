@@ -1,0 +1,56 @@
+/**
+ * New-user trial of docs/kkdcp.md (issue 15): a browser page whose KDC proxy is on another origin
+ * gets `TypeError: Failed to fetch` (the proxy answers no CORS preflight); the error must say
+ * what that can mean rather than only "no KDC proxy answered".
+ */
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { test } from 'node:test'
+import { createKKDCPTransport } from '../../src/client/kkdcp-transport.js'
+import { KerberosError } from '../../src/errors.js'
+
+const AS_REQ = Uint8Array.of(0x6a, 0x03, 0x30, 0x01, 0x00)
+
+test('trial: a KDC proxy fetch that fails without an HTTP answer (cross-origin in a browser) gets a hint', async () => {
+  const browserFetch = async (): Promise<Response> => {
+    throw new TypeError('Failed to fetch')
+  }
+  const t = createKKDCPTransport({
+    proxies: 'https://kdcproxy.other.example/KdcProxy',
+    fetch: browserFetch as typeof fetch,
+  })
+  await assert.rejects(t.sendToKDC('EXAMPLE.COM', AS_REQ), (e: unknown) => {
+    assert.ok(e instanceof KerberosError)
+    assert.equal(e.code, 'ERR_KRB_KDC_UNREACHABLE')
+    assert.match(e.message, /Failed to fetch/)
+    assert.match(e.hint ?? '', /CORS.*page's origin/)
+    return true
+  })
+})
+
+test('trial: a KDC proxy URL where nothing listens (Node fetch) gets the same hint; an HTTP error does not', async () => {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port
+      s.close(() => resolve(p))
+    })
+  })
+  const t = createKKDCPTransport({ proxies: `http://127.0.0.1:${port}/KdcProxy`, timeoutMs: 5000 })
+  await assert.rejects(t.sendToKDC('EXAMPLE.COM', AS_REQ), (e: unknown) => {
+    assert.ok(e instanceof KerberosError)
+    assert.match(e.hint ?? '', /listening/)
+    return true
+  })
+  const forbidden = async (): Promise<Response> => new Response(null, { status: 403 })
+  const t403 = createKKDCPTransport({
+    proxies: 'https://p.example/KdcProxy',
+    fetch: forbidden as typeof fetch,
+  })
+  await assert.rejects(t403.sendToKDC('EXAMPLE.COM', AS_REQ), (e: unknown) => {
+    assert.ok(e instanceof KerberosError)
+    assert.match(e.message, /got 403/)
+    assert.equal(e.hint, undefined)
+    return true
+  })
+})
