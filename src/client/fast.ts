@@ -14,7 +14,7 @@ import {
   storeCredential,
   type CCache,
 } from '../ccache/index.js'
-import { KDCError } from '../errors.js'
+import { type KDCError } from '../errors.js'
 import { PADataType } from '../iana.js'
 import { utf8 } from '../internal/bytes.js'
 import type { KerberosKey } from '../key.js'
@@ -33,6 +33,7 @@ import type { Credentials } from '../protocol/kdc-rep.js'
 import type { TGSRequest } from '../protocol/tgs.js'
 import type { ClientContext } from './context.js'
 import { CredentialStore } from './credential-store.js'
+import { explained } from './explain-lazy.js'
 import { credentialsFromCCache } from './credentials.js'
 import type {
   FastArmorSource,
@@ -124,8 +125,8 @@ export async function armorTGT(
       keytab: source.keytab,
       fast: 'never',
       ...(signal !== undefined ? { signal } : {}),
-    }).catch((e: unknown) => {
-      throw armorLoginError(e, source.principal)
+    }).catch(async (e: unknown) => {
+      throw await explained((m) => m.explainArmorLogin(e, source.principal), e)
     })
     return {
       tgt: checkArmorTGT(ctx, tgt, realm, 'the armor keytab login'),
@@ -343,33 +344,4 @@ export function armorTGSIfNeeded(
 ): TGSRequest {
   if (mode === 'off') return req
   return armorTGSRequest(req, { random: ctx.nonceRandom, allowWeak, required: mode === 'required' })
-}
-
-/**
- * A failed host-armor login, said to be one: the user asked to log in as someone else, and an
- * error naming only the host would send them to the wrong account. On Active Directory an SPN
- * (`host/FQDN`) is no client name: the machine account (`WEB01$`) is.
- */
-function armorLoginError(e: unknown, principal: string | Principal): unknown {
-  if (!(e instanceof KDCError)) return e
-  const who = typeof principal === 'string' ? principal : formatPrincipal(principal)
-  const ad =
-    e.errorCode === 6 && who.includes('/')
-      ? '; on Active Directory an SPN is not a client name: armor with the machine account (WEB01$)'
-      : ''
-  const detail = e.message.replace(/^KDC error \d+ \S+(: )?/, '')
-  return new KDCError(
-    {
-      errorCode: e.errorCode,
-      ...(e.eText !== undefined ? { eText: e.eText } : {}),
-      ...(e.eData !== undefined ? { eData: e.eData } : {}),
-      ...(e.serverTime !== undefined ? { serverTime: e.serverTime } : {}),
-    },
-    {
-      cause: e,
-      detail: `the FAST armor login (armor: { keytab, principal: ${JSON.stringify(who)} }) failed: ${detail}`,
-      context: { ...e.context, step: 'fast-armor' },
-      hint: `${e.hint ?? 'check the armor keytab and principal'}${ad}; see docs/fast.md#getting-armor`,
-    },
-  )
 }
