@@ -155,6 +155,8 @@ class KKDCPTransport implements Transport {
     const attempts: KKDCPAttempt[] = []
     // fetch itself failed (TypeError: "Failed to fetch", "fetch failed"): no HTTP answer at all.
     let networkFailure = false
+    // A kerberos-ts (or kdcproxy) proxy's 403: realm not served; 503: no KDC of it answered.
+    let proxyStatus: 403 | 503 | undefined
     const aborted = (): boolean => options.signal?.aborted === true
     for (const url of proxyURLs(this.#o.proxies, realm)) {
       if (aborted()) break
@@ -167,6 +169,8 @@ class KKDCPTransport implements Transport {
         if (aborted()) break
         const error = err instanceof Error ? err.message : String(err)
         if (err instanceof TypeError) networkFailure = true
+        const status = err instanceof KerberosError ? err.context.status : undefined
+        if (status === 403 || status === 503) proxyStatus = status
         attempts.push({ url, code: attemptCode(err), error })
       }
     }
@@ -189,7 +193,15 @@ class KKDCPTransport implements Transport {
           ? {
               hint: "no HTTP answer: check the proxy URL and that it is listening (and its TLS certificate); in a browser, a proxy on another origin fails this way too (the KDC proxy sends no CORS headers): serve it on the page's origin; see docs/kkdcp.md",
             }
-          : {}),
+          : proxyStatus === 403
+            ? {
+                hint: `the proxy does not serve realm ${realm}: add it to the proxy's realms (kdc-proxy --realm ${realm}); see docs/kkdcp.md`,
+              }
+            : proxyStatus === 503
+              ? {
+                  hint: `the proxy reached no KDC of ${realm}: check the proxy's krb5.conf ([realms] ${realm} = { kdc = … }) or DNS SRV records, and that the KDCs answer it; see docs/kkdcp.md`,
+                }
+              : {}),
       },
     )
   }

@@ -28,7 +28,7 @@ test('trial: a KDC proxy fetch that fails without an HTTP answer (cross-origin i
   })
 })
 
-test('trial: a KDC proxy URL where nothing listens (Node fetch) gets the same hint; an HTTP error does not', async () => {
+test('trial: a KDC proxy URL where nothing listens (Node fetch) gets the same hint; a 403 or 503 says what the proxy meant', async () => {
   const port = await new Promise<number>((resolve) => {
     const s = createServer()
     s.listen(0, '127.0.0.1', () => {
@@ -50,6 +50,26 @@ test('trial: a KDC proxy URL where nothing listens (Node fetch) gets the same hi
   await assert.rejects(t403.sendToKDC('EXAMPLE.COM', AS_REQ), (e: unknown) => {
     assert.ok(e instanceof KerberosError)
     assert.match(e.message, /got 403/)
+    assert.match(e.hint ?? '', /does not serve realm EXAMPLE\.COM.*--realm EXAMPLE\.COM/)
+    return true
+  })
+  const noKDC = async (): Promise<Response> => new Response(null, { status: 503 })
+  const t503 = createKKDCPTransport({
+    proxies: 'https://p.example/KdcProxy',
+    fetch: noKDC as typeof fetch,
+  })
+  await assert.rejects(t503.sendToKDC('EXAMPLE.COM', AS_REQ), (e: unknown) => {
+    assert.ok(e instanceof KerberosError)
+    assert.match(e.hint ?? '', /reached no KDC of EXAMPLE\.COM.*krb5\.conf/)
+    return true
+  })
+  const teapot = async (): Promise<Response> => new Response(null, { status: 418 })
+  const t418 = createKKDCPTransport({
+    proxies: 'https://p.example/KdcProxy',
+    fetch: teapot as typeof fetch,
+  })
+  await assert.rejects(t418.sendToKDC('EXAMPLE.COM', AS_REQ), (e: unknown) => {
+    assert.ok(e instanceof KerberosError)
     assert.equal(e.hint, undefined)
     return true
   })
