@@ -117,6 +117,13 @@ export async function armorTGT(
   login: LoginFn,
   signal?: AbortSignal,
 ): Promise<{ readonly tgt: Credentials; readonly fastAvail: boolean }> {
+  const shape = source as Partial<Record<'ccache' | 'tgt' | 'keytab' | 'principal', unknown>>
+  const given = (k: keyof typeof shape): boolean =>
+    typeof shape?.[k] === 'object' && shape[k] !== null
+  if (!given('ccache') && !given('tgt') && !(given('keytab') && shape.principal !== undefined))
+    throw new TypeError(
+      'expected options.armor to be { ccache }, { tgt } or { keytab, principal } (host armor: the principal to log in as from the keytab); see docs/fast.md',
+    )
   if ('keytab' in source) {
     // Host armor: log in as the host (no FAST for that login) in a store of its own.
     const sub: ClientContext = Object.create(ctx, { store: { value: new CredentialStore() } })
