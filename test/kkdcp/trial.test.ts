@@ -4,10 +4,14 @@
  * what that can mean rather than only "no KDC proxy answered".
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { createKKDCPTransport } from '../../src/client/kkdcp-transport.js'
 import { KerberosError } from '../../src/errors.js'
+import { startOurProxy } from './peers.js'
 
 const AS_REQ = Uint8Array.of(0x6a, 0x03, 0x30, 0x01, 0x00)
 
@@ -73,4 +77,26 @@ test('trial: a KDC proxy URL where nothing listens (Node fetch) gets the same hi
     assert.equal(e.hint, undefined)
     return true
   })
+})
+
+test('trial: kdc-proxy warns at start about a realm krb5.conf names no KDC for (it would answer 503)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'krbts-trial-kdcproxy-'))
+  const conf = join(dir, 'krb5.conf')
+  writeFileSync(
+    conf,
+    '[libdefaults]\n default_realm = ONLY.TEST\n dns_lookup_kdc = false\n[realms]\n ONLY.TEST = {\n  kdc = 127.0.0.1:9\n }\n',
+  )
+  const proxy = await startOurProxy({ krb5Conf: conf, realms: ['ONLY.TEST', 'NOKDC.TEST'] })
+  try {
+    await new Promise((r) => setTimeout(r, 200))
+    const text = proxy.output()
+    assert.match(
+      text,
+      /warning: krb5\.conf names no KDC for NOKDC\.TEST .*dns_lookup_kdc is off.*503/,
+    )
+    assert.doesNotMatch(text, /no KDC for ONLY\.TEST/)
+  } finally {
+    await proxy.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
