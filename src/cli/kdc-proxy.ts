@@ -74,6 +74,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
     realms.push(def)
   }
+  warnRealmsWithoutKDC(config, realms)
   const path = optionValue(args, '--path')
   const quiet = args.options.has('-q')
   const proxy = createKDCProxyHandler({
@@ -118,4 +119,25 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.once('SIGTERM', stop)
   })
   return 0
+}
+
+/**
+ * A realm served but without a KDC the proxy can relay to (krb5.conf names none, `https` entries
+ * are skipped): every request for it would be a 503. Said once at start, on stderr.
+ */
+function warnRealmsWithoutKDC(
+  config: Awaited<ReturnType<typeof loadConfig>>,
+  realms: readonly string[],
+): void {
+  const dns = !/^(false|no|off|0)$/i.test(config.get('libdefaults', 'dns_lookup_kdc') ?? 'true')
+  for (const realm of realms) {
+    const kdcs = config.getAll('realms', realm, 'kdc').filter((k) => !/^https?:/i.test(k.trim()))
+    if (kdcs.length > 0) continue
+    err(
+      'kdc-proxy',
+      dns
+        ? `warning: krb5.conf names no KDC for ${realm} ([realms] ${realm} = { kdc = host }): the proxy will ask DNS (_kerberos SRV records), and answer 503 if that finds none`
+        : `warning: krb5.conf names no KDC for ${realm} ([realms] ${realm} = { kdc = host }) and dns_lookup_kdc is off: every request for ${realm} will get 503`,
+    )
+  }
 }

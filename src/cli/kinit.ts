@@ -16,6 +16,7 @@ import { readKeytab } from '../node/files.js'
 import { readCCache, writeCCache } from '../node/ccache-store.js'
 import { createNodeTransport, type TransportTraceEvent } from '../node/transport.js'
 import { formatPrincipal } from '../principal.js'
+import { ErrorCodes, KerberosError } from '../errors.js'
 import {
   UsageError,
   err,
@@ -77,7 +78,7 @@ export async function createCLIClient(
 }
 
 /** One trace line: what happened, never keys or passwords. */
-function traceLine(e: ClientTraceEvent): string {
+export function traceLine(e: ClientTraceEvent): string {
   const parts = [`[${new Date().toISOString()}] ${e.type} ${e.realm}`]
   if (e.client !== undefined) parts.push(e.client)
   if (e.server !== undefined) parts.push(e.server)
@@ -87,7 +88,9 @@ function traceLine(e: ClientTraceEvent): string {
   if (e.errorName !== undefined) parts.push(e.errorName)
   if (e.offsetMs !== undefined) parts.push(`offset ${e.offsetMs} ms`)
   if (e.fast === true) parts.push('FAST')
-  if (e.type === 'fast-armor' && e.message !== undefined) parts.push(e.message)
+  // fast-armor: the armor's source; preauth-required: the method that answers (docs/fast.md).
+  if ((e.type === 'fast-armor' || e.type === 'preauth-required') && e.message !== undefined)
+    parts.push(e.message)
   return parts.join(' ') + '\n'
 }
 
@@ -183,7 +186,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const armorName = optionValue(args, '-T')
   // MIT kinit -T: FAST with the armor ccache's TGT (used when the KDC offers FAST, or at once
   // when the armor ccache says fast_avail).
-  const armor = armorName !== undefined ? { armor: { ccache: await readCCache(armorName) } } : {}
+  const armor = armorName !== undefined ? { armor: { ccache: await readArmor(armorName) } } : {}
   const useKeytab = args.options.has('-k') || args.options.has('-i') || args.options.has('-t')
   let tgt: Credentials
   if (useKeytab) {
@@ -203,4 +206,18 @@ export async function run(argv: readonly string[]): Promise<number> {
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}
+
+/** The -T ccache; a missing one is named as the armor ccache, with how to make it. */
+async function readArmor(name: string): Promise<Awaited<ReturnType<typeof readCCache>>> {
+  try {
+    return await readCCache(name)
+  } catch (e) {
+    if (!(e instanceof KerberosError) || e.code !== ErrorCodes.CCACHE_NOT_FOUND) throw e
+    throw new KerberosError(e.code, `the armor ccache (-T) ${e.message}`, {
+      cause: e,
+      context: e.context,
+      hint: `make it first with the host's TGT, e.g. kinit -k -t /etc/krb5.keytab -c ${name} host/FQDN (on Active Directory the machine account, WEB01$); see docs/fast.md`,
+    })
+  }
 }

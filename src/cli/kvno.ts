@@ -22,7 +22,15 @@ import { readCCache, writeCCache } from '../node/ccache-store.js'
 import { formatPrincipal, parsePrincipal, principalEquals } from '../principal.js'
 import { ErrorCodes, KerberosError } from '../errors.js'
 import { createCLIClient } from './kinit.js'
-import { UsageError, err, optionValue, out, parseCommandArgs, type ParsedArgs } from './util.js'
+import {
+  UsageError,
+  err,
+  hintLine,
+  optionValue,
+  out,
+  parseCommandArgs,
+  type ParsedArgs,
+} from './util.js'
 
 /** The usage text (`kerberos-ts kvno --help`). */
 export const usage: string = `usage: kerberos-ts kvno [-c CCACHE] [-e ENCTYPE] [-k KEYTAB] [-q] [-V] [{-U | -I} USER [-P]] SPN...
@@ -93,7 +101,9 @@ export async function run(argv: readonly string[]): Promise<number> {
         s4u?.proxy === true && e instanceof S4UProxyFailure
           ? `${spn}: constrained delegation failed`
           : `while getting credentials for ${spn}`
-      err('kvno', `${(e instanceof S4UProxyFailure ? (e.cause as Error) : e).message} ${what}`)
+      const shown = e instanceof S4UProxyFailure ? (e.cause as KerberosError) : e
+      err('kvno', `${shown.message} ${what}`)
+      process.stderr.write(hintLine('kvno', shown))
     }
   }
   // Every ticket obtained (cross-realm and referral TGTs, S4U tickets too) goes back into the cache.
@@ -150,7 +160,11 @@ async function forUser(
     throw new KerberosError(ErrorCodes.NO_CREDENTIALS, 'the ccache has no principal')
   const server = parsePrincipal(spn, { defaultRealm: me.realm })
   if (!s4u.proxy && !principalEquals(server, me)) {
-    err('kvno', 'client and server principal names must match')
+    // MIT's words, then what they mean here.
+    err(
+      'kvno',
+      `client and server principal names must match: without -P, SPN must be the ccache's own principal ${formatPrincipal(me)} (S4U2Self gives a ticket to yourself); add -P to get a ticket to ${formatPrincipal(server)} (S4U2Proxy)`,
+    )
     return undefined
   }
   const self = await client.impersonate(s4u.user, { ...etypes, enterprise: s4u.enterprise })

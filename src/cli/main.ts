@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { KerberosError } from '../errors.js'
-import { fileErrorMessage } from './util.js'
+import { fileErrorMessage, hintLine } from './util.js'
 
 /** A sub-command: gets its arguments (after the command words) and returns an exit code. */
 export type CommandRunner = (argv: readonly string[]) => Promise<number>
@@ -125,7 +125,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest)
   } catch (err) {
     if (err instanceof KerberosError) {
-      process.stderr.write(`kerberos-ts ${name}: ${err.message} (${err.code})\n`)
+      process.stderr.write(
+        `kerberos-ts ${name}: ${err.message} (${err.code})\n` + hintLine(name, err),
+      )
       return 1
     }
     // A file that cannot be read (a missing @FILE, EACCES): one line, no stack trace.

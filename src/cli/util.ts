@@ -268,6 +268,15 @@ export function err(command: string, text: string): void {
 }
 
 /**
+ * The `hint:` line printed under an error that has one (what to do about it, where the docs say
+ * more), or `''`. The library puts the fix in `KerberosError.hint`; the CLI shows it.
+ */
+export function hintLine(command: string, e: unknown): string {
+  const hint = (e as { hint?: unknown } | null)?.hint
+  return typeof hint === 'string' && hint !== '' ? `kerberos-ts ${command}: hint: ${hint}\n` : ''
+}
+
+/**
  * A one-line message for a file-system error (`EACCES`, `EISDIR`, ...), or `undefined` when `e`
  * is not one: the CLI reports these without a stack trace.
  */

@@ -270,3 +270,32 @@ export function withRealmCaseHint(err: unknown, realm: string): unknown {
     hint,
   })
 }
+
+/**
+ * A failed host-armor login, said to be one: the user asked to log in as someone else, and an
+ * error naming only the host would send them to the wrong account. On Active Directory an SPN
+ * (`host/FQDN`) is no client name: the machine account (`WEB01$`) is.
+ */
+export function explainArmorLogin(e: unknown, principal: string | Principal): unknown {
+  if (!(e instanceof KDCError)) return e
+  const who = typeof principal === 'string' ? principal : formatPrincipal(principal)
+  const ad =
+    e.errorCode === 6 && who.includes('/')
+      ? '; on Active Directory an SPN is not a client name: armor with the machine account (WEB01$)'
+      : ''
+  const detail = e.message.replace(/^KDC error \d+ \S+(: )?/, '')
+  return new KDCError(
+    {
+      errorCode: e.errorCode,
+      ...(e.eText !== undefined ? { eText: e.eText } : {}),
+      ...(e.eData !== undefined ? { eData: e.eData } : {}),
+      ...(e.serverTime !== undefined ? { serverTime: e.serverTime } : {}),
+    },
+    {
+      cause: e,
+      detail: `the FAST armor login (armor: { keytab, principal: ${JSON.stringify(who)} }) failed: ${detail}`,
+      context: { ...e.context, step: 'fast-armor' },
+      hint: `${e.hint ?? 'check the armor keytab and principal'}${ad}; see docs/fast.md#getting-armor`,
+    },
+  )
+}

@@ -23,6 +23,7 @@ import type { Credentials } from '../protocol/kdc-rep.js'
 import type { TGSRequest } from '../protocol/tgs.js'
 import type { ClientContext } from './context.js'
 import { CredentialStore } from './credential-store.js'
+import { explained } from './explain-lazy.js'
 import { credentialsFromCCache } from './credentials.js'
 import { fastAvailRealms, knowsFast, type LoginFast } from './fast-lazy.js'
 import { loginWith } from './login.js'
@@ -35,6 +36,13 @@ export async function armorTGT(
   realm: string,
   signal?: AbortSignal,
 ): Promise<{ readonly tgt: Credentials; readonly fastAvail: boolean }> {
+  const shape = source as Partial<Record<'ccache' | 'tgt' | 'keytab' | 'principal', unknown>>
+  const given = (k: keyof typeof shape): boolean =>
+    typeof shape?.[k] === 'object' && shape[k] !== null
+  if (!given('ccache') && !given('tgt') && !(given('keytab') && shape.principal !== undefined))
+    throw new TypeError(
+      'expected options.armor to be { ccache }, { tgt } or { keytab, principal } (host armor: the principal to log in as from the keytab); see docs/fast.md',
+    )
   if ('keytab' in source) {
     // Host armor: log in as the host (no FAST for that login) in a store of its own.
     const sub: ClientContext = Object.create(ctx, { store: { value: new CredentialStore() } })
@@ -43,6 +51,8 @@ export async function armorTGT(
       keytab: source.keytab,
       fast: 'never',
       ...(signal !== undefined ? { signal } : {}),
+    }).catch(async (e: unknown) => {
+      throw await explained((m) => m.explainArmorLogin(e, source.principal), e)
     })
     return {
       tgt: checkArmorTGT(ctx, tgt, realm, 'the armor keytab login'),

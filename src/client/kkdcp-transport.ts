@@ -153,6 +153,10 @@ class KKDCPTransport implements Transport {
     if (!(request instanceof Uint8Array))
       throw new TypeError(`expected request to be a Uint8Array, got ${typeof request}`)
     const attempts: KKDCPAttempt[] = []
+    // fetch itself failed (TypeError: "Failed to fetch", "fetch failed"): no HTTP answer at all.
+    let networkFailure = false
+    // A kerberos-ts (or kdcproxy) proxy's 403: realm not served; 503: no KDC of it answered.
+    let proxyStatus: 403 | 503 | undefined
     const aborted = (): boolean => options.signal?.aborted === true
     for (const url of proxyURLs(this.#o.proxies, realm)) {
       if (aborted()) break
@@ -164,6 +168,9 @@ class KKDCPTransport implements Transport {
       } catch (err) {
         if (aborted()) break
         const error = err instanceof Error ? err.message : String(err)
+        if (err instanceof TypeError) networkFailure = true
+        const status = err instanceof KerberosError ? err.context.status : undefined
+        if (status === 403 || status === 503) proxyStatus = status
         attempts.push({ url, code: attemptCode(err), error })
       }
     }
@@ -180,7 +187,22 @@ class KKDCPTransport implements Transport {
       attempts.length === 0
         ? `no KDC proxy is configured for realm ${realm}`
         : `no KDC proxy of realm ${realm} answered (${attempts.length} attempts, last: ${last!.code}: ${last!.error})`,
-      { context: { realm, attempts } },
+      {
+        context: { realm, attempts },
+        ...(networkFailure
+          ? {
+              hint: "no HTTP answer: check the proxy URL and that it is listening (and its TLS certificate); in a browser, a proxy on another origin fails this way too (the KDC proxy sends no CORS headers): serve it on the page's origin; see docs/kkdcp.md",
+            }
+          : proxyStatus === 403
+            ? {
+                hint: `the proxy does not serve realm ${realm}: add it to the proxy's realms (kdc-proxy --realm ${realm}); see docs/kkdcp.md`,
+              }
+            : proxyStatus === 503
+              ? {
+                  hint: `the proxy reached no KDC of ${realm}: check the proxy's krb5.conf ([realms] ${realm} = { kdc = … }) or DNS SRV records, and that the KDCs answer it; see docs/kkdcp.md`,
+                }
+              : {}),
+      },
     )
   }
 }

@@ -44,6 +44,11 @@ export async function loginWith(
   ctx: ClientContext,
   options: PasswordLoginOptions | KeytabLoginOptions,
 ): Promise<Credentials> {
+  const name = (options as { principal?: unknown } | null)?.principal
+  if (typeof name !== 'string' && (typeof name !== 'object' || name === null))
+    throw new TypeError(
+      `expected options.principal to log in as (a name such as alice or WEB01$, or a Principal), got ${typeof name}`,
+    )
   const client = ctx.parseName(
     options.enterprise === true && typeof options.principal === 'string'
       ? parsePrincipal(options.principal, { enterprise: true, defaultRealm: ctx.realm ?? '' })

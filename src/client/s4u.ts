@@ -33,7 +33,10 @@ export interface ImpersonateOptions {
    * as a UPN by the KDC, which answers with the account's name. Default false.
    */
   readonly enterprise?: boolean
-  /** Ask for a forwardable ticket (needed as S4U2Proxy evidence); default true. */
+  /**
+   * Ask for a forwardable ticket (needed as S4U2Proxy evidence); default: when the TGT is
+   * forwardable (as MIT: a KDC refuses FORWARDABLE on a non-forwardable TGT, KDC_ERR_BADOPTION).
+   */
   readonly forwardable?: boolean
   /** Etypes for the session key instead of `default_tgs_enctypes`. */
   readonly etypes?: readonly number[]
@@ -159,7 +162,9 @@ function explainS4UError(
       : `the KDC refused ${svc} delegation to ${formatPrincipal(req.server)} for ${formatPrincipal(user)} (S4U2Proxy)`
   const hint =
     what === 'S4U2Self'
-      ? 'the service account needs a TGT that may ask for S4U2Self; see docs/delegation.md'
+      ? hasFlag(req.tgt.flags, TicketFlags.FORWARDABLE)
+        ? 'the service account needs a TGT that may ask for S4U2Self; see docs/delegation.md'
+        : `the TGT of ${svc} is not forwardable, and a forwardable S4U2Self ticket (S4U2Proxy evidence) needs one: log in with forwardable: true (kinit -f); see docs/delegation.md`
       : `allow it in the directory: ${formatPrincipal(req.server)} in msDS-AllowedToDelegateTo of ${svc} (and TRUSTED_TO_AUTH_FOR_DELEGATION for protocol transition), or ${svc} in msDS-AllowedToActOnBehalfOfOtherIdentity of the back-end (RBCD); the evidence ticket must be forwardable and the user not "sensitive and cannot be delegated"; see docs/delegation.md`
   return new KDCError(
     {
@@ -190,7 +195,7 @@ export async function impersonateWith(
     etypes: tgsEtypes(ctx, realm, o.etypes),
     nonce: makeNonce(ctx.nonceRandom),
     now: ctx.now(),
-    forwardable: o.forwardable !== false,
+    forwardable: o.forwardable ?? hasFlag(tgt.flags, TicketFlags.FORWARDABLE),
     kdcOptions: commonOptions(tgt.flags),
     random: ctx.random,
     allowWeak: ctx.allowWeak(s),
