@@ -7,10 +7,12 @@
  * Also: esbuild bundles of browser entries, and the check that a bundle references no `node:*`
  * module, `Buffer` or `process`.
  */
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, LaunchOptions } from 'puppeteer-core'
+import { repoRoot } from '../helpers/paths.js'
 
 /** Where Debian puts the browsers (packages chromium, firefox-esr). */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -202,4 +204,43 @@ export async function bundleForBrowser(
   })
   const code = r.outputFiles[0]!.text
   return { code, bytes: Buffer.byteLength(code), nodeReferences: nodeReferences(code) }
+}
+
+/** Run a script in the namespace; the last stdout line is its JSON report. Bounded. */
+export async function runInNetns<T>(
+  argv: readonly string[],
+  timeoutMs: number,
+): Promise<{ report: T; stderr: string }> {
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`scenario timed out after ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`))
+    }, timeoutMs)
+    child.once('error', (e) => {
+      clearTimeout(timer)
+      reject(e)
+    })
+    child.once('close', (c) => {
+      clearTimeout(timer)
+      resolve(c)
+    })
+  })
+  const last = stdout.trim().split('\n').at(-1) ?? ''
+  let report: T
+  try {
+    report = JSON.parse(last) as T
+  } catch {
+    throw new Error(
+      `scenario exited ${code} without a JSON report; stdout: ${stdout.slice(-2000)}; stderr: ${stderr.slice(-2000)}`,
+    )
+  }
+  return { report, stderr }
 }

@@ -7,54 +7,13 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createLoopbackNetns, requireNetns } from '../helpers/netns.js'
 import { requireMIT } from '../helpers/realm.js'
-import { repoRoot } from '../helpers/paths.js'
-import { requireBrowsers } from './browser-launch.js'
+import { requireBrowsers, runInNetns } from './browser-launch.js'
 import type { BrowserSSOReport } from './browser-sso-scenario.js'
 
 const SCENARIO = fileURLToPath(new URL('./browser-sso-scenario.js', import.meta.url))
-
-/** Run a script in the namespace; the last stdout line is its JSON report. Bounded. */
-export async function runInNetns<T>(
-  argv: readonly string[],
-  timeoutMs: number,
-): Promise<{ report: T; stderr: string }> {
-  const child = spawn(argv[0]!, argv.slice(1), {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`scenario timed out after ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`))
-    }, timeoutMs)
-    child.once('error', (e) => {
-      clearTimeout(timer)
-      reject(e)
-    })
-    child.once('close', (c) => {
-      clearTimeout(timer)
-      resolve(c)
-    })
-  })
-  const last = stdout.trim().split('\n').at(-1) ?? ''
-  let report: T
-  try {
-    report = JSON.parse(last) as T
-  } catch {
-    throw new Error(
-      `scenario exited ${code} without a JSON report; stdout: ${stdout.slice(-2000)}; stderr: ${stderr.slice(-2000)}`,
-    )
-  }
-  return { report, stderr }
-}
 
 test('issue 15 #4: browser SSO — Chromium and Firefox (their GSSAPI, our kinit ccache) sign in to negotiateMiddleware; a page logs in through our KDC proxy and calls negotiateFetch', async (t) => {
   if (!requireNetns(t) || !requireMIT(t) || !requireBrowsers(t)) return

@@ -36,8 +36,8 @@ function check(cond: boolean, what: string): void {
   if (!cond) throw new Error(what)
 }
 
-/** Run the smoke steps; never throws. */
-export async function runSmoke(): Promise<SmokeResult[]> {
+/** Run the smoke steps; never throws. Same entry point name as the full scenario bundle. */
+export async function runScenarios(): Promise<SmokeResult[]> {
   const out: SmokeResult[] = []
   // RFC 3962 appendix B, first vector: 1 iteration, "password", "ATHENA.MIT.EDUraeburn".
   out.push(
@@ -82,4 +82,29 @@ export async function runSmoke(): Promise<SmokeResult[]> {
     }),
   )
   return out
+}
+
+/** Operations per second of the smoke's hot paths (string-to-key with the default 4096 iterations). */
+export async function runBench(
+  options: { readonly ms?: number } = {},
+): Promise<Record<string, number>> {
+  const ms = options.ms ?? 1000
+  const rate = (fn: () => void): number => {
+    fn() // warm up
+    let n = 0
+    const t0 = performance.now()
+    let t = t0
+    while (t - t0 < ms) {
+      fn()
+      n++
+      t = performance.now()
+    }
+    return (n * 1000) / (t - t0)
+  }
+  const key = stringToKey(18, 'pw', 'EXAMPLE.COMalice')
+  const plain = new Uint8Array(1024)
+  return {
+    's2k/s': rate(() => stringToKey(18, 'password', 'EXAMPLE.COMalice')),
+    'encrypt+decrypt 1 KiB/s': rate(() => decrypt(key, 2, encrypt(key, 2, plain))),
+  }
 }

@@ -1,0 +1,92 @@
+/**
+ * The runtime matrix in browsers (issue 15 item 3): ESM bundles of the core run in headless
+ * Chromium and Firefox ESR inside a loopback-only network namespace (browser-runner.ts), and
+ * their bundles reference no `node:*`, `Buffer` or `process` (item 3 of brief / issue text).
+ * Needs root (namespaces), chromium and firefox-esr: fails under CI=true without them.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createLoopbackNetns, requireNetns } from '../helpers/netns.js'
+import { bundleForBrowser, requireBrowsers, runInNetns } from './browser-launch.js'
+import type { RunnerConfig, RunnerReport } from './browser-runner.js'
+import { runBench as nodeSmokeBench } from './browser/smoke.js'
+
+const RUNNER = fileURLToPath(new URL('./browser-runner.js', import.meta.url))
+const SMOKE_ENTRY = fileURLToPath(new URL('./browser/smoke.js', import.meta.url))
+
+interface Step {
+  readonly name: string
+  readonly ok: boolean
+  readonly error?: string
+}
+
+test('issue 15 #3: the browser-bundle check finds Node globals and node:* imports, not methods or strings named process', async () => {
+  const b = await bundleForBrowser({
+    contents: `class H { process(v) { return v } }
+      export const a = new H().process(1)        // a method named process: fine
+      export const s = 'process Buffer node-ish'  // words in a string: fine
+      export const e = process.env.X             // a Node global
+      export const f = typeof Buffer             // another, even guarded
+      export const g = globalThis.process        // through globalThis`,
+    resolveDir: tmpdir(),
+  })
+  assert.deepEqual(b.nodeReferences, ['Buffer', 'globalThis.process', 'process'])
+  await assert.rejects(
+    bundleForBrowser({
+      contents: `import { readFileSync } from 'node:fs'; export { readFileSync }`,
+      resolveDir: tmpdir(),
+    }),
+    /node:fs/,
+  )
+})
+
+test('issue 15 #3: the smoke module (keytab, string-to-key, encrypt/decrypt) runs in headless Chromium and Firefox; its bundle has no Node references', async (t) => {
+  if (!requireNetns(t) || !requireBrowsers(t)) return
+  const smoke = await bundleForBrowser(SMOKE_ENTRY)
+  assert.deepEqual(smoke.nodeReferences, [])
+  const dir = mkdtempSync(join(tmpdir(), 'kts-browser-matrix-'))
+  const ns = createLoopbackNetns()
+  try {
+    const file = join(dir, 'smoke.js')
+    writeFileSync(file, smoke.code)
+    const config: RunnerConfig = {
+      modules: [{ name: 'smoke', file }],
+      bench: true,
+      benchOptions: { ms: 500 },
+    }
+    const { report } = await runInNetns<RunnerReport>(
+      ns.command(process.execPath, [RUNNER, JSON.stringify(config)]),
+      300_000,
+    )
+    assert.equal(report.error, undefined, report.error)
+    assert.deepEqual(
+      report.browsers.map((b) => b.browser),
+      ['chromium', 'firefox'],
+    )
+    const node = await nodeSmokeBench({ ms: 500 })
+    for (const b of report.browsers) {
+      assert.equal(b.error, undefined, `${b.browser}: ${b.error}`)
+      const run = b.runs.find((r) => r.module === 'smoke')
+      assert.ok(run, `${b.browser}: no smoke run`)
+      assert.equal(run.error, undefined, `${b.browser}: ${run.error}`)
+      const steps = run.scenarios as Step[]
+      assert.equal(steps.length, 3)
+      for (const s of steps) assert.ok(s.ok, `${b.browser}: ${s.name}: ${s.error}`)
+      const bench = run.bench as Record<string, number>
+      const ratios = Object.fromEntries(
+        Object.entries(bench).map(([k, v]) => [k, +(v / node[k]!).toFixed(2)]),
+      )
+      t.diagnostic(
+        `${b.version}: ${JSON.stringify(bench)} — ratio to Node ${JSON.stringify(ratios)}`,
+      )
+      assert.deepEqual(b.pageErrors, [])
+    }
+  } finally {
+    ns.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
