@@ -81,6 +81,8 @@ export interface BrowserSSOReport {
     agent: string
   }[]
   readonly proxied: readonly { status: number; realm?: string; reason: string }[]
+  /** Every request to /sso: which browser, and whether it carried `Authorization: Negotiate`. */
+  readonly ssoRequests: readonly { agent: string; negotiate: boolean }[]
   readonly ms: number
   readonly error?: string
 }
@@ -196,6 +198,7 @@ async function main(): Promise<BrowserSSOReport> {
     agent: string
   }[] = []
   const proxied: { status: number; realm?: string; reason: string }[] = []
+  const ssoRequests: { agent: string; negotiate: boolean }[] = []
   let server: Server | undefined
   try {
     await realm.addPrincipal('alice', { password: PW, requiresPreauth: true })
@@ -260,6 +263,10 @@ async function main(): Promise<BrowserSSOReport> {
       if (path === '/KdcProxy') {
         proxy(req, res)
       } else if (path === '/sso') {
+        ssoRequests.push({
+          agent: /Firefox/.test(String(req.headers['user-agent'])) ? 'firefox' : 'chromium',
+          negotiate: /^Negotiate /i.test(req.headers.authorization ?? ''),
+        })
         authed((user) => {
           res.setHeader('Content-Type', 'text/html; charset=utf-8')
           const who = user.principal.replace(/[<>&"]/g, '')
@@ -355,6 +362,7 @@ async function main(): Promise<BrowserSSOReport> {
       bundle: { bytes: bundle.bytes, nodeReferences: bundle.nodeReferences },
       authenticated,
       proxied,
+      ssoRequests,
       ms: Date.now() - t0,
     }
   } finally {

@@ -27,7 +27,15 @@ test('issue 15 #4: browser SSO — Chromium and Firefox (their GSSAPI, our kinit
   } finally {
     ns.close()
   }
-  t.diagnostic(JSON.stringify({ sso: r.sso, kkdcp: r.kkdcp, bundle: r.bundle, ms: r.ms }))
+  t.diagnostic(
+    JSON.stringify({
+      sso: r.sso,
+      kkdcp: r.kkdcp,
+      bundle: r.bundle,
+      ssoRequests: r.ssoRequests,
+      ms: r.ms,
+    }),
+  )
   assert.equal(r.error, undefined, r.error)
   const me = `alice@${r.realm}`
 
