@@ -61,6 +61,8 @@ export interface KKDCPReport {
     readonly code?: string
     readonly ms: number
   }
+  /** The same login with a wrong password first: must fail (the KDC's error came through the proxy). */
+  readonly wrongPassword?: { readonly ok: boolean; readonly code?: string; readonly error?: string }
   /** What the page shows afterwards. */
   readonly shown?: string
   readonly error?: string
@@ -81,8 +83,8 @@ export interface BrowserSSOReport {
     agent: string
   }[]
   readonly proxied: readonly { status: number; realm?: string; reason: string }[]
-  /** Every request to /sso: which browser, and whether it carried `Authorization: Negotiate`. */
-  readonly ssoRequests: readonly { agent: string; negotiate: boolean }[]
+  /** Every request to /sso (in order): which browser (`?b=`), and whether it carried `Authorization: Negotiate`. */
+  readonly ssoRequests: readonly { browser: string; negotiate: boolean }[]
   readonly ms: number
   readonly error?: string
 }
@@ -121,12 +123,13 @@ async function ssoIn(
   name: string,
   launch: () => Promise<LaunchedBrowser>,
   url: string,
+  maxNavigations = 3,
 ): Promise<SSOReport> {
   let b: LaunchedBrowser | undefined
   try {
     b = await launch()
     const page = await b.browser.newPage()
-    const attempts = await navigate(page, url, 3)
+    const attempts = await navigate(page, `${url}?b=${name}`, maxNavigations)
     const shown = await withTimeout(
       page.$eval('#who', (e) => e.textContent ?? ''),
       10_000,
@@ -168,6 +171,18 @@ async function kkdcpIn(
       proxyURL: `${origin}/KdcProxy`,
       apiURL: `${origin}/api/whoami`,
     }
+    const wrong = (await withTimeout(
+      page.evaluate(
+        `globalThis.__mod.kkdcpLogin(${JSON.stringify({ ...opts, password: 'not-' + PW })})`,
+      ),
+      90_000,
+      'kkdcpLogin (wrong password)',
+    )) as { ok: boolean; code?: string; error?: string }
+    const wrongPassword = {
+      ok: wrong.ok,
+      ...(wrong.code !== undefined ? { code: wrong.code } : {}),
+      ...(wrong.error !== undefined ? { error: wrong.error } : {}),
+    }
     const result = (await withTimeout(
       page.evaluate(
         `(async (o) => {
@@ -180,7 +195,13 @@ async function kkdcpIn(
       'kkdcpLogin',
     )) as KKDCPReport['result']
     const shown = await page.$eval('#out', (e) => e.textContent ?? '')
-    return { browser: name, version: b.version, ...(result ? { result } : {}), shown }
+    return {
+      browser: name,
+      version: b.version,
+      wrongPassword,
+      ...(result ? { result } : {}),
+      shown,
+    }
   } catch (err) {
     return { browser: name, error: String((err as Error).stack ?? err) }
   } finally {
@@ -198,7 +219,7 @@ async function main(): Promise<BrowserSSOReport> {
     agent: string
   }[] = []
   const proxied: { status: number; realm?: string; reason: string }[] = []
-  const ssoRequests: { agent: string; negotiate: boolean }[] = []
+  const ssoRequests: { browser: string; negotiate: boolean }[] = []
   let server: Server | undefined
   try {
     await realm.addPrincipal('alice', { password: PW, requiresPreauth: true })
@@ -264,7 +285,7 @@ async function main(): Promise<BrowserSSOReport> {
         proxy(req, res)
       } else if (path === '/sso') {
         ssoRequests.push({
-          agent: /Firefox/.test(String(req.headers['user-agent'])) ? 'firefox' : 'chromium',
+          browser: new URL(req.url ?? '/', 'https://localhost').searchParams.get('b') ?? '',
           negotiate: /^Negotiate /i.test(req.headers.authorization ?? ''),
         })
         authed((user) => {
@@ -331,6 +352,22 @@ async function main(): Promise<BrowserSSOReport> {
             env: gssEnv,
           }),
         `${origin}/sso`,
+      ),
+    )
+    // Control: the same Chromium and ticket, but the host is not on the allow-list: no SSO.
+    sso.push(
+      await ssoIn(
+        'chromium-not-allowlisted',
+        () =>
+          launchChromium({
+            args: [
+              '--disable-auth-negotiate-cname-lookup',
+              `--ignore-certificate-errors-spki-list=${spki}`,
+            ],
+            env: gssEnv,
+          }),
+        `${origin}/sso`,
+        2,
       ),
     )
     const kkdcp: KKDCPReport[] = []

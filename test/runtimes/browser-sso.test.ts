@@ -53,6 +53,13 @@ test('issue 15 #4: browser SSO — Chromium and Firefox (their GSSAPI, our kinit
     assert.ok(s.attempts.length <= 2, `${name} navigations: ${s.attempts.join(', ')}`)
     assert.equal(s.shown, me)
   }
+  // Control: the same browser and ticket, host not on the allow-list: never any Negotiate.
+  const control = r.sso.find((x) => x.browser === 'chromium-not-allowlisted')
+  assert.ok(control, 'no control report')
+  assert.deepEqual(control.attempts, ['401', '401'])
+  assert.equal(control.shown, undefined)
+  const controlRequests = r.ssoRequests.filter((q) => q.browser === 'chromium-not-allowlisted')
+  assert.ok(controlRequests.length >= 2 && controlRequests.every((q) => !q.negotiate))
   const onSSO = r.authenticated.filter((a) => a.path === '/sso')
   assert.ok(onSSO.some((a) => /HeadlessChrome/.test(a.agent) && a.principal === me))
   assert.ok(onSSO.some((a) => /Firefox/.test(a.agent) && a.principal === me))
@@ -62,6 +69,10 @@ test('issue 15 #4: browser SSO — Chromium and Firefox (their GSSAPI, our kinit
     const k = r.kkdcp.find((x) => x.browser === name)
     assert.ok(k, `no KKDCP report for ${name}`)
     assert.equal(k.error, undefined, `${name}: ${k.error}`)
+    // A wrong password first: the KDC's PREAUTH_FAILED comes back through the proxy, typed.
+    assert.equal(k.wrongPassword?.ok, false)
+    assert.equal(k.wrongPassword.code, 'ERR_KRB_KDC_ERROR')
+    assert.match(k.wrongPassword.error ?? '', /PREAUTH_FAILED/)
     assert.equal(k.result?.ok, true, `${name}: ${JSON.stringify(k.result)}`)
     assert.equal(k.result.client, me)
     assert.equal(k.result.tgtServer, `krbtgt/${r.realm}@${r.realm}`)
