@@ -22,6 +22,7 @@ const suites: readonly Suite[] = [
   { name: 'pac', file: 'pac.js', fn: 'benchPAC' },
   { name: 'redis', file: 'redis.js', fn: 'benchRedis' },
   { name: 'kdc', file: 'kdc.js', fn: 'benchKDC' },
+  { name: 'runtimes', file: 'runtimes.js', fn: 'benchRuntimes' },
 ]
 
 /** `npm run bench -- --soak`: the long steady-state run instead of the throughput suites. */
