@@ -1,7 +1,8 @@
 /**
- * The runtime matrix in browsers (issue 15 item 3): ESM bundles of the core run in headless
- * Chromium and Firefox ESR inside a loopback-only network namespace (browser-runner.ts), and
- * their bundles reference no `node:*`, `Buffer` or `process` (item 3 of brief / issue text).
+ * The runtime matrix in browsers (issue 15 item 3): the scenario suite (test/runtimes/scenarios.ts,
+ * unchanged) and the runner's own smoke module run in headless Chromium and Firefox ESR inside a
+ * loopback-only network namespace (browser-runner.ts, browser-runners.ts), and the bundles
+ * served to them reference no `node:*`, `Buffer` or `process`.
  * Needs root (namespaces), chromium and firefox-esr: fails under CI=true without them.
  */
 import { test } from 'node:test'
@@ -14,6 +15,9 @@ import { createLoopbackNetns, requireNetns } from '../helpers/netns.js'
 import { bundleForBrowser, requireBrowsers, runInNetns } from './browser-launch.js'
 import type { RunnerConfig, RunnerReport } from './browser-runner.js'
 import { runBench as nodeSmokeBench } from './browser/smoke.js'
+import { BROWSER_RUNNERS } from './browser-runners.js'
+import { runMatrixEntry } from './matrix.js'
+import { isBenchResult, scenarioBundle } from './runners.js'
 
 const RUNNER = fileURLToPath(new URL('./browser-runner.js', import.meta.url))
 const SMOKE_ENTRY = fileURLToPath(new URL('./browser/smoke.js', import.meta.url))
@@ -55,7 +59,7 @@ test('issue 15 #3: the smoke module (keytab, string-to-key, encrypt/decrypt) run
     writeFileSync(file, smoke.code)
     const config: RunnerConfig = {
       modules: [{ name: 'smoke', file }],
-      bench: true,
+      tasks: ['scenarios', 'bench'],
       benchOptions: { ms: 500 },
     }
     const { report } = await runInNetns<RunnerReport>(
@@ -88,5 +92,26 @@ test('issue 15 #3: the smoke module (keytab, string-to-key, encrypt/decrypt) run
   } finally {
     ns.close()
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('issue 15 #3: the scenario suite passes in headless Chromium (Debian chromium), in a loopback-only namespace', (t) =>
+  runMatrixEntry(t, 'chromium'))
+
+test('issue 15 #3: the scenario suite passes in headless Firefox ESR (Debian firefox-esr), in a loopback-only namespace', (t) =>
+  runMatrixEntry(t, 'firefox'))
+
+test('issue 15 #3: the scenario bundle served to the browsers has no node:*, Buffer, process or require (esbuild define check)', async () => {
+  const b = await bundleForBrowser(await scenarioBundle())
+  assert.deepEqual(b.nodeReferences, [])
+})
+
+test('issue 15 #3: the runtime bench answers in both browsers (accept()/s and s2k/s)', async (t) => {
+  if (!requireNetns(t) || !requireBrowsers(t)) return
+  for (const r of BROWSER_RUNNERS) {
+    const b = await r.run({ kind: 'bench', minMs: 200 })
+    assert.ok(isBenchResult(b), `${r.name}: ${JSON.stringify(b)}`)
+    assert.ok(b.acceptPerSec > 0 && b.s2kPerSec > 0, `${r.name}: ${JSON.stringify(b)}`)
+    t.diagnostic(`${r.version()}: ${JSON.stringify(b)}`)
   }
 })

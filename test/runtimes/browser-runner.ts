@@ -20,8 +20,8 @@ export interface RunnerConfig {
   readonly modules: readonly { readonly name: string; readonly file: string }[]
   /** Browsers to use; default both. */
   readonly browsers?: readonly ('chromium' | 'firefox')[]
-  /** Also call `runBench(benchOptions)` in each module. */
-  readonly bench?: boolean
+  /** What to call in each module, in order: `runScenarios()`, `runBench(benchOptions)`; default scenarios. */
+  readonly tasks?: readonly ('scenarios' | 'bench')[]
   readonly benchOptions?: unknown
   /** Bound for one module's `runScenarios()` (default 120 s). */
   readonly timeoutMs?: number
@@ -94,24 +94,26 @@ async function runIn(
         )
         const failed = await page.evaluate('globalThis.__failed')
         if (failed !== undefined) throw new Error(`module failed to load: ${String(failed)}`)
-        const scenarios = await withTimeout(
-          page.evaluate('globalThis.__mod.runScenarios()'),
-          config.timeoutMs ?? 120_000,
-          `${mod.name}.runScenarios()`,
-        )
-        const bench =
-          config.bench === true
-            ? await withTimeout(
-                page.evaluate(
-                  `globalThis.__mod.runBench(${JSON.stringify(config.benchOptions ?? {})})`,
-                ),
-                config.timeoutMs ?? 120_000,
-                `${mod.name}.runBench()`,
-              )
-            : undefined
+        const tasks = config.tasks ?? ['scenarios']
+        const scenarios = tasks.includes('scenarios')
+          ? await withTimeout(
+              page.evaluate('globalThis.__mod.runScenarios()'),
+              config.timeoutMs ?? 120_000,
+              `${mod.name}.runScenarios()`,
+            )
+          : undefined
+        const bench = tasks.includes('bench')
+          ? await withTimeout(
+              page.evaluate(
+                `globalThis.__mod.runBench(${JSON.stringify(config.benchOptions ?? {})})`,
+              ),
+              config.timeoutMs ?? 120_000,
+              `${mod.name}.runBench()`,
+            )
+          : undefined
         runs.push({
           module: mod.name,
-          scenarios,
+          ...(scenarios !== undefined ? { scenarios } : {}),
           ...(bench !== undefined ? { bench } : {}),
           ms: Date.now() - t0,
         })
