@@ -168,10 +168,11 @@ async function main(config: RunnerConfig): Promise<RunnerReport> {
   }
 }
 
+// Below the caller's 300 s kill, so exit handlers still close the browsers.
 const hardStop = setTimeout(() => {
-  console.log(JSON.stringify({ browsers: [], ms: 0, error: 'browser runner: hard limit (480 s)' }))
+  console.log(JSON.stringify({ browsers: [], ms: 0, error: 'browser runner: hard limit (270 s)' }))
   process.exit(2)
-}, 480_000)
+}, 270_000)
 hardStop.unref()
 main(JSON.parse(process.argv[2] ?? '{"modules":[]}') as RunnerConfig).then(
   (report) => {

@@ -28,7 +28,7 @@ export async function runInBrowser(
     browsers: [browser],
     tasks: [task.kind],
     ...(task.kind === 'bench' ? { benchOptions: { minMs: task.minMs } } : {}),
-    timeoutMs: 150_000,
+    timeoutMs: 120_000,
   }
   const ns = createLoopbackNetns()
   let report: RunnerReport
