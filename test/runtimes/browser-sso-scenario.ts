@@ -71,7 +71,12 @@ export interface KKDCPReport {
 /** The whole report. */
 export interface BrowserSSOReport {
   readonly realm: string
-  readonly kinit: { readonly code: number | null; readonly klist: string }
+  /** Our kinit's exit code, MIT klist of the ccache before, and after the browsers used it. */
+  readonly kinit: {
+    readonly code: number | null
+    readonly klist: string
+    readonly klistAfter: string
+  }
   readonly sso: readonly SSOReport[]
   readonly kkdcp: readonly KKDCPReport[]
   readonly bundle: { readonly bytes: number; readonly nodeReferences: readonly string[] }
@@ -391,9 +396,10 @@ async function main(): Promise<BrowserSSOReport> {
         realm.realm,
       ),
     )
+    const klistAfter = await realm.run(MIT_BIN.klist, ['-c', ccache], { allowFailure: true })
     return {
       realm: realm.realm,
-      kinit: { code: k.code, klist: klist.stdout },
+      kinit: { code: k.code, klist: klist.stdout, klistAfter: klistAfter.stdout },
       sso,
       kkdcp,
       bundle: { bytes: bundle.bytes, nodeReferences: bundle.nodeReferences },

@@ -60,6 +60,8 @@ test('issue 15 #4: browser SSO — Chromium and Firefox (their GSSAPI, our kinit
   assert.equal(control.shown, undefined)
   const controlRequests = r.ssoRequests.filter((q) => q.browser === 'chromium-not-allowlisted')
   assert.ok(controlRequests.length >= 2 && controlRequests.every((q) => !q.negotiate))
+  // The browsers' GSSAPI got HTTP/localhost with the TGT of our ccache and stored it there.
+  assert.match(r.kinit.klistAfter, new RegExp(`HTTP/localhost@${r.realm}`))
   const onSSO = r.authenticated.filter((a) => a.path === '/sso')
   assert.ok(onSSO.some((a) => /HeadlessChrome/.test(a.agent) && a.principal === me))
   assert.ok(onSSO.some((a) => /Firefox/.test(a.agent) && a.principal === me))
