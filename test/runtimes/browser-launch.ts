@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, LaunchOptions } from 'puppeteer-core'
 import { repoRoot } from '../helpers/paths.js'
@@ -32,6 +32,24 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-sync',
   '--disable-dev-shm-usage',
 ]
+
+/** First argument of the scripts meant to run only inside a namespace (browser-runner, browser-sso-scenario). */
+export const IN_NETNS_MARK = '--kts-in-loopback-netns'
+
+/**
+ * Throw unless this process sees nothing but loopback (i.e. runs inside a namespace made by
+ * test/helpers/netns.ts): the launchers call it, so no browser ever starts with a way out.
+ */
+export function assertLoopbackOnly(): void {
+  const others = Object.entries(networkInterfaces())
+    .filter(([, addrs]) => (addrs ?? []).some((a) => !a.internal))
+    .map(([name]) => name)
+  if (others.length > 0) {
+    throw new Error(
+      `refusing to launch a browser outside a loopback-only network namespace (interfaces: ${others.join(', ')})`,
+    )
+  }
+}
 
 /** Bound for launching a browser and for every CDP/BiDi call. */
 export const BROWSER_TIMEOUT_MS = 60_000
@@ -102,6 +120,7 @@ export interface ChromiumOptions {
 
 /** Launch headless Chromium with a fresh profile. */
 export async function launchChromium(options: ChromiumOptions = {}): Promise<LaunchedBrowser> {
+  assertLoopbackOnly()
   const { default: puppeteer } = await import('puppeteer-core')
   return withProfile('chromium', (profile) => {
     const o: LaunchOptions = {
@@ -129,6 +148,7 @@ export interface FirefoxOptions {
 
 /** Launch headless Firefox ESR with a fresh profile (WebDriver BiDi). */
 export async function launchFirefox(options: FirefoxOptions = {}): Promise<LaunchedBrowser> {
+  assertLoopbackOnly()
   const { default: puppeteer } = await import('puppeteer-core')
   return withProfile('firefox', (profile) => {
     const o: LaunchOptions = {

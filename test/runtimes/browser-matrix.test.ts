@@ -8,11 +8,19 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { networkInterfaces, tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createLoopbackNetns, requireNetns } from '../helpers/netns.js'
-import { bundleForBrowser, requireBrowsers, runInNetns } from './browser-launch.js'
+import {
+  IN_NETNS_MARK,
+  bundleForBrowser,
+  launchChromium,
+  launchFirefox,
+  requireBrowsers,
+  runInNetns,
+} from './browser-launch.js'
 import type { RunnerConfig, RunnerReport } from './browser-runner.js'
 import { runBench as nodeSmokeBench } from './browser/smoke.js'
 import { BROWSER_RUNNERS } from './browser-runners.js'
@@ -20,6 +28,7 @@ import { runMatrixEntry } from './matrix.js'
 import { isBenchResult, scenarioBundle } from './runners.js'
 
 const RUNNER = fileURLToPath(new URL('./browser-runner.js', import.meta.url))
+const SSO_SCENARIO = fileURLToPath(new URL('./browser-sso-scenario.js', import.meta.url))
 const SMOKE_ENTRY = fileURLToPath(new URL('./browser/smoke.js', import.meta.url))
 
 interface Step {
@@ -27,6 +36,19 @@ interface Step {
   readonly ok: boolean
   readonly error?: string
 }
+
+test('issue 15 #3: no browser starts outside a loopback-only namespace; the in-namespace scripts do nothing when node --test runs them', async () => {
+  const outside = Object.values(networkInterfaces()).some((a) => (a ?? []).some((x) => !x.internal))
+  if (outside) {
+    await assert.rejects(launchChromium(), /refusing to launch a browser outside/)
+    await assert.rejects(launchFirefox(), /refusing to launch a browser outside/)
+  }
+  for (const script of [RUNNER, SSO_SCENARIO]) {
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 })
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, '')
+  }
+})
 
 test('issue 15 #3: the browser-bundle check finds Node globals and node:* imports, not methods or strings named process', async () => {
   const b = await bundleForBrowser({
@@ -63,7 +85,7 @@ test('issue 15 #3: the smoke module (keytab, string-to-key, encrypt/decrypt) run
       benchOptions: { ms: 500 },
     }
     const { report } = await runInNetns<RunnerReport>(
-      ns.command(process.execPath, [RUNNER, JSON.stringify(config)]),
+      ns.command(process.execPath, [RUNNER, IN_NETNS_MARK, JSON.stringify(config)]),
       300_000,
     )
     assert.equal(report.error, undefined, report.error)

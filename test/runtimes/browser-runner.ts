@@ -6,13 +6,18 @@
  * prints one JSON report on stdout. A module is an ESM file exporting those functions: the full
  * scenario suite (test/runtimes/bundle.ts) or the runner's own smoke module.
  *
- * argv[2]: JSON {@link RunnerConfig}.
+ * argv: {@link IN_NETNS_MARK}, then the JSON {@link RunnerConfig}.
  */
 import { createServer, type Server } from 'node:http'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { repoRoot } from '../helpers/paths.js'
-import { launchChromium, launchFirefox, type LaunchedBrowser } from './browser-launch.js'
+import {
+  IN_NETNS_MARK,
+  launchChromium,
+  launchFirefox,
+  type LaunchedBrowser,
+} from './browser-launch.js'
 
 /** What to run. */
 export interface RunnerConfig {
@@ -168,19 +173,27 @@ async function main(config: RunnerConfig): Promise<RunnerReport> {
   }
 }
 
-// Below the caller's 300 s kill, so exit handlers still close the browsers.
-const hardStop = setTimeout(() => {
-  console.log(JSON.stringify({ browsers: [], ms: 0, error: 'browser runner: hard limit (270 s)' }))
-  process.exit(2)
-}, 270_000)
-hardStop.unref()
-main(JSON.parse(process.argv[2] ?? '{"modules":[]}') as RunnerConfig).then(
-  (report) => {
-    console.log(JSON.stringify(report))
-    process.exit(0)
-  },
-  (err: unknown) => {
-    console.log(JSON.stringify({ browsers: [], ms: 0, error: String((err as Error).stack ?? err) }))
-    process.exit(1)
-  },
-)
+// node --test runs every .js file under build/test as a program: do nothing unless started by
+// runInNetns with the marker (browser-runners.ts, browser-matrix.test.ts).
+if (process.argv[2] === IN_NETNS_MARK) {
+  // Below the caller's 300 s kill, so exit handlers still close the browsers.
+  const hardStop = setTimeout(() => {
+    console.log(
+      JSON.stringify({ browsers: [], ms: 0, error: 'browser runner: hard limit (270 s)' }),
+    )
+    process.exit(2)
+  }, 270_000)
+  hardStop.unref()
+  main(JSON.parse(process.argv[3] ?? '{"modules":[]}') as RunnerConfig).then(
+    (report) => {
+      console.log(JSON.stringify(report))
+      process.exit(0)
+    },
+    (err: unknown) => {
+      console.log(
+        JSON.stringify({ browsers: [], ms: 0, error: String((err as Error).stack ?? err) }),
+      )
+      process.exit(1)
+    },
+  )
+}

@@ -8,7 +8,13 @@
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createLoopbackNetns, netnsUnavailable } from '../helpers/netns.js'
-import { CHROMIUM, FIREFOX, browsersUnavailable, runInNetns } from './browser-launch.js'
+import {
+  CHROMIUM,
+  FIREFOX,
+  IN_NETNS_MARK,
+  browsersUnavailable,
+  runInNetns,
+} from './browser-launch.js'
 import type { RunnerConfig, RunnerReport } from './browser-runner.js'
 import { RUNTIME_RUNNERS, scenarioBundle, type RuntimeRunner, type RuntimeTask } from './runners.js'
 
@@ -34,7 +40,7 @@ export async function runInBrowser(
   let report: RunnerReport
   try {
     ;({ report } = await runInNetns<RunnerReport>(
-      ns.command(process.execPath, [RUNNER, JSON.stringify(config)]),
+      ns.command(process.execPath, [RUNNER, IN_NETNS_MARK, JSON.stringify(config)]),
       300_000,
     ))
   } finally {

@@ -25,6 +25,7 @@ import { MIT_BIN, runTool, startRealm } from '../helpers/realm.js'
 import { repoRoot } from '../helpers/paths.js'
 import { makeTestTLS } from '../kkdcp/peers.js'
 import {
+  IN_NETNS_MARK,
   bundleForBrowser,
   launchChromium,
   launchFirefox,
@@ -415,18 +416,22 @@ async function main(): Promise<BrowserSSOReport> {
   }
 }
 
-const hardStop = setTimeout(() => {
-  console.log(JSON.stringify({ error: 'browser SSO scenario: hard time limit (240 s) reached' }))
-  process.exit(2)
-}, 240_000)
-hardStop.unref()
-main().then(
-  (report) => {
-    console.log(JSON.stringify(report))
-    process.exit(0)
-  },
-  (err: unknown) => {
-    console.log(JSON.stringify({ error: String((err as Error).stack ?? err) }))
-    process.exit(1)
-  },
-)
+// node --test runs every .js file under build/test as a program: do nothing unless started by
+// browser-sso.test.ts with the marker.
+if (process.argv[2] === IN_NETNS_MARK) {
+  const hardStop = setTimeout(() => {
+    console.log(JSON.stringify({ error: 'browser SSO scenario: hard time limit (240 s) reached' }))
+    process.exit(2)
+  }, 240_000)
+  hardStop.unref()
+  main().then(
+    (report) => {
+      console.log(JSON.stringify(report))
+      process.exit(0)
+    },
+    (err: unknown) => {
+      console.log(JSON.stringify({ error: String((err as Error).stack ?? err) }))
+      process.exit(1)
+    },
+  )
+}

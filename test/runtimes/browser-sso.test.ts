@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import { createLoopbackNetns, requireNetns } from '../helpers/netns.js'
 import { requireMIT } from '../helpers/realm.js'
-import { requireBrowsers, runInNetns } from './browser-launch.js'
+import { IN_NETNS_MARK, requireBrowsers, runInNetns } from './browser-launch.js'
 import type { BrowserSSOReport } from './browser-sso-scenario.js'
 
 const SCENARIO = fileURLToPath(new URL('./browser-sso-scenario.js', import.meta.url))
@@ -21,7 +21,7 @@ test('issue 15 #4: browser SSO — Chromium and Firefox (their GSSAPI, our kinit
   let r: BrowserSSOReport
   try {
     ;({ report: r } = await runInNetns<BrowserSSOReport>(
-      ns.command(process.execPath, [SCENARIO]),
+      ns.command(process.execPath, [SCENARIO, IN_NETNS_MARK]),
       300_000,
     ))
   } finally {
