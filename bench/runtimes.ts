@@ -8,7 +8,9 @@
  * (bench/kkdcp.ts).
  * Run alone with `node build/bench/runtimes.js`, or through bench/main.ts (`--only runtimes`).
  */
-import { pathToFileURL } from 'node:url'
+import { readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { RUNTIME_RUNNERS, isBenchResult, type RuntimeRunner } from '../test/runtimes/runners.js'
 // Adds headless Chromium and Firefox to RUNTIME_RUNNERS (they run in a loopback-only netns).
 import '../test/runtimes/browser-runners.js'
@@ -34,6 +36,9 @@ export interface RuntimeBench {
   readonly version?: string
   readonly acceptPerSec?: number
   readonly s2kPerSec?: number
+  /** Per second of the runtime's CPU time (Node, Bun, Deno: process.cpuUsage; workerd: /proc). */
+  readonly acceptPerCpuSec?: number
+  readonly s2kPerCpuSec?: number
   readonly error?: string
 }
 
@@ -60,11 +65,15 @@ export async function measureRuntimes(
         const b = await r.run({ kind: 'bench', minMs })
         if (!isBenchResult(b)) throw new Error(`unexpected answer ${JSON.stringify(b)}`)
         const prev = best.get(r.name)
+        const max = (a: number | undefined, x: number | undefined): number | undefined =>
+          x === undefined || x === null ? a : Math.max(a ?? 0, x)
         best.set(r.name, {
           runtime: r.name,
           version: prev?.version ?? r.version().replace(/ \(.*$/, ''),
-          acceptPerSec: Math.max(prev?.acceptPerSec ?? 0, b.acceptPerSec),
-          s2kPerSec: Math.max(prev?.s2kPerSec ?? 0, b.s2kPerSec),
+          acceptPerSec: max(prev?.acceptPerSec, b.acceptPerSec)!,
+          s2kPerSec: max(prev?.s2kPerSec, b.s2kPerSec)!,
+          ...withCpu('acceptPerCpuSec', max(prev?.acceptPerCpuSec, b.acceptPerCpuSec)),
+          ...withCpu('s2kPerCpuSec', max(prev?.s2kPerCpuSec, b.s2kPerCpuSec)),
         })
       } catch (e) {
         const error = e instanceof Error ? e.message.split('\n')[0]! : String(e)
@@ -75,38 +84,78 @@ export async function measureRuntimes(
   return runners.map((r) => best.get(r.name)!)
 }
 
-const ratio = (x: number | undefined, ref: number | undefined): string =>
-  x === undefined || ref === undefined || !(ref > 0) ? '' : `${(x / ref).toFixed(2)}×`
+function withCpu<K extends string>(key: K, v: number | undefined): { [k in K]?: number } {
+  return (v === undefined ? {} : { [key]: v }) as { [k in K]?: number }
+}
 
-/** Print the table: ops/s and the ratio to the first row. */
+/** The ratio of a row to the reference: per CPU-second when both have it, else wall clock (*). */
+function ratio(
+  row: RuntimeBench,
+  ref: RuntimeBench | undefined,
+  wall: 'acceptPerSec' | 's2kPerSec',
+  cpu: 'acceptPerCpuSec' | 's2kPerCpuSec',
+): string {
+  if (ref === undefined) return ''
+  const [x, y, mark] =
+    row[cpu] !== undefined && ref[cpu] !== undefined
+      ? [row[cpu], ref[cpu], '']
+      : [row[wall], ref[wall], '*']
+  return x === undefined || y === undefined || !(y > 0) ? '' : `${(x / y).toFixed(2)}×${mark}`
+}
+
+const ops = (n: number | undefined): string => (n === undefined ? '' : formatOps(n))
+
+/** Print the table: ops/s (wall), ops per CPU-second, and the ratio to the first row. */
 export function printRuntimeBench(rows: readonly RuntimeBench[]): void {
   const ref = rows[0]
-  const table = [['runtime', 'version', 'accept()/s', 'vs ref', 's2k/s', 'vs ref']]
+  const table = [
+    ['runtime', 'version', 'accept()/s', '/cpu-s', 'vs ref', 's2k/s', '/cpu-s', 'vs ref'],
+  ]
   for (const r of rows) {
     if (r.error !== undefined) {
-      table.push([r.runtime, `not run: ${r.error}`, '', '', '', ''])
+      table.push([r.runtime, `not run: ${r.error}`, '', '', '', '', '', ''])
       continue
     }
     table.push([
       r.runtime,
       r.version ?? '',
-      formatOps(r.acceptPerSec!),
-      ratio(r.acceptPerSec, ref?.acceptPerSec),
-      formatOps(r.s2kPerSec!),
-      ratio(r.s2kPerSec, ref?.s2kPerSec),
+      ops(r.acceptPerSec),
+      ops(r.acceptPerCpuSec),
+      ratio(r, ref, 'acceptPerSec', 'acceptPerCpuSec'),
+      ops(r.s2kPerSec),
+      ops(r.s2kPerCpuSec),
+      ratio(r, ref, 's2kPerSec', 's2kPerCpuSec'),
     ])
   }
   printRows(table)
   console.log(
-    `(accept(): MIT AP-REQ aes256 with the MIT keytab, replay cache on; s2k: aes256, 4096 PBKDF2 iterations; best of the rounds; ratios to ${ref?.runtime ?? '?'}; pure-JS crypto everywhere)`,
+    `(accept(): MIT AP-REQ aes256 with the MIT keytab, replay cache on; s2k: aes256, 4096 PBKDF2 iterations; pure-JS crypto everywhere; best of the rounds; ratios to ${ref?.runtime ?? '?'} per CPU-second, * = wall clock)`,
   )
   console.log(loadNote())
+}
+
+/**
+ * Runners from other modules of test/runtimes: every `*-runners.js` beside runners.js that
+ * exports `RUNNERS` (e.g. the browsers' `browser-runners.ts`) joins the bench after the built-in
+ * ones.
+ */
+export async function extraRunners(): Promise<RuntimeRunner[]> {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'runtimes')
+  const out: RuntimeRunner[] = []
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('-runners.js'))
+    .sort()) {
+    const m = (await import(pathToFileURL(join(dir, f)).href)) as { RUNNERS?: RuntimeRunner[] }
+    out.push(...(m.RUNNERS ?? []))
+  }
+  return out
 }
 
 /** Run the runtime benchmark (and the KKDCP overhead) and print them. */
 export async function benchRuntimes(options: BenchRuntimesOptions = {}): Promise<RuntimeBench[]> {
   const rows = await measureRuntimes(
-    options.runners ?? RUNTIME_RUNNERS.filter((r) => r.bench !== false),
+    options.runners ??
+      [...RUNTIME_RUNNERS, ...(await extraRunners())].filter((r) => r.bench !== false),
     options.minMs ?? 1000,
     options.rounds ?? 3,
   )

@@ -6,7 +6,8 @@
  * KDC and getting a service ticket, every request and reply recorded so the scenario suite can
  * replay the conversation through a fake `Transport` in any runtime.
  *
- * Run through `bash fixtures/runtimes/make.sh` (needs MIT krb5 and python3-gssapi).
+ * Run through `bash fixtures/runtimes/make.sh` (needs MIT krb5 and python3-gssapi), which passes
+ * `--write`; without it the file does nothing.
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -135,5 +136,6 @@ async function main(): Promise<void> {
   }
 }
 
-// Only as a script: never when a test runner or an import loads this file.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()
+// Only when asked: `node --test build/test/` runs every file under test/ as a program, this one too.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv[2] === '--write')
+  await main()

@@ -4,7 +4,8 @@
  * also against the packed package (through node_modules, and through an `npm:` import map, with
  * the npm registry unreachable), and workerd without `nodejs_compat` inside a loopback-only
  * network namespace. The tests (matrix tests in this folder) and `npm run bench` (bench/runtimes.ts)
- * share this list; another runner (a browser) is one more {@link RuntimeRunner}.
+ * share this list. Another runtime (a browser) is one more {@link RuntimeRunner}: export it in a
+ * `RUNNERS` array from a module `test/runtimes/NAME-runners.ts` and the bench picks it up.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import {
@@ -81,16 +82,31 @@ export function spawnForResult(
   })
 }
 
-/** A driver module beside the bundle that runs `task` and prints the result line. */
+/**
+ * A driver module beside the bundle that runs `task` and prints the result line. The bench gets
+ * the runtime's CPU clock from `node:process` (Node, Bun and Deno all have it; the bundle itself
+ * must not touch `process`).
+ */
 function writeDriver(dir: string, bundle: string, task: RuntimeTask): string {
   const call =
-    task.kind === 'bench' ? `runBench({ minMs: ${Number(task.minMs)} })` : 'runScenarios()'
+    task.kind === 'bench'
+      ? `runBench({ minMs: ${Number(task.minMs)}, cpuClock })`
+      : 'runScenarios()'
   const file = join(dir, `driver-${task.kind}.mjs`)
   writeFileSync(
     file,
-    `import { runScenarios, runBench } from './${basename(bundle)}'\n` +
-      `void runScenarios, runBench\n` +
-      `console.log(${JSON.stringify(MARK)} + JSON.stringify(await ${call}))\n`,
+    [
+      `import { runScenarios, runBench } from './${basename(bundle)}'`,
+      ...(task.kind === 'bench'
+        ? [
+            `import process from 'node:process'`,
+            'const cpuClock = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }',
+          ]
+        : []),
+      'void runScenarios, runBench',
+      `console.log(${JSON.stringify(MARK)} + JSON.stringify(await ${call}))`,
+      '',
+    ].join('\n'),
   )
   return file
 }
@@ -244,7 +260,9 @@ export default {
   async fetch(request) {
     const url = new URL(request.url)
     if (url.pathname === '/bench') {
-      return Response.json(await runBench({ minMs: Number(url.searchParams.get('minMs') ?? 1000) }))
+      const minMs = Number(url.searchParams.get('minMs') ?? 1000)
+      const only = url.searchParams.get('only') ?? undefined
+      return Response.json(await runBench({ minMs, only }))
     }
     if (url.pathname === '/globals') {
       return Response.json({ process: typeof process, Buffer: typeof Buffer, require: typeof require })
@@ -269,24 +287,52 @@ const mainWorker :Workerd.Worker = (
 );
 `
 
-/** Runs inside the namespace: start workerd, wait for it, fetch one path, print the result line. */
+/**
+ * Runs inside the namespace: start workerd, wait for it, fetch the path(s), print the result
+ * line. For `/bench` it measures the two parts apart and reads workerd's CPU time (utime + stime
+ * from /proc/PID/stat) around each, as the worker has no CPU clock of its own.
+ */
 const WORKERD_DRIVER = `import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 const [workerd, config, port, path] = process.argv.slice(2)
 const child = spawn(workerd, ['serve', config], { stdio: ['ignore', 'inherit', 'inherit'] })
-let text
+const cpuMs = () => {
+  const f = readFileSync('/proc/' + child.pid + '/stat', 'utf8').split(') ')[1].split(' ')
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100
+}
+const get = async (p) => {
+  const r = await fetch('http://127.0.0.1:' + port + p)
+  const text = await r.text()
+  if (r.status !== 200) throw new Error('HTTP ' + r.status + ': ' + text)
+  return text
+}
 try {
-  for (let i = 0; i < 300 && text === undefined; i++) {
+  let ready = false
+  for (let i = 0; i < 300 && !ready; i++) {
     if (child.exitCode !== null) throw new Error('workerd exited with ' + child.exitCode)
     try {
-      const r = await fetch('http://127.0.0.1:' + port + path)
-      text = await r.text()
-      if (r.status !== 200) throw new Error('HTTP ' + r.status + ': ' + text)
-    } catch (e) {
-      if (text !== undefined) throw e
+      await get('/globals')
+      ready = true
+    } catch {
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-  if (text === undefined) throw new Error('workerd did not answer in 30 s')
+  if (!ready) throw new Error('workerd did not answer in 30 s')
+  let text
+  if (path.startsWith('/bench')) {
+    const out = {}
+    for (const only of ['accept', 's2k']) {
+      const before = cpuMs()
+      const r = JSON.parse(await get(path + '&only=' + only))
+      const used = cpuMs() - before
+      out[only + 'PerSec'] = r[only + 'PerSec']
+      out[only + 'Ops'] = r[only + 'Ops']
+      out[only + 'PerCpuSec'] = used > 0 ? (r[only + 'Ops'] * 1000) / used : null
+    }
+    text = JSON.stringify(out)
+  } else {
+    text = await get(path)
+  }
   console.log(${JSON.stringify(MARK)} + text)
 } finally {
   child.kill('SIGKILL')
@@ -333,12 +379,17 @@ const workerdRunner: RuntimeRunner = {
 /** Node 20 is the Node running the tests. */
 const thisNode = (): string => process.execPath
 
+/** The name of this Node's runner: `node20` (`node22-host` if the tests run on Node 22). */
+export const THIS_NODE: string = ((major) => (major === '22' ? 'node22-host' : `node${major}`))(
+  process.versions.node.split('.')[0],
+)
+
 /**
  * The matrix, in report order (Node 20 first: the bench prints ratios to it). Browsers are added
  * by their own module (push onto this array or pass a longer list to the bench).
  */
 export const RUNTIME_RUNNERS: RuntimeRunner[] = [
-  cliRunner(`node${process.versions.node.split('.')[0]}`, thisNode, (d) => [d]),
+  cliRunner(THIS_NODE, thisNode, (d) => [d]),
   cliRunner(
     'node22',
     () => runtimeBinary('node22'),
@@ -354,7 +405,7 @@ export const RUNTIME_RUNNERS: RuntimeRunner[] = [
     () => runtimeBinary('deno'),
     (d) => ['run', '--no-prompt', '--no-config', d],
   ),
-  packageRunner(`node${process.versions.node.split('.')[0]}-package`, thisNode, 'node_modules'),
+  packageRunner(`${THIS_NODE}-package`, thisNode, 'node_modules'),
   packageRunner('bun-package', () => runtimeBinary('bun'), 'node_modules'),
   packageRunner('deno-node-modules', () => runtimeBinary('deno'), 'deno-node-modules'),
   packageRunner('deno-npm-import-map', () => runtimeBinary('deno'), 'deno-npm-import-map'),
