@@ -12,8 +12,6 @@ import { readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { RUNTIME_RUNNERS, isBenchResult, type RuntimeRunner } from '../test/runtimes/runners.js'
-// Adds headless Chromium and Firefox to RUNTIME_RUNNERS (they run in a loopback-only netns).
-import '../test/runtimes/browser-runners.js'
 import { formatOps, loadNote, printRows } from './harness.js'
 import { benchKKDCP } from './kkdcp.js'
 

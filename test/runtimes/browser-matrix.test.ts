@@ -23,9 +23,11 @@ import {
 } from './browser-launch.js'
 import type { RunnerConfig, RunnerReport } from './browser-runner.js'
 import { runBench as nodeSmokeBench } from './browser/smoke.js'
-import { BROWSER_RUNNERS } from './browser-runners.js'
+import { RUNNERS as BROWSER_RUNNERS, registerBrowserRunners } from './browser-runners.js'
 import { runMatrixEntry } from './matrix.js'
 import { isBenchResult, scenarioBundle } from './runners.js'
+
+registerBrowserRunners()
 
 const RUNNER = fileURLToPath(new URL('./browser-runner.js', import.meta.url))
 const SSO_SCENARIO = fileURLToPath(new URL('./browser-sso-scenario.js', import.meta.url))

@@ -1,9 +1,9 @@
 /**
  * Headless Chromium and Firefox ESR as runtimes of the matrix (issue 15 item 3): each is a
  * {@link RuntimeRunner} (test/runtimes/runners.ts) that runs the unchanged scenario bundle in a
- * page, through browser-runner.ts inside a fresh loopback-only network namespace. Importing this
- * module adds both to `RUNTIME_RUNNERS`, so the matrix tests and the runtime bench
- * (bench/runtimes.ts) include them.
+ * page, through browser-runner.ts inside a fresh loopback-only network namespace. The runtime
+ * bench (bench/runtimes.ts) picks up {@link RUNNERS}; the matrix tests call
+ * {@link registerBrowserRunners}.
  */
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -71,12 +71,12 @@ function browserRunner(name: 'chromium' | 'firefox'): RuntimeRunner {
   }
 }
 
-/** The two browser runners. */
-export const BROWSER_RUNNERS: readonly RuntimeRunner[] = [
-  browserRunner('chromium'),
-  browserRunner('firefox'),
-]
+/** The two browser runners; bench/runtimes.ts picks up `RUNNERS` from every `*-runners.js`. */
+export const RUNNERS: RuntimeRunner[] = [browserRunner('chromium'), browserRunner('firefox')]
 
-for (const r of BROWSER_RUNNERS) {
-  if (!RUNTIME_RUNNERS.some((x) => x.name === r.name)) RUNTIME_RUNNERS.push(r)
+/** Add the browsers to `RUNTIME_RUNNERS` (for `runMatrixEntry`); idempotent. */
+export function registerBrowserRunners(): void {
+  for (const r of RUNNERS) {
+    if (!RUNTIME_RUNNERS.some((x) => x.name === r.name)) RUNTIME_RUNNERS.push(r)
+  }
 }
