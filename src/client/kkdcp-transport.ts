@@ -118,8 +118,10 @@ export async function exchangeKKDCP(
     headers: { ...options.headers, 'content-type': KKDCP_CONTENT_TYPE },
     body: body as Uint8Array<ArrayBuffer>,
     signal,
-    // A proxy must answer itself: a redirect could send Kerberos traffic anywhere.
-    redirect: 'error',
+    // A proxy must answer itself: a redirect could send Kerberos traffic anywhere. 'manual', not
+    // 'error': workerd (Cloudflare Workers) throws on 'error'; a 3xx (or a browser's opaque
+    // redirect, status 0) is then refused below like any reply that is not 200.
+    redirect: 'manual',
     credentials: 'omit',
   })
   if (res.status !== 200) {

@@ -32,5 +32,5 @@ export async function runMatrixEntry(t: TestContext, name: string): Promise<void
     [],
     `${failed.length} scenario(s) failed in ${name}`,
   )
-  assert.equal(results.length, 9, 'every scenario ran')
+  assert.equal(results.length, 11, 'every scenario ran')
 }

@@ -141,7 +141,12 @@ function cliRunner(
         const driver = writeDriver(dir, bundle, task)
         return await spawnForResult([binary()!, ...args(driver)], {
           cwd: dir,
-          env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+          env: {
+            ...process.env,
+            DENO_NO_UPDATE_CHECK: '1',
+            NO_COLOR: '1',
+            DENO_DIR: join(dir, '.deno'),
+          },
         })
       } finally {
         rmSync(dir, { recursive: true, force: true })

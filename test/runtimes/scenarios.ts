@@ -14,8 +14,13 @@ import {
   KerberosClient,
   KerberosError,
   MemoryReplayCache,
+  createKKDCPTransport,
+  decodeKDCProxyMessage,
+  encodeKDCProxyMessage,
   formatPrincipal,
+  frameKerbMessage,
   parseKeytab,
+  unframeKerbMessage,
   type Transport,
 } from '../../src/index.js'
 import { decodeKerberosMessage, encodeKerberosMessage } from '../../src/asn1/index.js'
@@ -26,7 +31,7 @@ import {
   SpnegoAcceptorContext,
   unframeKrb5Token,
 } from '../../src/gssapi/index.js'
-import { negotiate } from '../../src/http/index.js'
+import { negotiate, negotiateHandler } from '../../src/http/index.js'
 import { FIXTURES } from '../../fixtures/runtimes/fixtures.js'
 import { deterministicRandom } from './det-random.js'
 
@@ -165,6 +170,23 @@ async function scenarioNegotiate(): Promise<void> {
   check(r.wwwAuthenticate?.startsWith('Negotiate ') === true, 'no mutual-auth header')
 }
 
+async function scenarioNegotiateHandler(): Promise<void> {
+  const auth = negotiateHandler({ acceptor: mitAcceptor(), logger: false })
+  const challenge = await auth(new Request('https://app.invalid/'))
+  check(challenge instanceof Response && challenge.status === 401, 'no 401 without a header')
+  check(challenge.headers.get('www-authenticate') === 'Negotiate', 'no Negotiate challenge')
+  const r = await auth(
+    new Request('https://app.invalid/', {
+      headers: { authorization: `Negotiate ${FIXTURES.negotiate}` },
+    }),
+  )
+  check(!(r instanceof Response), `refused: ${r instanceof Response ? r.status : ''}`)
+  check(r.user.principal === FIXTURES.client, `user ${r.user.principal}`)
+  const res = r.finish(new Response('hello'))
+  check(res.headers.get('www-authenticate')?.startsWith('Negotiate ') === true, 'no mutual auth')
+  check((await res.text()) === 'hello', 'body lost')
+}
+
 /** The message type of a DER Kerberos message: its APPLICATION tag number. */
 const messageType = (der: Uint8Array): number => (der[0] ?? 0) & 0x1f
 
@@ -220,6 +242,45 @@ async function scenarioClient(): Promise<void> {
   check(formatPrincipal(st.server) === FIXTURES.service, `server ${formatPrincipal(st.server)}`)
 }
 
+/**
+ * A KDC proxy (MS-KKDCP) in a `fetch` function, over the runtime's own Request and Response: it
+ * reads the KDC-PROXY-MESSAGE, checks the target realm, and answers from the replayed MIT
+ * conversation. The client's real KKDCP transport (AbortSignal.timeout/any, redirect: 'error',
+ * credentials: 'omit', a size-limited body read) runs on top.
+ */
+function kkdcpFetch(): (input: string, init: RequestInit) => Promise<Response> {
+  const kdc = replayTransport()
+  return async (input, init) => {
+    const req = new Request(input, init)
+    check(req.method === 'POST', `method ${req.method}`)
+    check(req.headers.get('content-type') === 'application/kerberos', 'content type')
+    const msg = decodeKDCProxyMessage(new Uint8Array(await req.arrayBuffer()))
+    check(msg.targetDomain === FIXTURES.realm, `target-domain ${msg.targetDomain}`)
+    const reply = await kdc.sendToKDC(msg.targetDomain, unframeKerbMessage(msg.kerbMessage))
+    const body = encodeKDCProxyMessage({ kerbMessage: frameKerbMessage(reply) })
+    return new Response(body as Uint8Array<ArrayBuffer>, {
+      status: 200,
+      headers: { 'content-type': 'application/kerberos' },
+    })
+  }
+}
+
+async function scenarioKKDCP(): Promise<void> {
+  const client = new KerberosClient({
+    transport: createKKDCPTransport({
+      proxies: 'https://kdcproxy.invalid/KdcProxy',
+      fetch: kkdcpFetch(),
+    }),
+    realm: FIXTURES.realm,
+    now: () => new Date(FIXTURES.clientNow),
+    random: deterministicRandom(FIXTURES.clientSeed),
+  })
+  const tgt = await client.login({ principal: 'alice', password: FIXTURES.password })
+  check(formatPrincipal(tgt.client) === FIXTURES.client, 'wrong TGT client')
+  const st = await client.getServiceTicket(FIXTURES.service)
+  check(formatPrincipal(st.server) === FIXTURES.service, `server ${formatPrincipal(st.server)}`)
+}
+
 async function scenarioGSS(): Promise<void> {
   // MIT's sealed message to our acceptor.
   const acc = new AcceptorContext({ acceptor: mitAcceptor() })
@@ -250,7 +311,9 @@ const SCENARIOS: readonly (readonly [string, () => void | Promise<void>])[] = [
   ['Acceptor on an MIT AP-REQ (replay refused)', scenarioAcceptor],
   ['SPNEGO acceptor context on an MIT NegTokenInit', scenarioSpnego],
   ['negotiate() on an MIT Negotiate header', scenarioNegotiate],
+  ['negotiateHandler() (Fetch API Request/Response) on an MIT header', scenarioNegotiateHandler],
   ['client over a replayed MIT KDC conversation', scenarioClient],
+  ['client over MS-KKDCP (fetch, Request/Response) to the replayed conversation', scenarioKKDCP],
   ['GSS wrap/unwrap (MIT token; both directions)', scenarioGSS],
 ]
 
