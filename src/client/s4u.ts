@@ -9,7 +9,7 @@ import { hasFlag } from '../asn1/index.js'
 import { ErrorCodes, KDCError, KerberosError } from '../errors.js'
 import { KRBErrorCode, TicketFlags } from '../iana.js'
 import { formatPrincipal, parsePrincipal, type Principal } from '../principal.js'
-import { makeNonce, orderEtypes } from '../protocol/as.js'
+import { makeNonce } from '../protocol/as.js'
 import type { Credentials } from '../protocol/kdc-rep.js'
 import { buildS4U2ProxyReq, buildS4U2SelfReq, type EvidenceTicket } from '../protocol/s4u.js'
 import {
@@ -23,6 +23,7 @@ import type { Keytab } from '../keytab/index.js'
 import type { ClientContext } from './context.js'
 import { explainTGSError } from './explain.js'
 import { resolveServiceName } from './service-name.js'
+import { tgsEtypes } from './service-tickets.js'
 
 /** Options for {@link KerberosClient.impersonate}. */
 export interface ImpersonateOptions {
@@ -69,18 +70,6 @@ function userPrincipal(
   if (typeof user !== 'string') return user
   const realm = tgsRealmOf(tgt)
   return parsePrincipal(user, { defaultRealm: ctx.realm ?? realm, enterprise })
-}
-
-function tgsEtypes(ctx: ClientContext, realm: string, override?: readonly number[]): number[] {
-  const s = ctx.settings(realm)
-  const list = orderEtypes(override ?? s.defaultTgsEnctypes, {
-    permitted: s.permittedEnctypes,
-    allowWeak: ctx.allowWeak(s),
-  })
-  if (list.length === 0) {
-    throw new KerberosError(ErrorCodes.UNSUPPORTED_ENCTYPE, 'no usable enctype for a TGS request')
-  }
-  return list
 }
 
 /** Send a built S4U request, read the reply with `read`, explain a KRB-ERROR. */
@@ -192,7 +181,7 @@ export async function impersonateWith(
   const req = buildS4U2SelfReq({
     tgt,
     user: who,
-    etypes: tgsEtypes(ctx, realm, o.etypes),
+    etypes: tgsEtypes(ctx, ctx.settings(realm), o.etypes),
     nonce: makeNonce(ctx.nonceRandom),
     now: ctx.now(),
     forwardable: o.forwardable ?? hasFlag(tgt.flags, TicketFlags.FORWARDABLE),
@@ -237,7 +226,7 @@ export async function delegateWith(
     tgt,
     evidence: { ticket: evidence.ticket, client: evidence.client, flags: evidence.flags },
     server,
-    etypes: tgsEtypes(ctx, realm, o.etypes),
+    etypes: tgsEtypes(ctx, ctx.settings(realm), o.etypes),
     nonce: makeNonce(ctx.nonceRandom),
     now: ctx.now(),
     forwardable: o.forwardable !== false,

@@ -280,7 +280,12 @@ async function tgtFor(
   return current
 }
 
-function tgsEtypes(ctx: ClientContext, s: ClientSettings, override?: readonly number[]): number[] {
+/** The enctypes a TGS request in this realm offers (`override` or default_tgs_enctypes, permitted and strength-filtered). */
+export function tgsEtypes(
+  ctx: ClientContext,
+  s: ClientSettings,
+  override?: readonly number[],
+): number[] {
   const list = orderEtypes(override ?? s.defaultTgsEnctypes, {
     permitted: s.permittedEnctypes,
     allowWeak: ctx.allowWeak(s),

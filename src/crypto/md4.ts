@@ -6,6 +6,8 @@
  * @module
  */
 
+import { digestLE } from './md-le.js'
+
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n))
 
 function md4Block(st: Int32Array, x: Int32Array): void {
@@ -50,20 +52,5 @@ function md4Block(st: Int32Array, x: Int32Array): void {
  * ```
  */
 export function md4(data: Uint8Array): Uint8Array {
-  const padded = new Uint8Array((((data.length + 8) >>> 6) + 1) << 6)
-  padded.set(data)
-  padded[data.length] = 0x80
-  const view = new DataView(padded.buffer)
-  view.setUint32(padded.length - 8, (data.length * 8) >>> 0, true)
-  view.setUint32(padded.length - 4, Math.floor(data.length / 0x20000000), true)
-  const st = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476])
-  const x = new Int32Array(16)
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) x[i] = view.getInt32(off + 4 * i, true)
-    md4Block(st, x)
-  }
-  const out = new Uint8Array(16)
-  const ov = new DataView(out.buffer)
-  for (let i = 0; i < 4; i++) ov.setInt32(4 * i, st[i]!, true)
-  return out
+  return digestLE(data, md4Block)
 }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { digestLE } from './md-le.js'
+
 /** RFC 1321 §3.4: T[i] = floor(2^32 · |sin(i + 1)|). */
 const T = Int32Array.from([
   0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
@@ -65,22 +67,7 @@ function md5Block(st: Int32Array, x: Int32Array): void {
  * ```
  */
 export function md5(data: Uint8Array): Uint8Array {
-  const padded = new Uint8Array((((data.length + 8) >>> 6) + 1) << 6)
-  padded.set(data)
-  padded[data.length] = 0x80
-  const view = new DataView(padded.buffer)
-  view.setUint32(padded.length - 8, (data.length * 8) >>> 0, true)
-  view.setUint32(padded.length - 4, Math.floor(data.length / 0x20000000), true)
-  const st = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476])
-  const x = new Int32Array(16)
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) x[i] = view.getInt32(off + 4 * i, true)
-    md5Block(st, x)
-  }
-  const out = new Uint8Array(16)
-  const ov = new DataView(out.buffer)
-  for (let i = 0; i < 4; i++) ov.setInt32(4 * i, st[i]!, true)
-  return out
+  return digestLE(data, md5Block)
 }
 
 /** HMAC-MD5 (RFC 2104) over {@link md5}, for arcfour-hmac (RFC 4757). */
