@@ -13,6 +13,7 @@ import { parseConfig } from '../src/config/index.js'
 import { parseKeytab } from '../src/keytab/index.js'
 import { discoveryConfigFromKrb5Config } from '../src/node/kdc-discovery.js'
 import { createNodeTransport } from '../src/node/transport.js'
+import { useNodeCrypto } from '../src/node/crypto-backend.js'
 import { MIT_BIN, startRealm, type Realm } from '../test/helpers/realm.js'
 import { formatOps, printRows } from './harness.js'
 
@@ -39,6 +40,12 @@ async function timed(name: string, ms: number, fn: () => Promise<unknown>): Prom
 
 /** Run the client benchmark and print its table. */
 export async function benchClient(): Promise<void> {
+  // KERBEROS_TS_BENCH_NODE_CRYPTO=1: the whole run on the node:crypto backend (useNodeCrypto), as a
+  // Node service would deploy; otherwise the pure-JS backend every runtime has.
+  if (process.env.KERBEROS_TS_BENCH_NODE_CRYPTO === '1') {
+    useNodeCrypto()
+    console.log('crypto backend: node:crypto (KERBEROS_TS_BENCH_NODE_CRYPTO=1)')
+  }
   if (!Object.values(MIT_BIN).every((p) => existsSync(p))) {
     console.log('skipped: MIT krb5 (krb5-kdc, krb5-admin-server, krb5-user) is not installed')
     return
