@@ -12,11 +12,9 @@ import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { parseCCache } from '../../src/ccache/index.js'
 import { KerberosClient } from '../../src/client/index.js'
-import { parseConfig } from '../../src/config/index.js'
 import { NameType } from '../../src/iana.js'
-import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
-import { createNodeTransport } from '../../src/node/transport.js'
 import { formatPrincipal, parsePrincipal } from '../../src/principal.js'
+import { clientFor } from '../client/helpers.js'
 import { AD_ACCOUNTS, skipWithoutSamba, useSambaDC, type SambaDC } from '../helpers/samba.js'
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
@@ -77,14 +75,8 @@ describe(
       await dc?.release()
     })
 
-    function client(): KerberosClient {
-      const config = parseConfig(readFileSync(dc.krb5ConfPath, 'utf8'), { path: dc.krb5ConfPath })
-      const transport = createNodeTransport({
-        config: discoveryConfigFromKrb5Config(config),
-        attemptTimeoutMs: 3000,
-      })
-      return new KerberosClient({ config, transport })
-    }
+    const client = (): KerberosClient =>
+      clientFor(dc, { transportOptions: { attemptTimeoutMs: 3000, deadlineMs: 10_000 } }).client
 
     const password = (name: string): string =>
       name.toLowerCase().startsWith('jdoe') ? AD_ACCOUNTS.jdoe.password : AD_ACCOUNTS.alice.password

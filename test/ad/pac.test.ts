@@ -11,18 +11,16 @@ import { after, before, describe, test } from 'node:test'
 import { decodeEncTicketPart, encodeEncTicketPart, type Ticket } from '../../src/asn1/index.js'
 import { describeToken } from '../../src/cli/token.js'
 import { KerberosClient, type Credentials } from '../../src/client/index.js'
-import { parseConfig } from '../../src/config/index.js'
 import { decrypt, encrypt } from '../../src/crypto/index.js'
 import { KerberosError } from '../../src/errors.js'
 import { AcceptorContext, InitiatorContext } from '../../src/gssapi/index.js'
 import { toHex } from '../../src/internal/bytes.js'
 import { parseKeytab, type Keytab } from '../../src/keytab/index.js'
-import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
-import { createNodeTransport } from '../../src/node/transport.js'
 import { decodePAC, findPAC, readPACLayout, PACBufferType } from '../../src/pac/index.js'
 import { formatPrincipal } from '../../src/principal.js'
 import { Acceptor, makeAPReq } from '../../src/protocol/index.js'
 import { PYTHON, pythonGssAvailable, requirePeer } from '../helpers/gss-peers.js'
+import { clientFor } from '../client/helpers.js'
 import { AD_ACCOUNTS, skipWithoutSamba, useSambaDC, type SambaDC } from '../helpers/samba.js'
 
 const SPN = 'HTTP/web.ad.test'
@@ -35,14 +33,8 @@ describe('PACs issued by a Samba AD DC', { skip: skipWithoutSamba() }, () => {
   let alice: Credentials
   let web01: Credentials
 
-  function client(): KerberosClient {
-    const config = parseConfig(readFileSync(dc.krb5ConfPath, 'utf8'), { path: dc.krb5ConfPath })
-    const transport = createNodeTransport({
-      config: discoveryConfigFromKrb5Config(config),
-      attemptTimeoutMs: 3000,
-    })
-    return new KerberosClient({ config, transport })
-  }
+  const client = (): KerberosClient =>
+    clientFor(dc, { transportOptions: { attemptTimeoutMs: 3000, deadlineMs: 10_000 } }).client
 
   /** objectSid of an object, read from the DC's sam.ldb with ldbsearch (read only). */
   async function sidOf(filter: string): Promise<string> {

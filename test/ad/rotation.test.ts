@@ -13,12 +13,9 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { KerberosClient, type Credentials } from '../../src/client/index.js'
-import { parseConfig } from '../../src/config/index.js'
 import { KDCError, KerberosError } from '../../src/errors.js'
 import { EncType, KRBErrorCode } from '../../src/iana.js'
 import { mergeKeytabs, parseKeytab, type Keytab } from '../../src/keytab/index.js'
-import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
-import { createNodeTransport } from '../../src/node/transport.js'
 import { formatPrincipal } from '../../src/principal.js'
 import { Acceptor, makeAPReq } from '../../src/protocol/index.js'
 import {
@@ -27,6 +24,7 @@ import {
   startPrivateSambaDC,
   type SambaDC,
 } from '../helpers/samba.js'
+import { clientFor } from '../client/helpers.js'
 
 const SPN = 'HTTP/web.ad.test'
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
@@ -42,14 +40,8 @@ describe(
     let before1: Credentials
     let oldKvno: number
 
-    function client(): KerberosClient {
-      const config = parseConfig(readFileSync(dc.krb5ConfPath, 'utf8'), { path: dc.krb5ConfPath })
-      const transport = createNodeTransport({
-        config: discoveryConfigFromKrb5Config(config),
-        attemptTimeoutMs: 3000,
-      })
-      return new KerberosClient({ config, transport })
-    }
+    const client = (): KerberosClient =>
+      clientFor(dc, { transportOptions: { attemptTimeoutMs: 3000, deadlineMs: 10_000 } }).client
 
     async function ticketForWeb(): Promise<Credentials> {
       const c = client()

@@ -7,11 +7,9 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { KerberosClient } from '../../src/client/index.js'
-import { parseConfig } from '../../src/config/index.js'
 import { KDCError } from '../../src/errors.js'
 import { parseKeytab } from '../../src/keytab/index.js'
-import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
-import { createNodeTransport } from '../../src/node/transport.js'
+import { clientFor } from '../client/helpers.js'
 import { AD_ACCOUNTS, skipWithoutSamba, useSambaDC, type SambaDC } from '../helpers/samba.js'
 
 describe('trial: docs/fast.md on a Samba AD DC', { skip: skipWithoutSamba() }, () => {
@@ -23,14 +21,8 @@ describe('trial: docs/fast.md on a Samba AD DC', { skip: skipWithoutSamba() }, (
     await dc?.release()
   })
 
-  function client(): KerberosClient {
-    const config = parseConfig(readFileSync(dc.krb5ConfPath, 'utf8'), { path: dc.krb5ConfPath })
-    const transport = createNodeTransport({
-      config: discoveryConfigFromKrb5Config(config),
-      attemptTimeoutMs: 5000,
-    })
-    return new KerberosClient({ config, transport })
-  }
+  const client = (): KerberosClient =>
+    clientFor(dc, { transportOptions: { attemptTimeoutMs: 5000, deadlineMs: 10_000 } }).client
   const keytab = (name: string) => parseKeytab(readFileSync(dc.keytabPath(name)))
 
   test('trial: a failed host-armor login says it was the armor login and, on AD, to use the machine account', async () => {

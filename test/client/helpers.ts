@@ -14,14 +14,17 @@ import { discoveryConfigFromKrb5Config } from '../../src/node/kdc-discovery.js'
 import { createNodeTransport, type NodeTransportOptions } from '../../src/node/transport.js'
 import type { Realm } from '../helpers/realm.js'
 
+/** Anything that wrote a client krb5.conf: an MIT realm, a Samba DC. */
+export type HasKrb5Conf = Pick<Realm, 'krb5ConfPath'>
+
 /** The realm's client krb5.conf, parsed. */
-export function realmConfig(realm: Realm): Krb5Config {
+export function realmConfig(realm: HasKrb5Conf): Krb5Config {
   return parseConfig(readFileSync(realm.krb5ConfPath, 'utf8'), { path: realm.krb5ConfPath })
 }
 
 /** A client for `realm` (or for an explicit krb5.conf text), recording its trace events. */
 export function clientFor(
-  realm: Realm,
+  realm: HasKrb5Conf,
   options: Partial<KerberosClientOptions> & {
     readonly confText?: string
     readonly transportOptions?: NodeTransportOptions
